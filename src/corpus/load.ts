@@ -1,0 +1,359 @@
+/**
+ * Loads `data/` into a validated Corpus, or says precisely why it cannot.
+ *
+ * Every check that protects a student from a misquote lives here, so the bot,
+ * the console and `npm run corpus -- check` all refuse the same bad corpus
+ * with the same messages.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { z } from 'zod';
+import {
+  excludedFileSchema,
+  kindFileSchema,
+  quoteFileSchema,
+  quoteSchema,
+  sourceFileSchema,
+  synonymFileSchema,
+  themeFileSchema,
+  type RawQuote,
+  type RawSource,
+} from './schema.js';
+import { lineColumn, normalise, normaliseMapped, paragraphs, type MappedText, type Paragraph } from './text.js';
+import {
+  PART_JOINER,
+  type Corpus,
+  type CorpusProblem,
+  type Note,
+  type Quote,
+  type Source,
+  type SourceKind,
+  type Theme,
+} from './types.js';
+
+/** How far (in characters of narration) the next part of one utterance may stand from the previous one. */
+const MAX_GAP_BETWEEN_PARTS = 1500;
+/** Quote marks within this many characters of a located quote count as that quote's own marks. */
+const MARK_SLACK = 3;
+
+export type LoadResult = { ok: true; corpus: Corpus } | { ok: false; problems: CorpusProblem[] };
+
+export class CorpusError extends Error {
+  constructor(readonly problems: readonly CorpusProblem[]) {
+    super(`corpus: ${problems.length} problem(s)\n${problems.map(formatProblem).join('\n')}`);
+    this.name = 'CorpusError';
+  }
+}
+
+export function formatProblem(p: CorpusProblem): string {
+  return `${p.file}${p.id ? ` [${p.id}]` : ''}: ${p.reason}`;
+}
+
+/** Loads and validates, throwing a CorpusError that lists every problem. */
+export function loadCorpusOrThrow(dataDir: string): Corpus {
+  const result = loadCorpus(dataDir);
+  if (!result.ok) throw new CorpusError(result.problems);
+  return result.corpus;
+}
+
+export function loadCorpus(dataDir: string): LoadResult {
+  const problems: CorpusProblem[] = [];
+  const rel = (file: string) => path.relative(process.cwd(), file) || file;
+  const report = (file: string, id: string | null, reason: string) => problems.push({ file: rel(file), id, reason });
+
+  const themeFile = readJson(path.join(dataDir, 'themes.json'), themeFileSchema, report);
+  const kindFile = readJson(path.join(dataDir, 'source-kinds.json'), kindFileSchema, report);
+  const synonymFile = readJson(path.join(dataDir, 'synonyms.json'), synonymFileSchema, report);
+  const themes: Theme[] = themeFile?.themes ?? [];
+  const kinds: SourceKind[] = kindFile?.kinds ?? [];
+  reportDuplicates(themes.map((t) => t.id), path.join(dataDir, 'themes.json'), 'theme', report);
+  reportDuplicates(kinds.map((k) => k.id), path.join(dataDir, 'source-kinds.json'), 'source kind', report);
+  const themeIds = new Set(themes.map((t) => t.id));
+  const kindIds = new Set(kinds.map((k) => k.id));
+
+  const sourcesDir = path.join(dataDir, 'sources');
+  const sourceDirs = existsSync(sourcesDir)
+    ? readdirSync(sourcesDir, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => path.join(sourcesDir, d.name))
+        .sort()
+    : [];
+  if (sourceDirs.length === 0) report(sourcesDir, null, 'no source folders: each source lives in sources/<id>/ with source.json, its text and quotes.json');
+
+  const sources: Source[] = [];
+  const quotes: Quote[] = [];
+  const seenIds = new Map<string, string>();
+  const seenPrefixes = new Map<string, string>();
+  for (const dir of sourceDirs) {
+    const loaded = loadSource(dir, { themeIds, kindIds }, report);
+    if (!loaded) continue;
+    const { source, prefix, quotes: sourceQuotes } = loaded;
+    const other = seenPrefixes.get(prefix);
+    if (other) report(path.join(dir, 'source.json'), null, `idPrefix "${prefix}" is already used by ${other}`);
+    seenPrefixes.set(prefix, source.id);
+    sources.push(source);
+    for (const q of sourceQuotes) {
+      const where = seenIds.get(q.id);
+      if (where) report(path.join(dir, 'quotes.json'), q.id, `duplicate id: also used in ${where}`);
+      else seenIds.set(q.id, rel(path.join(dir, 'quotes.json')));
+      quotes.push(q);
+    }
+  }
+
+  if (problems.length > 0) return { ok: false, problems };
+  const corpus: Corpus = {
+    sources,
+    quotes,
+    themes,
+    kinds,
+    synonyms: synonymFile?.groups ?? [],
+    byId: new Map(quotes.map((q) => [q.id, q])),
+    sourceById: new Map(sources.map((s) => [s.id, s])),
+  };
+  return { ok: true, corpus: deepFreeze(corpus) };
+}
+
+type Report = (file: string, id: string | null, reason: string) => void;
+
+function loadSource(
+  dir: string,
+  vocab: { themeIds: ReadonlySet<string>; kindIds: ReadonlySet<string> },
+  report: Report,
+): { source: Source; prefix: string; quotes: Quote[] } | null {
+  const metaPath = path.join(dir, 'source.json');
+  const meta = readJson(metaPath, sourceFileSchema, report);
+  if (!meta) return null;
+  const textPath = path.join(dir, meta.file);
+  if (!existsSync(textPath)) {
+    report(metaPath, null, `the source text "${meta.file}" does not exist`);
+    return null;
+  }
+  const raw = readFileSync(textPath, 'utf8');
+  const mapped = normaliseMapped(raw);
+  const paras = paragraphs(raw);
+  checkNotes(meta, raw, metaPath, report);
+
+  const quotesPath = path.join(dir, 'quotes.json');
+  const rawQuotes = readJson(quotesPath, quoteFileSchema, report) ?? [];
+  const quotes: Quote[] = [];
+  rawQuotes.forEach((entry, index) => {
+    const parsed = quoteSchema.safeParse(entry);
+    const entryId = typeof (entry as { id?: unknown })?.id === 'string' ? (entry as { id: string }).id : `#${index + 1}`;
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) report(quotesPath, entryId, `${issue.path.join('.') || 'entry'}: ${issue.message}`);
+      return;
+    }
+    const quote = checkQuote(parsed.data, meta, { raw, mapped, paras }, vocab, (reason) => report(quotesPath, entryId, reason));
+    if (quote) quotes.push(quote);
+  });
+
+  const excludedPath = path.join(dir, 'excluded.json');
+  const excluded = existsSync(excludedPath) ? (readJson(excludedPath, excludedFileSchema, report) ?? []) : [];
+  const excludedSpans: [number, number][] = [];
+  for (const ex of excluded) {
+    const at = mapped.text.indexOf(normalise(ex.text));
+    if (at < 0) report(excludedPath, null, `excluded text does not occur in the source: "${ex.text}"`);
+    else excludedSpans.push(spanOf(mapped, at, normalise(ex.text).length));
+  }
+  if (quotes.length === rawQuotes.length) {
+    checkCoverage(raw, quotes, excludedSpans, textPath, report);
+  }
+
+  const source: Source = {
+    id: meta.id,
+    title: meta.title,
+    author: meta.author,
+    date: meta.date,
+    category: meta.category ?? null,
+    url: meta.url ?? null,
+    notes: meta.notes.map((n): Note => ({ n: n.n, text: n.text, url: n.url, short: n.short, archive: n.archive ?? null })),
+    text: raw,
+    path: textPath,
+  };
+  return { source, prefix: meta.idPrefix, quotes };
+}
+
+/** Notes must be numbered 1..n and each must stand verbatim under the source's own marker. */
+function checkNotes(meta: RawSource, raw: string, metaPath: string, report: Report): void {
+  meta.notes.forEach((note, i) => {
+    if (note.n !== i + 1) report(metaPath, null, `notes must be numbered 1, 2, 3…: found ${note.n} at position ${i + 1}`);
+    const marker = `^[${note.n}] `;
+    const line = raw.split('\n').find((l) => l.startsWith(marker));
+    if (line === undefined) report(metaPath, null, `note ${note.n}: the source has no line starting with "${marker}"`);
+    else if (line.slice(marker.length).trim() !== note.text) report(metaPath, null, `note ${note.n}: text differs from the source's note`);
+    if (note.url && !note.text.includes(note.url)) report(metaPath, null, `note ${note.n}: url does not appear in the note's text`);
+  });
+}
+
+function checkQuote(
+  q: RawQuote,
+  meta: RawSource,
+  src: { raw: string; mapped: MappedText; paras: Paragraph[] },
+  vocab: { themeIds: ReadonlySet<string>; kindIds: ReadonlySet<string> },
+  fail: (reason: string) => void,
+): Quote | null {
+  let ok = true;
+  const problem = (reason: string) => {
+    ok = false;
+    fail(reason);
+  };
+  if (!q.id.startsWith(`${meta.idPrefix}-`)) problem(`id must start with this source's prefix "${meta.idPrefix}-"`);
+  if (q.parts.length === 0 || q.parts.every((p) => p.trim() === '')) problem('empty quote: it has no words');
+  q.parts.forEach((p, i) => {
+    if (p.trim() === '') problem(`part ${i + 1} is empty`);
+  });
+  for (const t of q.themes) if (!vocab.themeIds.has(t)) problem(`unknown theme "${t}" (themes come from data/themes.json)`);
+  if (new Set(q.themes).size !== q.themes.length) problem('a theme is listed twice');
+  if (!vocab.kindIds.has(q.source)) problem(`unknown source kind "${q.source}" (kinds come from data/source-kinds.json)`);
+  if (!meta.notes.some((n) => n.n === q.note)) problem(`unknown note ${q.note}: the source has notes 1–${meta.notes.length}`);
+  for (const g of q.glosses ?? []) {
+    if (!q.parts.some((p) => p.includes(g))) problem(`gloss "${g}" does not occur in any part`);
+  }
+  if (!ok) return null;
+
+  const para = src.paras[q.paragraph - 1];
+  if (!para) {
+    problem(`paragraph ${q.paragraph} does not exist: the source has ${src.paras.length}`);
+    return null;
+  }
+  // Locate each part in order: the first inside its paragraph, the rest close after the previous one.
+  const spans: [number, number][] = [];
+  let from = normalisedIndexAt(src.mapped, para.start);
+  for (const [i, part] of q.parts.entries()) {
+    const needle = normalise(part);
+    const at = src.mapped.text.indexOf(needle, from);
+    const limit = i === 0 ? normalisedIndexAt(src.mapped, para.end) : from + MAX_GAP_BETWEEN_PARTS;
+    if (at < 0 || at > limit) {
+      const anywhere = src.mapped.text.indexOf(needle);
+      const hint =
+        anywhere < 0
+          ? 'it does not occur anywhere in the source (only quote-mark style and whitespace may differ)'
+          : `it occurs in the source, but not ${i === 0 ? `in paragraph ${q.paragraph}` : 'right after the previous part'} (found at line ${lineColumn(src.raw, src.mapped.origin[anywhere] ?? 0).line})`;
+      problem(`part ${i + 1} is not in the source as written: "${truncate(part, 80)}": ${hint}`);
+      return null;
+    }
+    spans.push(spanOf(src.mapped, at, needle.length));
+    from = at + needle.length;
+  }
+
+  // The note: a kind may rest on one note wholesale (every Harvard Project interview on note 2);
+  // otherwise it is the first footnote marker after the quote, which closes the paragraph it covers.
+  const lastEnd = spans[spans.length - 1]?.[1] ?? para.end;
+  const expected = meta.kindNotes?.[q.source] ?? nextMarker(src.raw, lastEnd);
+  if (expected === null) problem(`no footnote marker follows this quote; note ${q.note} cannot be confirmed`);
+  else if (expected !== q.note) {
+    const why = meta.kindNotes?.[q.source] !== undefined ? `every "${q.source}" quote rests on note ${expected}` : `the next marker after it is ^[${expected}]`;
+    problem(`note is ${q.note}, but ${why}`);
+  }
+  if (!ok) return null;
+
+  return {
+    id: q.id,
+    sourceId: meta.id,
+    parts: q.parts,
+    text: q.parts.join(PART_JOINER),
+    speaker: q.speaker,
+    facets: q.facets,
+    kind: q.source,
+    note: q.note,
+    themes: q.themes,
+    glosses: q.glosses ?? [],
+    remarks: q.remarks ?? null,
+    location: { paragraph: q.paragraph, spans },
+  };
+}
+
+/**
+ * Completeness: every double quote mark in the body must belong to a curated
+ * quote or to a documented exclusion, so a quotation cannot be silently skipped.
+ */
+function checkCoverage(raw: string, quotes: readonly Quote[], excluded: readonly [number, number][], file: string, report: Report): void {
+  const notesAt = raw.search(/^Notes\s*$/m);
+  const bodyEnd = notesAt < 0 ? raw.length : notesAt;
+  const covered = [...quotes.flatMap((q) => q.location.spans), ...excluded];
+  for (const m of raw.slice(0, bodyEnd).matchAll(/["\u201C\u201D]/g)) {
+    const at = m.index;
+    const inside = covered.some(([s, e]) => at >= s - MARK_SLACK && at < e + MARK_SLACK);
+    if (!inside) {
+      const { line, column } = lineColumn(raw, at);
+      const context = raw.slice(Math.max(0, at - 40), at + 60).replace(/\s+/g, ' ');
+      report(file, null, `line ${line}, column ${column}: a quotation mark that no quote or exclusion covers: "…${context}…"`);
+    }
+  }
+}
+
+function nextMarker(raw: string, from: number): number | null {
+  const m = /\^\[(\d+)\]/.exec(raw.slice(from));
+  return m ? Number(m[1]) : null;
+}
+
+function normalisedIndexAt(mapped: MappedText, rawOffset: number): number {
+  // origin is sorted: binary search for the first normalised char at or after rawOffset.
+  let lo = 0;
+  let hi = mapped.origin.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((mapped.origin[mid] ?? 0) < rawOffset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function spanOf(mapped: MappedText, at: number, length: number): [number, number] {
+  const start = mapped.origin[at] ?? 0;
+  const last = mapped.origin[at + length - 1] ?? start;
+  return [start, last + 1];
+}
+
+function readJson<S extends z.ZodType>(file: string, schema: S, report: Report): z.infer<S> | null {
+  if (!existsSync(file)) {
+    report(file, null, 'file is missing');
+    return null;
+  }
+  const text = readFileSync(file, 'utf8');
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    report(file, null, `malformed JSON: ${describeJsonError(error, text)}`);
+    return null;
+  }
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) report(file, null, `${issue.path.join('.') || 'file'}: ${issue.message}`);
+    return null;
+  }
+  return parsed.data;
+}
+
+function describeJsonError(error: unknown, text: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const pos = /position (\d+)/.exec(message);
+  if (!pos) return message;
+  const { line, column } = lineColumn(text, Number(pos[1]));
+  return `${message.replace(/ in JSON at position \d+.*$/, '')} at line ${line}, column ${column}`;
+}
+
+function reportDuplicates(ids: readonly string[], file: string, what: string, report: Report): void {
+  const seen = new Set<string>();
+  for (const id of ids) {
+    if (seen.has(id)) report(file, id, `duplicate ${what} id`);
+    seen.add(id);
+  }
+}
+
+function truncate(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    if (value instanceof Map) {
+      for (const v of value.values()) deepFreeze(v);
+    } else {
+      for (const v of Object.values(value)) deepFreeze(v);
+    }
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,338 @@
+/**
+ * Time-zone arithmetic for the daily post, on nothing but `Intl.DateTimeFormat`
+ * (Node ships full ICU, so every IANA zone and its DST history is available).
+ *
+ * Vocabulary:
+ * - an *instant* is a `Date` (a point on the UTC time line);
+ * - a *local date* is `YYYY-MM-DD` and a *local time* is `HH:MM`, both as read
+ *   on a wall clock in some zone.
+ *
+ * Everything here is pure: the clock is always a parameter.
+ */
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+/** `HH:MM` on a 24-hour clock, both fields zero-padded. */
+const TIME_PATTERN = /^([01]\d|2[0-3]):([0-5]\d)$/;
+const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export interface LocalTime {
+  readonly hour: number;
+  readonly minute: number;
+}
+
+export interface LocalParts {
+  readonly year: number;
+  /** 1–12 */
+  readonly month: number;
+  readonly day: number;
+  /** 0–23 */
+  readonly hour: number;
+  readonly minute: number;
+  readonly second: number;
+  /** local = UTC + offset, e.g. +345 in Asia/Kathmandu, -150 in St. John's summer. */
+  readonly offsetMinutes: number;
+}
+
+export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
+
+// ---------------------------------------------------------------------------
+// Zone names
+
+/**
+ * ICU (and so Node 20) still lists some zones under their old names. Users type
+ * the names they know today, so the list we offer uses the current IANA
+ * spelling; Intl accepts both, and both describe the same clock.
+ */
+const CURRENT_NAMES: Readonly<Record<string, string>> = {
+  'Africa/Asmera': 'Africa/Asmara',
+  'America/Buenos_Aires': 'America/Argentina/Buenos_Aires',
+  'America/Catamarca': 'America/Argentina/Catamarca',
+  'America/Coral_Harbour': 'America/Atikokan',
+  'America/Cordoba': 'America/Argentina/Cordoba',
+  'America/Godthab': 'America/Nuuk',
+  'America/Indianapolis': 'America/Indiana/Indianapolis',
+  'America/Jujuy': 'America/Argentina/Jujuy',
+  'America/Louisville': 'America/Kentucky/Louisville',
+  'America/Mendoza': 'America/Argentina/Mendoza',
+  'Asia/Calcutta': 'Asia/Kolkata',
+  'Asia/Katmandu': 'Asia/Kathmandu',
+  'Asia/Rangoon': 'Asia/Yangon',
+  'Asia/Saigon': 'Asia/Ho_Chi_Minh',
+  'Atlantic/Faeroe': 'Atlantic/Faroe',
+  'Europe/Kiev': 'Europe/Kyiv',
+  'Pacific/Enderbury': 'Pacific/Kanton',
+  'Pacific/Ponape': 'Pacific/Pohnpei',
+  'Pacific/Truk': 'Pacific/Chuuk',
+};
+
+const validity = new Map<string, boolean>();
+
+/**
+ * True for a zone name Intl knows (`Europe/Berlin`, `UTC`, links such as
+ * `US/Eastern`). Offset strings (`+05:30`) are refused even where a newer
+ * runtime would accept them: a fixed offset has no DST and is not what a
+ * server means by "our time zone".
+ */
+export function isValidTimeZone(name: string): boolean {
+  const known = validity.get(name);
+  if (known !== undefined) return known;
+  let ok = name.length > 0 && !/^[+-]/.test(name);
+  if (ok) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: name });
+    } catch {
+      ok = false;
+    }
+  }
+  // Bounded: a user typing garbage must not grow the cache forever.
+  if (validity.size < 5_000) validity.set(name, ok);
+  return ok;
+}
+
+let zoneList: readonly string[] | undefined;
+
+/** Every zone we offer, sorted, current IANA spelling, `UTC` included. */
+export function listTimeZones(): readonly string[] {
+  if (zoneList) return zoneList;
+  const names = new Set<string>(['UTC']);
+  for (const name of Intl.supportedValuesOf('timeZone')) {
+    const current = CURRENT_NAMES[name];
+    names.add(current !== undefined && isValidTimeZone(current) ? current : name);
+  }
+  zoneList = Object.freeze([...names].sort());
+  return zoneList;
+}
+
+/**
+ * The spelling to store for what a user typed: `europe/berlin` becomes
+ * `Europe/Berlin`, `Asia/Calcutta` becomes `Asia/Kolkata`; a valid name outside
+ * the list (a link such as `US/Eastern`) becomes the zone ICU resolves it to.
+ */
+export function normalizeTimeZone(input: string): ParseResult<string> {
+  const name = input.trim();
+  const folded = name.toLowerCase();
+  const listed = listTimeZones().find((zone) => zone.toLowerCase() === folded);
+  if (listed !== undefined) return { ok: true, value: listed };
+  const legacy = Object.keys(CURRENT_NAMES).find((old) => old.toLowerCase() === folded);
+  if (legacy !== undefined) return normalizeTimeZone(CURRENT_NAMES[legacy] ?? legacy);
+  if (isValidTimeZone(name)) {
+    const resolved = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+    return { ok: true, value: CURRENT_NAMES[resolved] ?? resolved };
+  }
+  return {
+    ok: false,
+    error: `daily: unknown time zone "${name}"; use an IANA name such as Europe/Berlin, America/St_Johns or UTC`,
+  };
+}
+
+/**
+ * Autocomplete: zones whose name contains every word typed, matching spaces
+ * with underscores ("new york" finds America/New_York). Prefix matches of the
+ * city come first.
+ */
+export function searchTimeZones(query: string, limit = 25): string[] {
+  const words = query.toLowerCase().replace(/_/g, ' ').split(/[\s/]+/).filter(Boolean);
+  const matches = listTimeZones().filter((zone) => {
+    const haystack = zone.toLowerCase().replace(/_/g, ' ');
+    return words.every((word) => haystack.includes(word));
+  });
+  const first = words[0];
+  if (first !== undefined) {
+    const city = (zone: string): string => (zone.split('/').pop() ?? zone).toLowerCase().replace(/_/g, ' ');
+    const rank = (zone: string): number => (city(zone).startsWith(first) ? 0 : 1);
+    matches.sort((a, b) => rank(a) - rank(b));
+  }
+  return matches.slice(0, limit);
+}
+
+// ---------------------------------------------------------------------------
+// Local time and date strings
+
+/** Parses a strict `HH:MM` (00:00–23:59). The error says how to fix the input. */
+export function parseLocalTime(input: string): ParseResult<LocalTime> {
+  const text = input.trim();
+  const match = TIME_PATTERN.exec(text);
+  if (match) return { ok: true, value: { hour: Number(match[1]), minute: Number(match[2]) } };
+  const loose = /^(\d{1,2})[:.h](\d{2})$/.exec(text);
+  const hint =
+    loose && Number(loose[1]) < 24 && Number(loose[2]) < 60
+      ? ` (did you mean ${pad2(Number(loose[1]))}:${loose[2]}?)`
+      : loose && Number(loose[1]) === 24 && Number(loose[2]) === 0
+        ? ' (midnight is 00:00)'
+        : '';
+  return {
+    ok: false,
+    error: `daily: time "${text}" must be HH:MM on a 24-hour clock, from 00:00 to 23:59, e.g. 09:00 or 21:30${hint}`,
+  };
+}
+
+/** Like `parseLocalTime` for input already validated; throws otherwise. */
+export function toLocalTime(time: string | LocalTime): LocalTime {
+  if (typeof time !== 'string') return time;
+  const parsed = parseLocalTime(time);
+  if (!parsed.ok) throw new RangeError(parsed.error);
+  return parsed.value;
+}
+
+export function formatLocalTime(time: LocalTime): string {
+  return `${pad2(time.hour)}:${pad2(time.minute)}`;
+}
+
+/** Parses a `YYYY-MM-DD` that names a real calendar day; throws otherwise. */
+export function parseLocalDate(date: string): { year: number; month: number; day: number } {
+  const match = DATE_PATTERN.exec(date);
+  if (match) {
+    const year = Number(match[1]);
+    const month = Number(match[2]);
+    const day = Number(match[3]);
+    const check = new Date(Date.UTC(year, month - 1, day));
+    if (check.getUTCFullYear() === year && check.getUTCMonth() === month - 1 && check.getUTCDate() === day) {
+      return { year, month, day };
+    }
+  }
+  throw new RangeError(`daily: "${date}" is not a calendar date (YYYY-MM-DD)`);
+}
+
+/** `date` plus `days` calendar days (negative goes back). */
+export function addDays(date: string, days: number): string {
+  const { year, month, day } = parseLocalDate(date);
+  return utcDateString(Date.UTC(year, month - 1, day) + days * DAY_MS);
+}
+
+/** Whole days from `from` to `to` (both `YYYY-MM-DD`). */
+export function daysBetween(from: string, to: string): number {
+  const a = parseLocalDate(from);
+  const b = parseLocalDate(to);
+  return Math.round((Date.UTC(b.year, b.month - 1, b.day) - Date.UTC(a.year, a.month - 1, a.day)) / DAY_MS);
+}
+
+// ---------------------------------------------------------------------------
+// Instants and zones
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Building a formatter costs far more than using one; a tick reuses them. */
+function formatterFor(zone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(zone);
+  if (!formatter) {
+    if (!isValidTimeZone(zone)) throw new RangeError(`daily: unknown time zone "${zone}"`);
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      // h23: 'hour12: false' alone can print midnight as "24".
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(zone, formatter);
+  }
+  return formatter;
+}
+
+/** The wall clock in `zone` at `instant`, with the zone's UTC offset then. */
+export function localParts(instant: Date, zone: string): LocalParts {
+  const ms = instant.getTime();
+  if (Number.isNaN(ms)) throw new RangeError('daily: invalid instant');
+  const fields: Record<string, number> = {};
+  for (const part of formatterFor(zone).formatToParts(instant)) {
+    if (part.type !== 'literal') fields[part.type] = Number(part.value);
+  }
+  const year = fields.year ?? NaN;
+  const month = fields.month ?? NaN;
+  const day = fields.day ?? NaN;
+  const hour = fields.hour ?? NaN;
+  const minute = fields.minute ?? NaN;
+  const second = fields.second ?? NaN;
+  // Intl prints whole seconds, so compare against the instant floored to one.
+  const asUtc = Date.UTC(year, month - 1, day, hour, minute, second);
+  const offsetMinutes = Math.round((asUtc - Math.floor(ms / 1000) * 1000) / MINUTE_MS);
+  return { year, month, day, hour, minute, second, offsetMinutes };
+}
+
+/** The calendar date (`YYYY-MM-DD`) on a wall clock in `zone` at `instant`. */
+export function localDate(instant: Date, zone: string): string {
+  const p = localParts(instant, zone);
+  return `${String(p.year).padStart(4, '0')}-${pad2(p.month)}-${pad2(p.day)}`;
+}
+
+/** Offset of `zone` from UTC at `instant`, in minutes (local = UTC + offset). */
+export function offsetMinutes(instant: Date, zone: string): number {
+  return localParts(instant, zone).offsetMinutes;
+}
+
+/** `UTC+05:45`, `UTC-03:30`, `UTC+00:00`. */
+export function formatUtcOffset(minutes: number): string {
+  const sign = minutes < 0 ? '-' : '+';
+  const abs = Math.abs(minutes);
+  return `UTC${sign}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
+}
+
+/**
+ * The instant a post set for `time` in `zone` is due on local day `date`.
+ *
+ * DST rules:
+ * - the time occurs once: that instant;
+ * - it occurs twice (clocks go back): the FIRST occurrence, so a server gets
+ *   its post at the earlier of the two and, being one local date, only once;
+ * - it does not occur (clocks jump forward over it): the first minute that
+ *   exists after it, which is the instant of the jump (Berlin 02:30 on the
+ *   spring-forward Sunday is due at 03:00 CEST).
+ *
+ * Method: treat the wall time as if it were UTC, subtract each offset the zone
+ * has around then, and keep candidates whose wall clock reads back exactly.
+ * Offsets are sampled a day either side, which covers every zone unless it
+ * changed offset twice within 48 hours.
+ */
+export function scheduledInstant(date: string, time: string | LocalTime, zone: string): Date {
+  const { year, month, day } = parseLocalDate(date);
+  const { hour, minute } = toLocalTime(time);
+  const wall = Date.UTC(year, month - 1, day, hour, minute);
+
+  const offsets = new Set<number>();
+  for (const probe of [wall - DAY_MS, wall, wall + DAY_MS]) offsets.add(offsetMinutes(new Date(probe), zone));
+
+  let earliest: number | undefined;
+  for (const offset of offsets) {
+    const candidate = wall - offset * MINUTE_MS;
+    const p = localParts(new Date(candidate), zone);
+    const reads = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
+    if (reads === wall && (earliest === undefined || candidate < earliest)) earliest = candidate;
+  }
+  if (earliest !== undefined) return new Date(earliest);
+  return new Date(endOfGap(wall, [...offsets], zone));
+}
+
+/**
+ * `wall` fell in a gap: before the jump the clock had not reached it, after the
+ * jump it had passed it. The jump instant — the first existing minute after
+ * `wall` — lies between `wall - largest offset` and `wall - smallest offset`;
+ * binary search for the first minute whose wall clock reads later than `wall`.
+ */
+function endOfGap(wall: number, offsets: readonly number[], zone: string): number {
+  let low = wall - Math.max(...offsets) * MINUTE_MS; // reads earlier than wall
+  let high = wall - Math.min(...offsets) * MINUTE_MS; // reads later than wall
+  const readsAfter = (instant: number): boolean => {
+    const p = localParts(new Date(instant), zone);
+    return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) > wall;
+  };
+  while (high - low > MINUTE_MS) {
+    const mid = low + Math.floor((high - low) / 2 / MINUTE_MS) * MINUTE_MS;
+    if (readsAfter(mid)) high = mid;
+    else low = mid;
+  }
+  return high;
+}
+
+function utcDateString(ms: number): string {
+  const d = new Date(ms);
+  return `${String(d.getUTCFullYear()).padStart(4, '0')}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
+}
+
+function pad2(n: number): string {
+  return String(n).padStart(2, '0');
+}
