@@ -155,6 +155,11 @@ function loadSource(
     if (at < 0) report(excludedPath, null, `excluded text does not occur in the source: "${ex.text}"`);
     else excludedSpans.push(spanOf(mapped, at, normalise(ex.text).length));
   }
+  for (const ex of excluded) {
+    if (ex.retiredId && rawQuotes.some((q) => (q as { id?: unknown })?.id === ex.retiredId)) {
+      report(quotesPath, ex.retiredId, 'this id was retired (see excluded.json) and must not be reused: published ids never change meaning');
+    }
+  }
   if (quotes.length === rawQuotes.length) {
     checkCoverage(raw, quotes, excludedSpans, textPath, report);
   }

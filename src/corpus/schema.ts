@@ -78,7 +78,16 @@ export const quoteSchema = z
 
 export const quoteFileSchema = z.array(z.unknown());
 
-export const excludedFileSchema = z.array(z.object({ text: z.string().min(1), reason: z.string().min(1) }).strict());
+export const excludedFileSchema = z.array(
+  z
+    .object({
+      text: z.string().min(1),
+      reason: z.string().min(1),
+      /** An id once given to these words and withdrawn: it is never reused for other words. */
+      retiredId: z.string().optional(),
+    })
+    .strict(),
+);
 
 export type RawQuote = z.infer<typeof quoteSchema>;
 export type RawSource = z.infer<typeof sourceFileSchema>;

@@ -1,0 +1,15 @@
+import { ApplicationIntegrationType, InteractionContextType, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord-api-types/v10';
+import type { Command } from '../src/interactions/types.js';
+import { aboutMessage } from '../src/render/messages.js';
+
+const data = {
+  name: 'about',
+  description: 'What Hidden Voices is, where its quotes come from, and how to cite them',
+  integration_types: [ApplicationIntegrationType.GuildInstall],
+  contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
+} as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+export default {
+  data,
+  execute: (_request, app) => ({ type: 'message', payload: aboutMessage(app) }),
+} satisfies Command;

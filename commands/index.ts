@@ -1,0 +1,13 @@
+/**
+ * Every command the bot offers, listed explicitly: this list is what
+ * `npm run deploy-commands` registers and what the bot and console answer.
+ */
+import type { Command } from '../src/interactions/types.js';
+import about from './about.js';
+import quote from './quote.js';
+import source from './source.js';
+import themes from './themes.js';
+
+export const commands: readonly Command[] = [quote, source, themes, about];
+
+export const commandsByName: ReadonlyMap<string, Command> = new Map(commands.map((c) => [c.data.name, c]));

@@ -1,0 +1,35 @@
+import { ApplicationCommandOptionType, ApplicationIntegrationType, InteractionContextType, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord-api-types/v10';
+import { answerQuote, answerQuoteButton, autocompleteQuote } from '../src/answers/quote.js';
+import { QUOTE_PREFIX } from '../src/interactions/custom-id.js';
+import type { Command } from '../src/interactions/types.js';
+import { MAX_QUERY_LENGTH } from '../src/search/query.js';
+import { intOption, stringOption } from './options.js';
+
+const data = {
+  name: 'quote',
+  description: 'A sourced quote of a Soviet citizen, with its speaker and the note it rests on',
+  options: [
+    { type: ApplicationCommandOptionType.String, name: 'query', description: 'Words to search for, e.g. nep, collective farms, "spicy dishes"', max_length: MAX_QUERY_LENGTH, autocomplete: true },
+    { type: ApplicationCommandOptionType.String, name: 'theme', description: 'Only quotes on this theme', autocomplete: true },
+    { type: ApplicationCommandOptionType.String, name: 'speaker', description: 'Only speakers described so: an occupation, nationality, gender or age group', autocomplete: true },
+    { type: ApplicationCommandOptionType.String, name: 'source', description: 'Only this kind of source: interview, report, letter, leaflet…', autocomplete: true },
+    { type: ApplicationCommandOptionType.Integer, name: 'note', description: 'Only quotes resting on this note of the essay', min_value: 1, max_value: 99 },
+  ],
+  integration_types: [ApplicationIntegrationType.GuildInstall],
+  contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
+} as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+export default {
+  data,
+  execute: (request, app) =>
+    answerQuote(app, {
+      query: stringOption(request, 'query'),
+      theme: stringOption(request, 'theme'),
+      speaker: stringOption(request, 'speaker'),
+      source: stringOption(request, 'source'),
+      note: intOption(request, 'note'),
+    }),
+  autocomplete: (request, app) => autocompleteQuote(app, request.focused.name, request.focused.value),
+  buttonPrefix: QUOTE_PREFIX,
+  button: (request, app) => answerQuoteButton(app, request),
+} satisfies Command;

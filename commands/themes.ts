@@ -1,0 +1,15 @@
+import { ApplicationIntegrationType, InteractionContextType, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord-api-types/v10';
+import type { Command } from '../src/interactions/types.js';
+import { themesMessage } from '../src/render/messages.js';
+
+const data = {
+  name: 'themes',
+  description: 'The themes of the quotes, with how many quotes each has',
+  integration_types: [ApplicationIntegrationType.GuildInstall],
+  contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
+} as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+export default {
+  data,
+  execute: (_request, app) => ({ type: 'message', payload: themesMessage(app) }),
+} satisfies Command;

@@ -1,0 +1,142 @@
+/**
+ * The /quote flow: validate the options, search, answer with a page of
+ * results, or explain politely why not. Also its buttons and autocomplete.
+ */
+import type { APIApplicationCommandOptionChoice } from 'discord-api-types/v10';
+import type { App } from '../app.js';
+import { parseQuoteButton } from '../interactions/custom-id.js';
+import type { ButtonRequest, Reply } from '../interactions/types.js';
+import { LIMITS } from '../render/limits.js';
+import { citeMessage, contextMessage, notice, resultMessage } from '../render/messages.js';
+import { showUserText } from '../render/text.js';
+import { resolveFacet } from '../search/facets.js';
+import { MAX_QUERY_LENGTH, type Filters } from '../search/query.js';
+
+export interface QuoteOptions {
+  readonly query?: string;
+  readonly theme?: string;
+  readonly speaker?: string;
+  readonly source?: string;
+  readonly note?: number;
+}
+
+type Checked = { ok: true; filters: Filters; query: string } | { ok: false; reply: Reply };
+
+const message = (payload: ReturnType<typeof notice>): Reply => ({ type: 'message', payload });
+
+/** Turns what the user typed into a query and filters, or a polite refusal. */
+export function checkQuoteOptions(app: App, o: QuoteOptions): Checked {
+  const query = (o.query ?? '').trim();
+  if (query.length > MAX_QUERY_LENGTH) {
+    return { ok: false, reply: message(notice(`Searches can be up to ${MAX_QUERY_LENGTH} characters; yours has ${query.length}. Try a few key words, like \`/quote collective farms\`.`)) };
+  }
+  const filters: { theme?: string; speaker?: string; kind?: string; note?: number } = {};
+  if (o.theme?.trim()) {
+    const t = o.theme.trim().toLowerCase();
+    const theme = app.corpus.themes.find((th) => th.id === t || th.label.toLowerCase() === t);
+    if (!theme) {
+      return { ok: false, reply: message(notice(`There is no theme “${showUserText(o.theme, 40)}”. The themes are: ${app.corpus.themes.map((th) => `\`${th.id}\``).join(', ')}.`)) };
+    }
+    filters.theme = theme.id;
+  }
+  if (o.speaker?.trim()) {
+    const facet = resolveFacet(o.speaker, app.search.facets);
+    if (!facet) {
+      const examples = app.search.facets.slice(0, 6).map((f) => `\`${f.value}\``).join(', ');
+      return { ok: false, reply: message(notice(`No speaker in the corpus is described as “${showUserText(o.speaker, 40)}”. Try an occupation, nationality, gender or age group, such as ${examples}.`)) };
+    }
+    filters.speaker = facet.key;
+  }
+  if (o.source?.trim()) {
+    const s = o.source.trim().toLowerCase();
+    const kind = app.corpus.kinds.find((k) => k.id === s || k.label.toLowerCase() === s);
+    if (!kind) {
+      return { ok: false, reply: message(notice(`There is no source kind “${showUserText(o.source, 40)}”. The kinds are: ${app.corpus.kinds.map((k) => `\`${k.id}\``).join(', ')}.`)) };
+    }
+    filters.kind = kind.id;
+  }
+  if (o.note !== undefined) {
+    const count = app.corpus.sources[0]?.notes.length ?? 0;
+    if (!Number.isInteger(o.note) || o.note < 1 || o.note > count) {
+      return { ok: false, reply: message(notice(`There is no note ${o.note}: the notes run from 1 to ${count}.`)) };
+    }
+    filters.note = o.note;
+  }
+  return { ok: true, filters, query };
+}
+
+/** `/quote`: the best match, or with no query a random quote (that still pages through the rest). */
+export function answerQuote(app: App, o: QuoteOptions): Reply {
+  const checked = checkQuoteOptions(app, o);
+  if (!checked.ok) return checked.reply;
+  const { query, filters } = checked;
+  const outcome = app.search.search(query, filters);
+  const hits = outcome.hits.map((h) => h.quote);
+  if (hits.length === 0) return message(notice(noMatchText(app, query, filters)));
+  const index = outcome.mode === 'browse' ? Math.floor(app.random() * hits.length) : 0;
+  const note = outcome.mode === 'any' ? 'No quote has all of those words; these have some of them.' : undefined;
+  return { type: 'message', payload: resultMessage(app, { hits, index, query, filters, ...(note ? { note } : {}) }) };
+}
+
+function noMatchText(app: App, query: string, filters: Filters): string {
+  const lines = [query ? `No quote matches “${showUserText(query, 80)}”${Object.keys(filters).length ? ' with those filters' : ''}.` : 'No quote matches those filters.'];
+  if (query) {
+    const close = app.search.suggestTerms(query).filter((t) => t.toLowerCase() !== query.toLowerCase());
+    if (close.length) lines.push(`Close terms in the corpus: ${close.map((t) => `\`${t}\``).join(', ')}.`);
+  }
+  const themes = query ? app.search.themesMatching(query) : [];
+  const themeList = (themes.length ? themes : app.corpus.themes.slice(0, 6)).map((t) => `\`${t.id}\``).join(', ');
+  lines.push(`Themes to try: ${themeList} — or \`/themes\` for all of them.`);
+  return lines.join('\n');
+}
+
+/** Previous/Next, Cite and Context. */
+export function answerQuoteButton(app: App, request: ButtonRequest): Reply {
+  const parsed = parseQuoteButton(request.customId);
+  if (!parsed) return message(notice('This button is from an older version of the bot. Run `/quote` again.'));
+  if (parsed.action !== 'page') {
+    const q = app.corpus.byId.get(parsed.quoteId);
+    if (!q) return message(notice(`Quote ${parsed.quoteId} is no longer in the corpus. Run \`/quote\` again.`));
+    return message(parsed.action === 'cite' ? citeMessage(app, q) : contextMessage(app, q));
+  }
+  if (request.messageOwnerId && request.messageOwnerId !== request.userId) {
+    return message(notice('Only the person who searched can turn these pages. Run `/quote` to search yourself.'));
+  }
+  const { state } = parsed;
+  const outcome = app.search.search(state.query, state.filters);
+  const hits = outcome.hits.map((h) => h.quote);
+  if (hits.length === 0) return message(notice('Those results are no longer available. Run `/quote` again.'));
+  const note = outcome.mode === 'any' ? 'No quote has all of those words; these have some of them.' : undefined;
+  return { type: 'update', payload: resultMessage(app, { hits, index: state.index, query: state.query, filters: state.filters, ...(note ? { note } : {}) }) };
+}
+
+type Choice = APIApplicationCommandOptionChoice<string>;
+
+function choice(name: string, value: string): Choice {
+  return { name: name.length > LIMITS.choiceName ? `${name.slice(0, LIMITS.choiceName - 1)}…` : name, value: value.slice(0, LIMITS.choiceValue) };
+}
+
+/** Suggestions while typing each /quote option. */
+export function autocompleteQuote(app: App, option: string, typed: string): Choice[] {
+  const t = typed.trim().toLowerCase();
+  const out: Choice[] = [];
+  if (option === 'theme') {
+    for (const th of app.search.themesMatching(t)) out.push(choice(`${th.label} (${countTheme(app, th.id)})`, th.id));
+  } else if (option === 'speaker') {
+    for (const f of app.search.facets) if (!t || f.key.includes(t)) out.push(choice(`${f.label} (${f.count})`, f.key));
+  } else if (option === 'source') {
+    for (const k of app.corpus.kinds) if (!t || k.id.includes(t) || k.label.toLowerCase().includes(t)) out.push(choice(k.label, k.id));
+  } else if (option === 'query') {
+    if (t) out.push(choice(typed.trim(), typed.trim()));
+    for (const word of app.search.completeWords(t, 10)) out.push(choice(word, word));
+    for (const th of app.search.themesMatching(t)) out.push(choice(`${th.label} (theme)`, th.id.replace(/-/g, ' ')));
+    for (const f of app.search.facets) if (t.length >= 2 && f.value.toLowerCase().startsWith(t)) out.push(choice(`${f.value} (speaker)`, f.value));
+    if (!t) for (const th of app.corpus.themes) out.push(choice(`${th.label} (theme)`, th.id.replace(/-/g, ' ')));
+  }
+  const seen = new Set<string>();
+  return out.filter((c) => !seen.has(c.value) && seen.add(c.value)).slice(0, LIMITS.autocompleteChoices);
+}
+
+function countTheme(app: App, id: string): number {
+  return app.corpus.quotes.filter((q) => q.themes.includes(id)).length;
+}

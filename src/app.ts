@@ -1,0 +1,45 @@
+/**
+ * Everything a command handler may use, built once at start. Handlers get it
+ * passed in; nothing in the core reaches for globals, the clock or randomness.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { layoutSources, type SourceLayout } from './corpus/context.js';
+import { loadCorpusOrThrow } from './corpus/load.js';
+import type { Corpus } from './corpus/types.js';
+import { QuoteSearch } from './search/engine.js';
+
+export const DEFAULT_DATA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../data');
+
+/** The voice-of-the-day service, when the app runs with a database (the bot, the console). */
+export interface DailyPort {
+  /** The quote id of the day for a server's local date (recorded posts win over the rotation). */
+  voiceFor(guildId: string | null, now: Date): { quoteId: string; localDate: string; timeZone: string };
+}
+
+export interface App {
+  readonly corpus: Corpus;
+  readonly search: QuoteSearch;
+  readonly layouts: ReadonlyMap<string, SourceLayout>;
+  /** Uniform in [0, 1): injected so "a random quote" is testable. */
+  readonly random: () => number;
+  /** Present where schedules are stored; the `/daily` commands need it. */
+  daily: DailyPort | null;
+}
+
+export interface AppOptions {
+  readonly dataDir?: string;
+  readonly random?: () => number;
+}
+
+/** Loads and validates the corpus (throwing CorpusError with every problem) and builds the index. */
+export function createApp(options: AppOptions = {}): App {
+  const corpus = loadCorpusOrThrow(options.dataDir ?? DEFAULT_DATA_DIR);
+  return {
+    corpus,
+    search: new QuoteSearch(corpus),
+    layouts: layoutSources(corpus),
+    random: options.random ?? Math.random,
+    daily: null,
+  };
+}

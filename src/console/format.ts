@@ -1,0 +1,67 @@
+/** Prints a message payload as a person would read it in Discord. */
+import type { APIEmbed } from 'discord-api-types/v10';
+import type { MessagePayload } from '../interactions/types.js';
+import { EPHEMERAL } from '../interactions/types.js';
+
+export interface Style {
+  bold(s: string): string;
+  dim(s: string): string;
+}
+
+export const plain: Style = { bold: (s) => s, dim: (s) => s };
+export const ansi: Style = { bold: (s) => `\x1b[1m${s}\x1b[22m`, dim: (s) => `\x1b[2m${s}\x1b[22m` };
+
+/** Markdown as Discord shows it: escapes resolved, bold/italic styled, zero-width defusers dropped. */
+function markdown(text: string, style: Style): string {
+  return text
+    .replace(/\*\*((?:\\.|[^*])+)\*\*/g, (_m, inner: string) => style.bold(inner))
+    .replace(/\\([\\*_~`|[\]>#-])/g, '$1')
+    .replace(/\u200b/g, '');
+}
+
+function embed(e: APIEmbed, style: Style): string[] {
+  const out: string[] = [];
+  const bar = style.dim('│');
+  if (e.author) out.push(`${bar} ${style.dim(e.author.name)}`);
+  if (e.title) out.push(`${bar} ${style.bold(e.title)}`);
+  if (e.description) for (const line of markdown(e.description, style).split('\n')) out.push(`${bar} ${line}`);
+  for (const f of e.fields ?? []) {
+    out.push(`${bar} ${style.bold(f.name)}: ${markdown(f.value, style).replace(/\n/g, `\n${bar}   `)}`);
+  }
+  if (e.footer) out.push(`${bar} ${style.dim(e.footer.text.replace(/\u200b/g, ''))}`);
+  return out;
+}
+
+export interface ButtonView {
+  readonly label: string;
+  readonly customId: string;
+  readonly disabled: boolean;
+  /** What to type in the console to press it. */
+  readonly word: string;
+}
+
+export function buttonsOf(payload: MessagePayload): ButtonView[] {
+  const out: ButtonView[] = [];
+  for (const row of payload.components ?? []) {
+    for (const c of row.components) {
+      if (!('custom_id' in c) || !('label' in c) || !c.label) continue;
+      const word = c.label.replace(/[^\p{L}\s]/gu, '').trim().split(/\s+/)[0]?.toLowerCase() ?? '';
+      out.push({ label: c.label, customId: c.custom_id, disabled: Boolean(c.disabled), word });
+    }
+  }
+  return out;
+}
+
+export function formatPayload(payload: MessagePayload, style: Style = plain): string {
+  const lines: string[] = [];
+  if ((payload.flags ?? 0) & EPHEMERAL) lines.push(style.dim('(only you can see this)'));
+  if (payload.content) lines.push(markdown(payload.content, style));
+  for (const e of payload.embeds ?? []) lines.push(...embed(e, style));
+  const buttons = buttonsOf(payload);
+  if (buttons.length) {
+    lines.push(buttons.map((b) => (b.disabled ? style.dim(`[${b.label}]`) : `[${b.label}]`)).join(' '));
+    const usable = buttons.filter((b) => !b.disabled).map((b) => style.bold(b.word));
+    if (usable.length) lines.push(style.dim(`press a button by typing: ${usable.join(', ')}`));
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,129 @@
+/**
+ * The offline console: the bot's own command handlers, driven from a
+ * terminal, no Discord needed.
+ *
+ *   npm run console                          interactive
+ *   npm run console -- --json "/quote nep"   the exact payload the bot would send, as JSON
+ *   npm run console -- --json < lines.txt    one payload per input line (JSON Lines)
+ */
+import { createInterface } from 'node:readline';
+import { commands } from '../../commands/index.js';
+import { createApp, type App } from '../app.js';
+import { CorpusError, formatProblem } from '../corpus/load.js';
+import { Dispatcher } from '../interactions/dispatch.js';
+import type { ButtonRequest, CommandRequest, MessagePayload, Reply } from '../interactions/types.js';
+import { notice } from '../render/messages.js';
+import { ansi, buttonsOf, formatPayload, plain, type Style } from './format.js';
+import { parseLine } from './parse.js';
+
+/** The console speaks as one local user in one local "server", with full permissions. */
+export const CONSOLE_USER = '100000000000000001';
+export const CONSOLE_GUILD = '100000000000000002';
+export const CONSOLE_CHANNEL = '100000000000000003';
+const ALL_PERMISSIONS = (1n << 53n) - 1n;
+
+export class ConsoleSession {
+  private last: MessagePayload | null = null;
+
+  constructor(
+    private readonly dispatcher: Dispatcher,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /** Runs one line: a /command, or a button word (next, cite…) for the last message. */
+  async run(line: string): Promise<MessagePayload> {
+    const text = line.trim();
+    if (!text.startsWith('/')) return this.press(text);
+    const parsed = parseLine(text, this.dispatcher.commands);
+    if (!parsed.ok) return notice(parsed.error);
+    const request: CommandRequest = {
+      ...this.caller(),
+      commandName: parsed.line.commandName,
+      subcommand: parsed.line.subcommand,
+      options: parsed.line.options,
+      now: this.clock(),
+    };
+    return this.keep(await this.dispatcher.command(request));
+  }
+
+  private async press(word: string): Promise<MessagePayload> {
+    const buttons = this.last ? buttonsOf(this.last) : [];
+    const w = word.toLowerCase();
+    const target = buttons.find((b) => b.word === w || (w === 'prev' && b.word === 'previous'));
+    if (!target) {
+      const usable = buttons.filter((b) => !b.disabled).map((b) => b.word);
+      return notice(usable.length ? `Type a command (/quote nep) or one of: ${usable.join(', ')}` : 'Type a command, e.g. /quote nep, /source 8, /themes, /about');
+    }
+    if (target.disabled) return notice(`The ${target.label.trim()} button is disabled here.`);
+    const request: ButtonRequest = { ...this.caller(), customId: target.customId, messageOwnerId: CONSOLE_USER, now: this.clock() };
+    return this.keep(await this.dispatcher.button(request));
+  }
+
+  /** Remembers the message whose buttons the next word may press; an update replaces it. */
+  private keep(reply: Reply): MessagePayload {
+    if (reply.type === 'update' || (reply.payload.components?.length ?? 0) > 0) this.last = reply.payload;
+    return reply.payload;
+  }
+
+  private caller() {
+    return { userId: CONSOLE_USER, guildId: CONSOLE_GUILD, channelId: CONSOLE_CHANNEL, memberPermissions: ALL_PERMISSIONS };
+  }
+}
+
+async function interactive(session: ConsoleSession, app: App, style: Style): Promise<void> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: 'hidden-voices> ' });
+  console.log(`Hidden Voices console — ${app.corpus.quotes.length} quotations loaded. Try /quote nep, /source 8, /themes, /about. Ctrl+D or "quit" leaves.`);
+  rl.prompt();
+  for await (const line of rl) {
+    const t = line.trim();
+    if (t === 'quit' || t === 'exit') break;
+    if (t) {
+      try {
+        console.log(formatPayload(await session.run(t), style));
+      } catch (error) {
+        console.log(formatPayload(notice('Something went wrong answering that. It has been reported.'), style));
+        console.error(error);
+      }
+    }
+    rl.prompt();
+  }
+  rl.close();
+}
+
+async function jsonLines(session: ConsoleSession): Promise<void> {
+  const rl = createInterface({ input: process.stdin });
+  for await (const line of rl) {
+    if (line.trim()) process.stdout.write(`${JSON.stringify(await session.run(line))}\n`);
+  }
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let app: App;
+  try {
+    app = createApp();
+  } catch (error) {
+    if (error instanceof CorpusError) {
+      console.error(`The corpus is invalid, so the console will not start (${error.problems.length} problem(s)):`);
+      for (const p of error.problems) console.error(`  ${formatProblem(p)}`);
+      return 1;
+    }
+    throw error;
+  }
+  const session = new ConsoleSession(new Dispatcher(commands, app));
+  const json = argv.includes('--json');
+  const rest = argv.filter((a) => a !== '--json');
+  if (json) {
+    if (rest.length > 0) process.stdout.write(`${JSON.stringify(await session.run(rest.join(' ')), null, 2)}\n`);
+    else await jsonLines(session);
+    return 0;
+  }
+  if (rest.length > 0) {
+    console.log(formatPayload(await session.run(rest.join(' ')), process.stdout.isTTY ? ansi : plain));
+    return 0;
+  }
+  await interactive(session, app, process.stdout.isTTY ? ansi : plain);
+  return 0;
+}
+
+const isEntry = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isEntry) process.exitCode = await main(process.argv.slice(2));

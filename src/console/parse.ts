@@ -1,0 +1,91 @@
+/**
+ * Parses a console line like `/quote collective farms theme:nep` into the
+ * request Discord would send: named options as `name:value` (quote values
+ * with spaces), and the rest of the line as the first text option.
+ */
+import { ApplicationCommandOptionType, type APIApplicationCommandOption } from 'discord-api-types/v10';
+import type { Command, OptionValue } from '../interactions/types.js';
+
+export interface ParsedLine {
+  readonly commandName: string;
+  readonly subcommand: string | null;
+  readonly options: Record<string, OptionValue>;
+}
+
+export type ParseResult = { ok: true; line: ParsedLine } | { ok: false; error: string };
+
+export function parseLine(input: string, commands: readonly Command[]): ParseResult {
+  const m = /^\/(\S+)\s*([\s\S]*)$/.exec(input.trim());
+  if (!m) return { ok: false, error: 'Commands start with a slash, e.g. /quote nep' };
+  const name = (m[1] ?? '').toLowerCase();
+  let rest = m[2] ?? '';
+  const command = commands.find((c) => c.data.name === name);
+  if (!command) return { ok: false, error: `There is no command /${name}. Commands: ${commands.map((c) => `/${c.data.name}`).join(', ')}` };
+
+  let optionDefs: readonly APIApplicationCommandOption[] = command.data.options ?? [];
+  let subcommand: string | null = null;
+  const subs = optionDefs.filter((o) => o.type === ApplicationCommandOptionType.Subcommand);
+  if (subs.length > 0) {
+    const sm = /^(\S+)\s*([\s\S]*)$/.exec(rest.trim());
+    const sub = subs.find((s) => s.name === sm?.[1]?.toLowerCase());
+    if (!sub) return { ok: false, error: `/${name} needs one of: ${subs.map((s) => s.name).join(', ')}` };
+    subcommand = sub.name;
+    rest = sm?.[2] ?? '';
+    optionDefs = 'options' in sub ? (sub.options ?? []) : [];
+  }
+
+  const options: Record<string, OptionValue> = {};
+  const names = optionDefs.map((o) => o.name);
+  // name:value, name:"value with spaces", name:“value”
+  const named = new RegExp(`(?:^|\\s)(${names.map(escapeRe).join('|') || '(?!)'}):(?:"([^"]*)"|“([^”]*)”|(\\S+))`, 'gi');
+  const positional = rest.replace(named, (_all, key: string, q1?: string, q2?: string, bare?: string) => {
+    options[key.toLowerCase()] = q1 ?? q2 ?? bare ?? '';
+    return ' ';
+  });
+  const text = positional.trim();
+  if (text) {
+    const target = optionDefs.find((o) => !(o.name in options) && (o.type === ApplicationCommandOptionType.String || o.type === ApplicationCommandOptionType.Integer));
+    if (!target) return { ok: false, error: `/${name} takes no free text; use name:value options (${names.join(', ') || 'none'})` };
+    options[target.name] = text;
+  }
+
+  for (const def of optionDefs) {
+    const raw = options[def.name];
+    if (raw === undefined) {
+      if ('required' in def && def.required) return { ok: false, error: `/${name}${subcommand ? ` ${subcommand}` : ''} needs ${def.name}` };
+      continue;
+    }
+    const value = String(raw);
+    switch (def.type) {
+      case ApplicationCommandOptionType.Integer:
+      case ApplicationCommandOptionType.Number: {
+        const n = Number(value);
+        if (value.trim() === '' || !Number.isFinite(n) || (def.type === ApplicationCommandOptionType.Integer && !Number.isInteger(n))) {
+          return { ok: false, error: `${def.name} must be a whole number` };
+        }
+        options[def.name] = n;
+        break;
+      }
+      case ApplicationCommandOptionType.Boolean:
+        options[def.name] = /^(true|yes|1|on)$/i.test(value);
+        break;
+      case ApplicationCommandOptionType.Channel: {
+        const id = value.replace(/^<#|>$/g, '').replace(/^#/, '');
+        options[def.name] = { kind: 'channel', id, name: id, type: 0, botPermissions: null };
+        break;
+      }
+      case ApplicationCommandOptionType.Role: {
+        const id = value.replace(/^<@&|>$/g, '').replace(/^@/, '');
+        options[def.name] = { kind: 'role', id, name: id, mentionable: false };
+        break;
+      }
+      default:
+        options[def.name] = value;
+    }
+  }
+  return { ok: true, line: { commandName: name, subcommand, options } };
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

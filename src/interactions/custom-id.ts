@@ -1,0 +1,48 @@
+/**
+ * Button state lives in the custom id, so buttons keep working after a
+ * restart and on any shard. The formats, all under Discord's 100 characters:
+ *   quote:page:<index>:<theme>|<kind>|<note>|<speaker>|<query>
+ *   quote:cite:<quote id>
+ *   quote:context:<quote id>
+ */
+import type { Filters } from '../search/query.js';
+import { LIMITS } from '../render/limits.js';
+
+export interface PageState {
+  readonly index: number;
+  readonly query: string;
+  readonly filters: Filters;
+}
+
+export type QuoteButton = { action: 'page'; state: PageState } | { action: 'cite' | 'context'; quoteId: string };
+
+export const QUOTE_PREFIX = 'quote:';
+
+/** The custom id for a page, or null when the search is too long to carry (no paging then). */
+export function pageId(state: PageState): string | null {
+  const f = state.filters;
+  const clean = (s: string | undefined) => (s ?? '').replace(/\|/g, ' ');
+  const id = `${QUOTE_PREFIX}page:${state.index}:${clean(f.theme)}|${clean(f.kind)}|${f.note ?? ''}|${clean(f.speaker)}|${clean(state.query)}`;
+  return id.length <= LIMITS.customId ? id : null;
+}
+
+export function quoteActionId(action: 'cite' | 'context', quoteId: string): string {
+  return `${QUOTE_PREFIX}${action}:${quoteId}`;
+}
+
+export function parseQuoteButton(customId: string): QuoteButton | null {
+  if (!customId.startsWith(QUOTE_PREFIX)) return null;
+  const rest = customId.slice(QUOTE_PREFIX.length);
+  const m = /^(cite|context):([a-z0-9-]+)$/.exec(rest);
+  if (m) return { action: m[1] as 'cite' | 'context', quoteId: m[2] as string };
+  const p = /^page:(\d{1,6}):([^|]*)\|([^|]*)\|(\d*)\|([^|]*)\|(.*)$/s.exec(rest);
+  if (!p) return null;
+  const [, index, theme, kind, note, speaker, query] = p;
+  const filters: Filters = {
+    ...(theme ? { theme } : {}),
+    ...(kind ? { kind } : {}),
+    ...(note ? { note: Number(note) } : {}),
+    ...(speaker ? { speaker } : {}),
+  };
+  return { action: 'page', state: { index: Number(index), query: query ?? '', filters } };
+}

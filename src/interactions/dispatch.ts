@@ -1,0 +1,42 @@
+/**
+ * Routes a request to its command module. Shared by the bot and the console,
+ * so both run exactly the same handlers. Throws only when a handler throws;
+ * each edge funnels that into one polite reply.
+ */
+import type { APIApplicationCommandOptionChoice } from 'discord-api-types/v10';
+import type { App } from '../app.js';
+import { notice } from '../render/messages.js';
+import type { AutocompleteRequest, ButtonRequest, Command, CommandRequest, Reply } from './types.js';
+
+export class Dispatcher {
+  private readonly byName: ReadonlyMap<string, Command>;
+
+  constructor(
+    readonly commands: readonly Command[],
+    readonly app: App,
+  ) {
+    this.byName = new Map(commands.map((c) => [c.data.name, c]));
+  }
+
+  async command(request: CommandRequest): Promise<Reply> {
+    const command = this.byName.get(request.commandName);
+    if (!command) return { type: 'message', payload: notice(`There is no command /${request.commandName}. Try \`/about\`.`) };
+    return command.execute(request, this.app);
+  }
+
+  async button(request: ButtonRequest): Promise<Reply> {
+    const command = this.commands.find((c) => c.buttonPrefix && c.button && request.customId.startsWith(c.buttonPrefix));
+    if (!command?.button) return { type: 'message', payload: notice('This button no longer does anything. Run the command again.') };
+    return command.button(request, this.app);
+  }
+
+  autocomplete(request: AutocompleteRequest): APIApplicationCommandOptionChoice[] {
+    const command = this.byName.get(request.commandName);
+    return command?.autocomplete ? command.autocomplete(request, this.app) : [];
+  }
+
+  /** Which command a button belongs to, for logs. */
+  buttonOwner(customId: string): string | null {
+    return this.commands.find((c) => c.buttonPrefix && customId.startsWith(c.buttonPrefix))?.data.name ?? null;
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Discord's documented message limits, and a check that names every breach.
+ * Tests run every quote of the corpus through it; the edges run every reply
+ * through it too, so a breach is a logged bug, never a rejected message.
+ */
+import type { APIEmbed } from 'discord-api-types/v10';
+import type { MessagePayload } from '../interactions/types.js';
+
+export const LIMITS = {
+  content: 2000,
+  embeds: 10,
+  embedTotal: 6000,
+  title: 256,
+  description: 4096,
+  fields: 25,
+  fieldName: 256,
+  fieldValue: 1024,
+  footerText: 2048,
+  authorName: 256,
+  actionRows: 5,
+  buttonsPerRow: 5,
+  buttonLabel: 80,
+  customId: 100,
+  autocompleteChoices: 25,
+  choiceName: 100,
+  choiceValue: 100,
+  threadName: 100,
+} as const;
+
+function embedLength(e: APIEmbed): number {
+  return (
+    (e.title?.length ?? 0) +
+    (e.description?.length ?? 0) +
+    (e.footer?.text.length ?? 0) +
+    (e.author?.name.length ?? 0) +
+    (e.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0)
+  );
+}
+
+export function limitViolations(payload: MessagePayload): string[] {
+  const out: string[] = [];
+  const over = (what: string, len: number, max: number) => {
+    if (len > max) out.push(`${what} is ${len} characters (limit ${max})`);
+  };
+  over('content', payload.content?.length ?? 0, LIMITS.content);
+  const embeds = payload.embeds ?? [];
+  if (embeds.length > LIMITS.embeds) out.push(`${embeds.length} embeds (limit ${LIMITS.embeds})`);
+  let total = 0;
+  embeds.forEach((e, i) => {
+    over(`embed ${i} title`, e.title?.length ?? 0, LIMITS.title);
+    over(`embed ${i} description`, e.description?.length ?? 0, LIMITS.description);
+    over(`embed ${i} footer`, e.footer?.text.length ?? 0, LIMITS.footerText);
+    over(`embed ${i} author`, e.author?.name.length ?? 0, LIMITS.authorName);
+    if ((e.fields?.length ?? 0) > LIMITS.fields) out.push(`embed ${i} has ${e.fields?.length} fields (limit ${LIMITS.fields})`);
+    e.fields?.forEach((f, j) => {
+      over(`embed ${i} field ${j} name`, f.name.length, LIMITS.fieldName);
+      over(`embed ${i} field ${j} value`, f.value.length, LIMITS.fieldValue);
+      if (f.name.length === 0 || f.value.length === 0) out.push(`embed ${i} field ${j} is empty`);
+    });
+    total += embedLength(e);
+  });
+  over('embeds in total', total, LIMITS.embedTotal);
+  const rows = payload.components ?? [];
+  if (rows.length > LIMITS.actionRows) out.push(`${rows.length} action rows (limit ${LIMITS.actionRows})`);
+  rows.forEach((row, i) => {
+    if (row.components.length > LIMITS.buttonsPerRow) out.push(`row ${i} has ${row.components.length} components (limit ${LIMITS.buttonsPerRow})`);
+    for (const c of row.components) {
+      if ('label' in c && c.label) over(`button "${c.label.slice(0, 20)}" label`, c.label.length, LIMITS.buttonLabel);
+      if ('custom_id' in c) over(`custom id "${c.custom_id.slice(0, 30)}…"`, c.custom_id.length, LIMITS.customId);
+    }
+  });
+  return out;
+}
+
+/** Cuts text to `max` characters at a word boundary, marking the cut. */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${space > max * 0.6 ? cut.slice(0, space) : cut}…`;
+}

@@ -1,0 +1,234 @@
+/**
+ * Every message the bot sends, as Discord API JSON. Pure functions of the
+ * corpus and their arguments: the console prints them, the bot sends them,
+ * the tests read them.
+ */
+import { ButtonStyle, ComponentType, type APIButtonComponent, type APIEmbed } from 'discord-api-types/v10';
+import type { App } from '../app.js';
+import { contextExcerpt } from '../corpus/context.js';
+import type { Quote } from '../corpus/types.js';
+import { pageId, quoteActionId, type PageState } from '../interactions/custom-id.js';
+import { EPHEMERAL, type MessagePayload } from '../interactions/types.js';
+import type { Filters } from '../search/query.js';
+import { chicagoNote, essayCitation, sourceOf } from './citation.js';
+import { clip, LIMITS } from './limits.js';
+import { quoted } from './quote-text.js';
+import { escapeMarkdown, plainUserText } from './text.js';
+
+export const COLOR = 0x9b2c2c;
+const NO_MENTIONS = { parse: [] as [] };
+
+/** A short ephemeral answer: errors, refusals, "nothing found". */
+export function notice(text: string): MessagePayload {
+  return { content: clip(text, LIMITS.content), flags: EPHEMERAL, allowed_mentions: NO_MENTIONS };
+}
+
+function noteLine(app: App, q: Quote): string {
+  const note = sourceOf(app.corpus, q).notes[q.note - 1];
+  if (!note) return `Note ${q.note}`;
+  const label = `[${q.note}] ${escapeMarkdown(note.short)}`;
+  return note.url ? `${label} — ${note.url}` : label;
+}
+
+/** The embed for one quote: its words, its speaker, its source and note, its id. */
+export function quoteEmbed(app: App, q: Quote, footerExtra?: string): APIEmbed {
+  const source = sourceOf(app.corpus, q);
+  const kind = app.corpus.kinds.find((k) => k.id === q.kind);
+  const themes = q.themes.map((id) => app.corpus.themes.find((t) => t.id === id)?.label ?? id).join(', ');
+  const description = `${escapeMarkdown(quoted(q))}\n\n— ${escapeMarkdown(q.speaker)}`;
+  return {
+    color: COLOR,
+    description: clip(description, LIMITS.description),
+    fields: [
+      { name: 'Source', value: clip(kind?.label ?? q.kind, LIMITS.fieldValue), inline: true },
+      { name: 'Note', value: clip(noteLine(app, q), LIMITS.fieldValue), inline: true },
+      { name: 'Themes', value: clip(themes, LIMITS.fieldValue), inline: true },
+    ],
+    footer: {
+      text: clip(`${q.id} · quoted in ${source.author}, “${source.title.replace(/'/g, '’')}” (${source.date.slice(0, 4)})${footerExtra ? ` · ${footerExtra}` : ''}`, LIMITS.footerText),
+    },
+  };
+}
+
+function button(custom_id: string, label: string, style: ButtonStyle.Primary | ButtonStyle.Secondary, disabled = false): APIButtonComponent {
+  return { type: ComponentType.Button, custom_id, label, style, disabled };
+}
+
+export interface ResultPage {
+  readonly hits: readonly Quote[];
+  readonly index: number;
+  readonly query: string;
+  readonly filters: Filters;
+  /** Shown above the embed, e.g. when only some words matched. */
+  readonly note?: string;
+}
+
+/** A page of search results: the quote at `index`, "i of N", Previous/Next, Cite and Context. */
+export function resultMessage(app: App, page: ResultPage): MessagePayload {
+  const total = page.hits.length;
+  const index = Math.min(Math.max(page.index, 0), total - 1);
+  const q = page.hits[index];
+  if (!q) return notice('No quote to show.');
+  const searchLabel = describeSearch(app, page.query, page.filters);
+  const footerExtra = `${index + 1} of ${total}${searchLabel ? ` for ${searchLabel}` : ''}`;
+  const state = (i: number): PageState => ({ index: i, query: page.query, filters: page.filters });
+  const prev = pageId(state(index - 1));
+  const next = pageId(state(index + 1));
+  const buttons: APIButtonComponent[] = [];
+  if (total > 1 && prev && next) {
+    // At either end the button is disabled; its id (index -1 or N) is never acted on.
+    buttons.push(button(prev, '◀ Previous', ButtonStyle.Secondary, index === 0));
+    buttons.push(button(next, 'Next ▶', ButtonStyle.Secondary, index === total - 1));
+  }
+  buttons.push(button(quoteActionId('cite', q.id), 'Cite', ButtonStyle.Primary));
+  buttons.push(button(quoteActionId('context', q.id), 'Context', ButtonStyle.Secondary));
+  const extra = total > 1 && !(prev && next) ? ' · shorten the search to page through' : '';
+  return {
+    ...(page.note ? { content: clip(page.note, LIMITS.content) } : {}),
+    embeds: [quoteEmbed(app, q, footerExtra + extra)],
+    components: [{ type: ComponentType.ActionRow, components: buttons }],
+    allowed_mentions: NO_MENTIONS,
+  };
+}
+
+/** "“nep” · theme The NEP" — for footers (plain text, no Markdown). */
+export function describeSearch(app: App, query: string, filters: Filters): string {
+  const bits: string[] = [];
+  if (query.trim()) bits.push(`“${plainUserText(query, 60)}”`);
+  if (filters.theme) bits.push(`theme ${app.corpus.themes.find((t) => t.id === filters.theme)?.label ?? filters.theme}`);
+  if (filters.speaker) bits.push(`speaker ${plainUserText(filters.speaker, 40)}`);
+  if (filters.kind) bits.push(`source ${app.corpus.kinds.find((k) => k.id === filters.kind)?.label ?? filters.kind}`);
+  if (filters.note !== undefined) bits.push(`note ${filters.note}`);
+  return bits.join(' · ');
+}
+
+/** The Cite button's answer: the quotation and a Chicago-style note, ready to copy. */
+export function citeMessage(app: App, q: Quote): MessagePayload {
+  const note = chicagoNote(app.corpus, q);
+  const body = `${quoted(q)} — ${q.speaker}`;
+  const description = [
+    'Copy the quotation and its note:',
+    codeBlock(body),
+    codeBlock(note),
+    'Italicise the book titles in your own text. For a Harvard Project interview, note 2 explains how to find the original transcript (`/source 2`).',
+  ].join('\n');
+  return {
+    embeds: [{ color: COLOR, title: `Cite ${q.id}`, description: clip(description, LIMITS.description) }],
+    flags: EPHEMERAL,
+    allowed_mentions: NO_MENTIONS,
+  };
+}
+
+function codeBlock(text: string): string {
+  // A code block shows text verbatim; only a run of backticks could end it early.
+  return `\`\`\`text\n${text.replace(/```/g, '`\u200b``')}\n\`\`\``;
+}
+
+/** The Context button's answer: the essay's sentences around the quote, the quote's words in bold. */
+export function contextMessage(app: App, q: Quote): MessagePayload {
+  const layout = app.layouts.get(q.sourceId);
+  const source = sourceOf(app.corpus, q);
+  if (!layout) return notice(`The source of ${q.id} is not loaded.`);
+  const excerpt = contextExcerpt(layout, q);
+  const body = excerpt.pieces.map((p) => (p.quoted ? `**${escapeMarkdown(p.text)}**` : escapeMarkdown(p.text.replace(/\^\[(\d+)\]/g, '[$1]')))).join('');
+  const text = `${excerpt.trimmedStart ? '… ' : ''}${body}${excerpt.trimmedEnd ? ' …' : ''}`;
+  return {
+    embeds: [
+      {
+        color: COLOR,
+        title: clip(`Context of ${q.id}`, LIMITS.title),
+        description: clip(text, LIMITS.description - 200),
+        footer: { text: clip(`From ${essayCitation(source)} · paragraph ${q.location.paragraph} · the quoted words in bold`, LIMITS.footerText) },
+      },
+    ],
+    flags: EPHEMERAL,
+    allowed_mentions: NO_MENTIONS,
+  };
+}
+
+/** `/source n`: the note in full, its link, the quotes resting on it. */
+export function noteMessage(app: App, n: number): MessagePayload {
+  const source = app.corpus.sources[0];
+  const note = source?.notes[n - 1];
+  if (!source || !note) {
+    const count = source?.notes.length ?? 0;
+    return notice(`There is no note ${Number.isFinite(n) ? n : ''} — the notes run from 1 to ${count}. Try \`/source ${Math.min(8, count)}\`.`);
+  }
+  const resting = app.corpus.quotes.filter((q) => q.sourceId === source.id && q.note === n);
+  const first = resting[0];
+  const fields: { name: string; value: string }[] = [
+    { name: 'Quotes resting on this note', value: String(resting.length) },
+  ];
+  if (note.url) fields.push({ name: 'Link', value: note.url });
+  if (first) fields.push({ name: 'The first of them', value: clip(`${escapeMarkdown(quoted(first))} — ${escapeMarkdown(first.speaker)} (${first.id})`, LIMITS.fieldValue) });
+  if (n === 2 && first) {
+    fields.push({
+      name: 'Finding an interview',
+      value: clip(
+        `Search the Harvard Project's collection (the link above) for the quoted words inside double quotes and click “Go”, as the note says — for example \`"${searchableString(first)}"\`. The search finds the transcript of that respondent.`,
+        LIMITS.fieldValue,
+      ),
+    });
+  }
+  return {
+    embeds: [
+      {
+        color: COLOR,
+        title: `Note ${n}`,
+        description: clip(note.text, LIMITS.description),
+        fields,
+        footer: { text: clip(`A note of ${essayCitation(source)}`, LIMITS.footerText) },
+      },
+    ],
+    allowed_mentions: NO_MENTIONS,
+  };
+}
+
+/** A distinctive string of a quote to paste into the Harvard Project's search: its longest sentence. */
+function searchableString(q: Quote): string {
+  const sentences = q.parts.flatMap((p) => p.split(/(?<=[.!?])\s+/)).map((s) => s.replace(/[.,;:!?]+$/, ''));
+  return sentences.reduce((best, s) => (s.length > best.length ? s : best), '');
+}
+
+/** `/themes`: the vocabulary with counts. */
+export function themesMessage(app: App): MessagePayload {
+  const lines = app.corpus.themes.map((t) => {
+    const n = app.corpus.quotes.filter((q) => q.themes.includes(t.id)).length;
+    return `**${escapeMarkdown(t.label)}** (\`${t.id}\`) — ${n} quote${n === 1 ? '' : 's'}\n${escapeMarkdown(t.description)}`;
+  });
+  return {
+    embeds: [
+      {
+        color: COLOR,
+        title: 'Themes',
+        description: clip(`${lines.join('\n')}\n\nSearch within one with \`/quote theme:<theme>\`.`, LIMITS.description),
+      },
+    ],
+    allowed_mentions: NO_MENTIONS,
+  };
+}
+
+/** `/about`: what the corpus is, where it comes from, how to cite, the commands. */
+export function aboutMessage(app: App): MessagePayload {
+  const sources = app.corpus.sources.map((s) => `• ${essayCitation(s)} — ${app.corpus.quotes.filter((q) => q.sourceId === s.id).length} quotations`).join('\n');
+  const description = [
+    `**Hidden Voices** serves the words of Soviet citizens of the 1920s and 1930s — Harvard Project interviews with emigres, secret-police reports, letters, leaflets — as quoted in:`,
+    sources,
+    '',
+    '**How the quotes are kept.** Every quotation is checked word for word against the essay before the bot starts; each carries its speaker as the essay describes them and the essay note it rests on. Words in [square brackets] are the essay author’s explanations, not the speaker’s; “[…]” marks narration left out between the speaker’s words.',
+    '',
+    '**How to cite.** Press **Cite** under a quote for a ready-made Chicago-style note (“quoted in” the essay, with its note number). Check the original where you can: `/source` gives each note in full.',
+    '',
+    '**Commands**',
+    '`/quote [query] [theme] [speaker] [source]` — the most relevant quote, with Previous/Next, Cite and Context',
+    '`/source n` — a note of the essay in full',
+    '`/themes` — the themes and how many quotes each has',
+    '`/voice` — today’s voice of the day',
+    '`/daily` — (server managers) post a voice of the day in a channel',
+  ].join('\n');
+  return {
+    embeds: [{ color: COLOR, title: 'About Hidden Voices', description: clip(description, LIMITS.description), footer: { text: `${app.corpus.quotes.length} quotations · ${app.corpus.themes.length} themes` } }],
+    allowed_mentions: NO_MENTIONS,
+  };
+}
+
