@@ -1,0 +1,132 @@
+/**
+ * Relevance: realistic queries a student of the period would type, with the
+ * answers a careful reader of the essay expects first. A ranking change that
+ * breaks one of these is a regression, not a tweak.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadCorpusOrThrow } from '../../src/corpus/load.js';
+import { QuoteSearch } from '../../src/search/engine.js';
+import type { Filters } from '../../src/search/query.js';
+
+const search = new QuoteSearch(loadCorpusOrThrow('data'));
+
+interface Case {
+  readonly query: string;
+  readonly filters?: Filters;
+  /** The first result must be one of these. */
+  readonly first: readonly string[];
+  /** These must all be among the first `within` results. */
+  readonly alsoIn?: { readonly ids: readonly string[]; readonly within: number };
+  readonly why: string;
+}
+
+const CASES: readonly Case[] = [
+  // Keywords
+  { query: 'nep', first: ['lr-012', 'lr-011', 'lr-003', 'lr-005', 'lr-016'], why: 'a quote about the NEP itself, not a passing mention' },
+  { query: 'bandit', first: ['lr-063', 'lr-061', 'lr-060', 'lr-062'], alsoIn: { ids: ['lr-059', 'lr-060', 'lr-061', 'lr-063'], within: 6 }, why: 'the bandit quotes of paragraph 21' },
+  { query: 'sardines', first: ['lr-093'], why: 'Lenin "even ate sardines"' },
+  { query: 'hangman', first: ['lr-064'], why: 'the only hangman' },
+  { query: 'fleas', first: ['lr-108'], why: "Voinova's ration speech" },
+  { query: 'martyrs', first: ['lr-125'], why: 'the manifesto’s closing warning' },
+  { query: 'puddles', first: ['lr-082'], why: 'the boots anecdote' },
+  // Several words
+  { query: 'collective farms voluntary', first: ['lr-026', 'lr-021', 'lr-029', 'lr-024'], alsoIn: { ids: ['lr-021', 'lr-026'], within: 4 }, why: 'Lenin wanted voluntary collective farms' },
+  { query: 'spicy cook', first: ['lr-045', 'lr-107', 'lr-040'], alsoIn: { ids: ['lr-040', 'lr-045', 'lr-107'], within: 4 }, why: 'the cook of spicy dishes' },
+  { query: 'engineer currency', first: ['lr-002'], why: 'speaker and words together' },
+  { query: 'tractors electricity', first: ['lr-022'], why: 'collective farms when there are tractors' },
+  { query: 'two hundred rubles', first: ['lr-094'], why: 'Lenin crossed out the pay rise' },
+  { query: 'secret ballot', first: ['lr-123'], why: 'the manifesto’s practical task' },
+  { query: 'Rykov successor', first: ['lr-047'], why: 'Lenin recommended Rykov as his successor' },
+  { query: 'concentration camp', first: ['lr-075', 'lr-079'], alsoIn: { ids: ['lr-075', 'lr-079'], within: 3 }, why: 'the camps' },
+  { query: 'Ukrainian housewife', first: ['lr-004'], why: 'a speaker described so' },
+  { query: 'older female teacher', first: ['lr-076'], why: 'a speaker described so' },
+  // Typos
+  { query: 'colectivization', first: ['lr-020', 'lr-024', 'lr-073', 'lr-090', 'lr-104', 'lr-004'], why: 'one letter missing' },
+  { query: 'Trotksy', first: ['lr-036', 'lr-040', 'lr-062', 'lr-071'], why: 'letters swapped' },
+  { query: 'Bukarin', first: ['lr-040', 'lr-062', 'lr-115'], why: 'letter missing' },
+  { query: 'sardnies', first: ['lr-093'], why: 'letters swapped in a rare word' },
+  // Plurals and stems
+  { query: 'sardine', first: ['lr-093'], why: 'singular finds plural' },
+  { query: 'collective farm', first: ['lr-017', 'lr-021', 'lr-022', 'lr-023', 'lr-025', 'lr-026', 'lr-027', 'lr-028', 'lr-029', 'lr-011'], why: 'singular finds "collective farms"' },
+  { query: 'poisoned', first: ['lr-055'], why: '"poisonous bullet", and poisoned ~ killed' },
+  // Names and places (some only in the essay's narration)
+  { query: 'Smolny', first: ['lr-093'], why: 'the visit to Lenin’s office' },
+  { query: 'Pravda', first: ['lr-101'], why: 'the letter to Pravda' },
+  { query: 'Voinova', first: ['lr-108'], why: 'a named worker' },
+  { query: 'Ivanovo', first: ['lr-126', 'lr-108', 'lr-109', 'lr-110'], why: 'the Ivanovo rebellion (the essay also spells it Ivanova)' },
+  { query: 'Kharkov', first: ['lr-127'], why: 'the leaflets at the rail station' },
+  { query: 'Tomsky', first: ['lr-106', 'lr-115'], why: 'the note passed to Tomsky' },
+  // Synonyms
+  { query: 'secret police', first: ['lr-019'], why: 'NKVD (secret police)' },
+  { query: 'NKVD', first: ['lr-019'], why: 'the only NKVD' },
+  { query: 'new economic policy', first: ['lr-012', 'lr-011', 'lr-003', 'lr-005', 'lr-016', 'lr-014', 'lr-009'], why: 'NEP spelt out' },
+  { query: "Lenin's will", first: ['lr-058', 'lr-049'], why: 'will ~ testament' },
+  { query: 'testament', first: ['lr-073', 'lr-107'], why: 'the word itself first' },
+  { query: 'Ilyich', first: ['lr-106', 'lr-054'], alsoIn: { ids: ['lr-054', 'lr-106'], within: 2 }, why: 'Ilyich ~ Iliich' },
+  { query: 'kolkhoz', first: ['lr-017', 'lr-021', 'lr-022', 'lr-023', 'lr-025', 'lr-026', 'lr-027', 'lr-028', 'lr-029', 'lr-011', 'lr-020', 'lr-024', 'lr-073', 'lr-090'], why: 'kolkhoz ~ collective farm' },
+  { query: 'Belarusian', first: ['lr-031', 'lr-032', 'lr-053', 'lr-062', 'lr-086', 'lr-091'], why: 'Belarusian ~ Byelorussian' },
+  { query: 'famine', first: ['lr-115', 'lr-108', 'lr-099'], why: 'famine ~ starving, hunger' },
+  // Phrases (any quote-mark style)
+  { query: '"spicy dish"', first: ['lr-107'], why: 'only lr-107 has the phrase' },
+  { query: '“Voice of America”', first: ['lr-050'], why: 'curly marks; the gloss "(of America)" is in the text' },
+  // Prefix of the word being typed
+  { query: 'collectiv', first: ['lr-020', 'lr-024', 'lr-073', 'lr-090', 'lr-104', 'lr-004', 'lr-017', 'lr-021', 'lr-022', 'lr-023', 'lr-025', 'lr-026', 'lr-027', 'lr-028', 'lr-029'], why: 'still typing "collectivization"' },
+  // Filters
+  { query: 'cook', filters: { theme: 'testament' }, first: ['lr-107', 'lr-045', 'lr-040', 'lr-051', 'lr-043'], why: 'within the Testament theme' },
+  { query: '', filters: { kind: 'manifesto' }, first: ['lr-119'], why: 'browsing a kind lists it in id order' },
+  { query: 'Lenin', filters: { speaker: 'occupation:engineer' }, first: ['lr-002', 'lr-029', 'lr-080'], why: 'engineers only' },
+];
+
+for (const c of CASES) {
+  test(`"${c.query}"${c.filters ? ` ${JSON.stringify(c.filters)}` : ''}: ${c.why}`, () => {
+    const hits = search.search(c.query, c.filters).hits.map((h) => h.quote.id);
+    assert.ok(hits.length > 0, 'no results');
+    assert.ok(c.first.includes(hits[0] as string), `first result ${hits[0]} is not one of ${c.first.join(', ')}; top 5: ${hits.slice(0, 5).join(', ')}`);
+    if (c.alsoIn) {
+      const top = hits.slice(0, c.alsoIn.within);
+      for (const id of c.alsoIn.ids) assert.ok(top.includes(id), `${id} is not in the first ${c.alsoIn.within}: ${top.join(', ')}`);
+    }
+  });
+}
+
+test('every filter is honoured by every hit', () => {
+  for (const h of search.search('Lenin', { theme: 'testament', kind: 'interview' }).hits) {
+    assert.ok(h.quote.themes.includes('testament'));
+    assert.equal(h.quote.kind, 'interview');
+  }
+  for (const h of search.search('', { note: 8 }).hits) assert.equal(h.quote.note, 8);
+});
+
+test('a phrase must appear as a phrase', () => {
+  const ids = search.search('"would not have"').hits.map((h) => h.quote.id);
+  assert.ok(ids.length > 0);
+  for (const id of ids) assert.match(search.corpus.byId.get(id)?.text.toLowerCase() ?? '', /would not have/);
+  assert.deepEqual(search.search('"have would not"').hits, []);
+});
+
+test('ties break deterministically by id', () => {
+  const a = search.search('Lenin').hits.map((h) => `${h.quote.id}:${h.score}`);
+  const b = new QuoteSearch(search.corpus).search('Lenin').hits.map((h) => `${h.quote.id}:${h.score}`);
+  assert.deepEqual(a, b);
+  const hits = search.search('Lenin').hits;
+  for (let i = 1; i < hits.length; i++) {
+    const prev = hits[i - 1];
+    const cur = hits[i];
+    if (prev && cur && prev.score === cur.score) assert.ok(prev.quote.id < cur.quote.id, `${prev.quote.id} before ${cur.quote.id}`);
+  }
+});
+
+test('all words first, any word only when nothing has them all', () => {
+  const all = search.search('bandit banks');
+  assert.equal(all.mode, 'all');
+  for (const h of all.hits) assert.match(h.quote.text.toLowerCase(), /bandit/);
+  const any = search.search('bandit sardines');
+  assert.equal(any.mode, 'any');
+  assert.ok(any.hits.some((h) => h.quote.id === 'lr-093'));
+});
+
+test('short words are not fuzzed into other words', () => {
+  // "nap" must not become "nep".
+  assert.deepEqual(search.search('nap').hits.map((h) => h.quote.id), []);
+});
