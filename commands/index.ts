@@ -4,10 +4,12 @@
  */
 import type { Command } from '../src/interactions/types.js';
 import about from './about.js';
+import daily from './daily.js';
 import quote from './quote.js';
 import source from './source.js';
 import themes from './themes.js';
+import voice from './voice.js';
 
-export const commands: readonly Command[] = [quote, source, themes, about];
+export const commands: readonly Command[] = [quote, source, themes, voice, about, daily];
 
 export const commandsByName: ReadonlyMap<string, Command> = new Map(commands.map((c) => [c.data.name, c]));

@@ -7,15 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { layoutSources, type SourceLayout } from './corpus/context.js';
 import { loadCorpusOrThrow } from './corpus/load.js';
 import type { Corpus } from './corpus/types.js';
+import type { DailyService } from './daily/service.js';
 import { QuoteSearch } from './search/engine.js';
 
 export const DEFAULT_DATA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../data');
-
-/** The voice-of-the-day service, when the app runs with a database (the bot, the console). */
-export interface DailyPort {
-  /** The quote id of the day for a server's local date (recorded posts win over the rotation). */
-  voiceFor(guildId: string | null, now: Date): { quoteId: string; localDate: string; timeZone: string };
-}
 
 export interface App {
   readonly corpus: Corpus;
@@ -23,8 +18,8 @@ export interface App {
   readonly layouts: ReadonlyMap<string, SourceLayout>;
   /** Uniform in [0, 1): injected so "a random quote" is testable. */
   readonly random: () => number;
-  /** Present where schedules are stored; the `/daily` commands need it. */
-  daily: DailyPort | null;
+  /** Present where schedules are stored (bot, console); `/voice` and `/daily` need it. */
+  daily: DailyService | null;
 }
 
 export interface AppOptions {

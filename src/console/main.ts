@@ -12,6 +12,10 @@ import { createApp, type App } from '../app.js';
 import { CorpusError, formatProblem } from '../corpus/load.js';
 import { Dispatcher } from '../interactions/dispatch.js';
 import type { ButtonRequest, CommandRequest, MessagePayload, Reply } from '../interactions/types.js';
+import { DailyService, type Poster } from '../daily/service.js';
+import { DailyStore } from '../daily/store.js';
+import { openDatabase } from '../db/database.js';
+import { dailyPostMessage } from '../render/daily.js';
 import { notice } from '../render/messages.js';
 import { ansi, buttonsOf, formatPayload, plain, type Style } from './format.js';
 import { parseLine } from './parse.js';
@@ -70,6 +74,21 @@ export class ConsoleSession {
   }
 }
 
+/** Offline, a "post" is printed where Discord would show it. */
+function consolePoster(app: App): Poster {
+  let n = 0;
+  return {
+    async post(job, options) {
+      const quote = app.corpus.byId.get(job.quoteId);
+      if (!quote) return { error: `quote ${job.quoteId} is not in the corpus`, retryable: false };
+      const payload = dailyPostMessage(app, quote, { localDate: job.localDate, roleId: options?.test ? null : job.roleId, test: options?.test === true });
+      process.stderr.write(`\n(posted to channel ${job.channelId})\n${formatPayload(payload)}\n\n`);
+      n += 1;
+      return { messageId: `console-${n}` };
+    },
+  };
+}
+
 async function interactive(session: ConsoleSession, app: App, style: Style): Promise<void> {
   const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: 'hidden-voices> ' });
   console.log(`Hidden Voices console — ${app.corpus.quotes.length} quotations loaded. Try /quote nep, /source 8, /themes, /about. Ctrl+D or "quit" leaves.`);
@@ -109,6 +128,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     throw error;
   }
+  // The console keeps its daily settings in memory: it is for trying things, not for running a server.
+  const db = openDatabase(':memory:');
+  app.daily = new DailyService(app, new DailyStore(db), consolePoster(app));
   const session = new ConsoleSession(new Dispatcher(commands, app));
   const json = argv.includes('--json');
   const rest = argv.filter((a) => a !== '--json');

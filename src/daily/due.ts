@@ -36,7 +36,7 @@ export interface Schedule {
   /** Open a discussion thread on the post. */
   readonly thread: boolean;
   readonly state: ScheduleState;
-  /** Why the schedule is paused (kept after resuming, until the next pause, for status replies). */
+  /** Why the schedule paused itself; kept while paused, cleared when the settings are saved again. */
   readonly pausedReason: string | null;
   /** Consecutive local days whose post finally failed; reset by a success or new settings. */
   readonly failedDays: number;

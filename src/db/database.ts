@@ -110,7 +110,9 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): S
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5_000))}`);
     const mode = String(db.pragma('journal_mode = WAL', { simple: true }));
     // The concurrency and durability reasoning above assumes WAL; refuse to run without it.
-    if (mode !== 'wal' && file !== ':memory:') throw new Error(`db: ${file} cannot use WAL (journal mode is "${mode}")`);
+    if (mode !== 'wal' && file !== ':memory:') {
+      throw new Error(`db: ${file} cannot use WAL (journal mode is "${mode}")`);
+    }
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     migrate(db, options.migrations ?? MIGRATIONS);
@@ -140,7 +142,9 @@ export function migrate(db: SqliteDatabase, migrations: readonly Migration[]): v
   const latest = migrations.length;
   const current = schemaVersion(db);
   if (current > latest) {
-    throw new Error(`db: database schema version ${current} is newer than this code knows (${latest}); upgrade the bot`);
+    throw new Error(
+      `db: database schema version ${current} is newer than this code knows (${latest}); upgrade the bot`,
+    );
   }
   for (const migration of migrations) {
     if (migration.version <= current) continue;

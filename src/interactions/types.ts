@@ -80,6 +80,8 @@ export type Reply =
 
 export interface Command {
   readonly data: RESTPostAPIChatInputApplicationCommandsJSONBody;
+  /** Its replies are private: if it must defer (slow work), defer as ephemeral. */
+  readonly ephemeral?: boolean;
   execute(request: CommandRequest, app: App): Promise<Reply> | Reply;
   autocomplete?(request: AutocompleteRequest, app: App): APIApplicationCommandOptionChoice[];
   /** Custom-id prefix this command's buttons use, e.g. `quote:` */

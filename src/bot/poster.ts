@@ -1,0 +1,77 @@
+/**
+ * Posts the voice of the day through discord.js, and says how a failure
+ * should be treated: permanent (channel gone, permission lost: pause and tell
+ * the admins), or worth retrying later in the day (Discord 5xx, network).
+ * Rate limits are absorbed by discord.js's REST queue, which waits them out.
+ */
+import { DiscordAPIError, HTTPError, RESTJSONErrorCodes, type Client, type MessageCreateOptions } from 'discord.js';
+import type { App } from '../app.js';
+import type { DeliveryJob, DeliveryResult } from '../daily/scheduler.js';
+import type { Poster } from '../daily/service.js';
+import type { MessagePayload } from '../interactions/types.js';
+import type { Logger } from '../log.js';
+import { dailyPostMessage, threadName, threadOpener } from '../render/daily.js';
+
+const PERMANENT: ReadonlyMap<number, string> = new Map([
+  [RESTJSONErrorCodes.UnknownChannel, 'the channel no longer exists'],
+  [RESTJSONErrorCodes.MissingAccess, 'the bot can no longer see the channel (Missing Access)'],
+  [RESTJSONErrorCodes.MissingPermissions, 'the bot lacks permission to post there (Missing Permissions)'],
+  [RESTJSONErrorCodes.UnknownGuild, 'the bot is no longer in this server'],
+]);
+
+function toCreateOptions(payload: MessagePayload): MessageCreateOptions {
+  return {
+    ...(payload.content ? { content: payload.content } : {}),
+    embeds: payload.embeds ?? [],
+    components: payload.components ?? [],
+    allowedMentions: { parse: [], roles: payload.allowed_mentions.roles ?? [], users: [] },
+  };
+}
+
+/** How a failed Discord call should be treated. */
+export function classify(err: unknown): Extract<DeliveryResult, { error: string }> {
+  if (err instanceof DiscordAPIError) {
+    const reason = typeof err.code === 'number' ? PERMANENT.get(err.code) : undefined;
+    if (reason) return { error: reason, retryable: false, permanent: true };
+    if (err.status === 404) return { error: 'the channel was not found', retryable: false, permanent: true };
+    if (err.status >= 500 || err.status === 429) return { error: `Discord answered ${err.status}`, retryable: true };
+    return { error: `Discord refused the post (${err.status} ${err.code}: ${err.message})`, retryable: false };
+  }
+  if (err instanceof HTTPError) return { error: `Discord answered ${err.status}`, retryable: true };
+  return { error: `could not reach Discord (${err instanceof Error ? err.message : String(err)})`, retryable: true };
+}
+
+export class DiscordPoster implements Poster {
+  constructor(
+    private readonly client: Client,
+    private readonly app: App,
+    private readonly log: Logger,
+  ) {}
+
+  async post(job: DeliveryJob, options: { test?: boolean } = {}): Promise<DeliveryResult> {
+    const quote = this.app.corpus.byId.get(job.quoteId);
+    if (!quote) return { error: `quote ${job.quoteId} is not in the corpus`, retryable: false };
+    const payload = dailyPostMessage(this.app, quote, { localDate: job.localDate, roleId: options.test ? null : job.roleId, test: options.test === true });
+    let messageId: string;
+    try {
+      const channel = await this.client.channels.fetch(job.channelId);
+      if (!channel || !channel.isTextBased() || !('send' in channel)) return { error: 'the channel is not a text channel any more', retryable: false, permanent: true };
+      const message = await channel.send(toCreateOptions(payload));
+      messageId = message.id;
+      if (job.thread && !options.test) {
+        // The post has gone out; a thread that fails is reported, never a reason to post again.
+        try {
+          const thread = await message.startThread({ name: threadName(this.app, quote, job.localDate), autoArchiveDuration: 1440 });
+          await thread.send(toCreateOptions(threadOpener(this.app, quote)));
+        } catch (err) {
+          this.log.warn({ guild: job.guildId, channel: job.channelId, err }, 'daily: posted, but could not open the discussion thread');
+        }
+      }
+    } catch (err) {
+      const result = classify(err);
+      this.log.warn({ guild: job.guildId, channel: job.channelId, date: job.localDate, attempt: job.attempt, error: result.error }, 'daily: delivery failed');
+      return result;
+    }
+    return { messageId };
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Sends a handler's Reply through a discord.js interaction, choosing reply,
+ * update, editReply or followUp by what the interaction still allows.
+ */
+import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type InteractionReplyOptions } from 'discord.js';
+import type { MessagePayload, Reply } from '../interactions/types.js';
+import { EPHEMERAL } from '../interactions/types.js';
+
+type Repliable = ChatInputCommandInteraction | ButtonInteraction;
+
+/** The discord.js form of our API payload (discord.js spells allowed mentions in camelCase). */
+export function toDiscordJs(payload: MessagePayload): InteractionReplyOptions {
+  return {
+    ...(payload.content !== undefined ? { content: payload.content } : {}),
+    embeds: payload.embeds ?? [],
+    components: payload.components ?? [],
+    allowedMentions: { parse: [], roles: payload.allowed_mentions.roles ?? [], users: payload.allowed_mentions.users ?? [] },
+    ...((payload.flags ?? 0) & EPHEMERAL ? { flags: MessageFlags.Ephemeral } : {}),
+  };
+}
+
+export async function sendReply(interaction: Repliable, reply: Reply): Promise<void> {
+  const options = toDiscordJs(reply.payload);
+  if (reply.type === 'update' && interaction.isButton()) {
+    if (interaction.deferred || interaction.replied) {
+      const { flags: _ignored, ...edit } = options;
+      await interaction.editReply(edit);
+    } else {
+      await interaction.update({ ...options, flags: undefined } as Parameters<ButtonInteraction['update']>[0]);
+    }
+    return;
+  }
+  if (interaction.replied) {
+    await interaction.followUp(options);
+  } else if (interaction.deferred) {
+    // A button deferred as an update has no reply of its own to edit: answer separately.
+    if (interaction.isButton()) await interaction.followUp(options);
+    else {
+      const { flags: _ignored, ...edit } = options;
+      await interaction.editReply(edit);
+    }
+  } else {
+    await interaction.reply(options);
+  }
+}

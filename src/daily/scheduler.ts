@@ -1,0 +1,345 @@
+/**
+ * The runtime loop of the daily voice: every minute, decide (`dueSchedules`),
+ * claim in the database, deliver, record the outcome.
+ *
+ * Safety comes from the store, not from this class: a day is claimed in SQL
+ * before anything is sent, so several schedulers (shards, an old and a new
+ * process during a restart) can tick at once and a guild still gets one post
+ * per local day. This class adds: no overlapping ticks in one process, bounded
+ * concurrency, and a tick that never throws (every error is recorded or logged,
+ * and one guild's failure never stops another's post).
+ *
+ * Discord stays outside: `deliver` is given a plain job and answers with a
+ * message id or a classified error.
+ */
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import cron from 'node-cron';
+import type { ScheduledTask } from 'node-cron';
+import { DEFAULT_POLICY, dueSchedules, planFailure, postDateWindow, shouldPause } from './due.js';
+import type { DailyPolicy, DueAction, Schedule } from './due.js';
+import type { DailyStore } from './store.js';
+
+/** What `deliver` must post. */
+export interface DeliveryJob {
+  readonly guildId: string;
+  readonly channelId: string;
+  /** Role to mention, if any (allowed_mentions must name it). */
+  readonly roleId: string | null;
+  /** Open a discussion thread on the message. */
+  readonly thread: boolean;
+  /** The guild's local date this post is for. */
+  readonly localDate: string;
+  readonly quoteId: string;
+  readonly timeZone: string;
+  /** When the post was due; earlier than now when catching up or retrying. */
+  readonly scheduledAt: Date;
+  /** 1 for the day's first delivery, then 2, 3… */
+  readonly attempt: number;
+}
+
+/**
+ * How a delivery ended.
+ * - success: the id of the message Discord accepted;
+ * - failure: `retryable` for errors that may pass (5xx, timeouts, network,
+ *   rate limits that outlasted the REST queue); `permanent` for errors only a
+ *   human can fix (unknown channel, missing access or permissions): the
+ *   schedule pauses at once, with the error as reason.
+ */
+export type DeliveryResult =
+  | { readonly messageId: string }
+  | { readonly error: string; readonly retryable: boolean; readonly permanent?: boolean };
+
+/** The subset of pino's logger used here; a pino logger fits as is. */
+export interface SchedulerLog {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
+export type SchedulerStore = Pick<
+  DailyStore,
+  | 'listActiveSchedules'
+  | 'listPostsBetween'
+  | 'claimPost'
+  | 'retryFailed'
+  | 'reclaimStale'
+  | 'markSent'
+  | 'markFailed'
+  | 'pauseSchedule'
+>;
+
+export interface DailySchedulerOptions {
+  readonly store: SchedulerStore;
+  readonly clock: () => Date;
+  readonly deliver: (job: DeliveryJob) => Promise<DeliveryResult>;
+  /** The quote of a local date, e.g. `createRotation(ids).voiceOf`. */
+  readonly pickQuote: (localDate: string) => string;
+  readonly log: SchedulerLog;
+  /** Only these guilds (a shard's own); all when absent. */
+  readonly guildFilter?: (guildId: string) => boolean;
+  /** Deliveries in flight at once. Default 4. */
+  readonly concurrency?: number;
+  /** Who claims, recorded with each claim. Default: host, pid and a random suffix. */
+  readonly claimer?: string;
+  readonly policy?: Partial<DailyPolicy>;
+}
+
+export interface TickSummary {
+  /** The clock's reading for the pass; null if the clock itself failed. */
+  readonly at: Date | null;
+  /** Actions the decision produced. */
+  due: number;
+  sent: number;
+  failed: number;
+  /** Another process got the claim first, or the day stopped being due meanwhile. */
+  skipped: number;
+  paused: number;
+  /** Unexpected errors (logged); the tick went on with the other guilds. */
+  errors: number;
+}
+
+export class DailyScheduler {
+  private readonly policy: DailyPolicy;
+  private readonly claimer: string;
+  private readonly concurrency: number;
+  private running: Promise<TickSummary> | undefined;
+  private task: ScheduledTask | undefined;
+
+  constructor(private readonly options: DailySchedulerOptions) {
+    this.policy = { ...DEFAULT_POLICY, ...options.policy };
+    this.claimer = options.claimer ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
+  }
+
+  /**
+   * One pass: decide, claim, deliver, record. Never rejects. A call made while
+   * a pass is running gets that pass's promise instead of starting another.
+   */
+  tick(): Promise<TickSummary> {
+    if (!this.running) {
+      this.running = this.runTick()
+        .catch((error: unknown): TickSummary => {
+          // Last line of defence (a failing clock, a throwing logger): a tick still resolves.
+          this.options.log.error({ err: error }, 'daily: tick failed');
+          return { at: null, due: 0, sent: 0, failed: 0, skipped: 0, paused: 0, errors: 1 };
+        })
+        .finally(() => {
+          this.running = undefined;
+        });
+    }
+    return this.running;
+  }
+
+  /** Ticks now (catching up on a post missed while down), then every minute. */
+  start(): void {
+    if (this.task) return;
+    this.task = cron.schedule(
+      '* * * * *',
+      () => {
+        void this.tick();
+      },
+      { name: 'daily-voice' },
+    );
+    void this.tick();
+  }
+
+  /** Stops the minute ticks and waits for a pass in flight to finish. */
+  async stop(): Promise<void> {
+    const task = this.task;
+    this.task = undefined;
+    if (task) await task.destroy();
+    await this.running;
+  }
+
+  private async runTick(): Promise<TickSummary> {
+    const now = this.options.clock();
+    const summary: TickSummary = { at: now, due: 0, sent: 0, failed: 0, skipped: 0, paused: 0, errors: 0 };
+    let actions: DueAction[];
+    try {
+      const filter = this.options.guildFilter;
+      const all = this.options.store.listActiveSchedules();
+      const schedules = filter ? all.filter((schedule) => filter(schedule.guildId)) : all;
+      const window = postDateWindow(now);
+      const posts = this.options.store.listPostsBetween(window.from, window.to);
+      actions = dueSchedules(schedules, posts, now, this.policy);
+    } catch (error) {
+      summary.errors++;
+      this.options.log.error({ err: error }, 'daily: could not decide which posts are due');
+      return summary;
+    }
+    summary.due = actions.length;
+    const quotes = new Map<string, string>();
+    await forEachBounded(actions, this.concurrency, async (action) => {
+      try {
+        await this.handle(action, quotes, summary);
+      } catch (error) {
+        summary.errors++;
+        this.options.log.error(
+          { err: error, guildId: action.schedule.guildId, kind: action.kind },
+          'daily: handling a due post failed',
+        );
+      }
+    });
+    if (summary.due > 0) this.options.log.info({ ...summary }, 'daily: tick done');
+    return summary;
+  }
+
+  private async handle(action: DueAction, quotes: Map<string, string>, summary: TickSummary): Promise<void> {
+    const { store, clock } = this.options;
+    const { schedule } = action;
+    switch (action.kind) {
+      case 'invalid': {
+        if (store.pauseSchedule(schedule.guildId, `daily: paused: ${action.error}`, clock())) summary.paused++;
+        this.options.log.warn({ guildId: schedule.guildId, error: action.error }, 'daily: schedule unusable, paused');
+        return;
+      }
+      case 'abandon': {
+        const reason =
+          'daily: delivery interrupted twice (process stopped mid-post); not retried, the message may have gone out';
+        this.recordFinalFailure(schedule.guildId, action.localDate, reason, clock(), summary, false);
+        return;
+      }
+      case 'claim': {
+        // The same date gives the same quote: pick once per tick, not once per guild.
+        let quoteId = quotes.get(action.localDate);
+        if (quoteId === undefined) {
+          quoteId = this.options.pickQuote(action.localDate);
+          quotes.set(action.localDate, quoteId);
+        }
+        if (!store.claimPost(schedule.guildId, action.localDate, quoteId, clock(), this.claimer)) {
+          summary.skipped++;
+          return;
+        }
+        await this.deliverAndRecord(jobFor(schedule, action.scheduledAt, action.localDate, quoteId, 1), summary);
+        return;
+      }
+      case 'retry':
+      case 'reclaim': {
+        const post =
+          action.kind === 'retry'
+            ? store.retryFailed(schedule.guildId, action.localDate, clock(), this.claimer)
+            : store.reclaimStale(schedule.guildId, action.localDate, clock(), this.claimer, {
+                staleAfterMinutes: this.policy.staleClaimMinutes,
+                maxReclaims: this.policy.maxStaleReclaims,
+              });
+        if (!post) {
+          summary.skipped++;
+          return;
+        }
+        if (action.kind === 'reclaim') {
+          this.options.log.warn(
+            { guildId: schedule.guildId, localDate: action.localDate, previousClaimer: action.post.claimedBy },
+            'daily: taking over a claim left without outcome',
+          );
+        }
+        // The recorded quote and attempt count, the current channel (the store refreshed it).
+        const job = jobFor(schedule, action.scheduledAt, post.localDate, post.quoteId, post.attempts);
+        await this.deliverAndRecord({ ...job, channelId: post.channelId }, summary);
+        return;
+      }
+    }
+  }
+
+  private async deliverAndRecord(job: DeliveryJob, summary: TickSummary): Promise<void> {
+    const { store, clock, log } = this.options;
+    const { guildId, localDate } = job;
+    let result: DeliveryResult;
+    try {
+      result = await this.options.deliver(job);
+    } catch (error) {
+      // A throwing deliver is a bug or an unclassified error: treat it as one that may pass.
+      const message = error instanceof Error ? error.message : String(error);
+      result = { error: `daily: deliver threw: ${message}`, retryable: true };
+    }
+    const at = clock();
+
+    if ('messageId' in result) {
+      try {
+        store.markSent(guildId, localDate, result.messageId, at);
+      } catch (error) {
+        // The message is out but the claim still looks unfinished: say so, loudly.
+        const details = { err: error, guildId, localDate, messageId: result.messageId };
+        log.error(details, 'daily: posted but not recorded');
+        throw error;
+      }
+      summary.sent++;
+      return;
+    }
+
+    summary.failed++;
+    const plan = planFailure(
+      {
+        attempts: job.attempt,
+        retryable: result.retryable,
+        permanent: result.permanent === true,
+        now: at,
+        localDate,
+        timeZone: job.timeZone,
+      },
+      this.policy,
+    );
+    log.warn(
+      { guildId, localDate, attempt: job.attempt, error: result.error, nextAttemptAt: plan.nextAttemptAt },
+      'daily: delivery failed',
+    );
+    if (plan.nextAttemptAt) store.markFailed(guildId, localDate, result.error, at, plan.nextAttemptAt);
+    else this.recordFinalFailure(guildId, localDate, result.error, at, summary, plan.pauseNow);
+  }
+
+  /** The day failed for good: count it, and pause on a permanent error or a long enough streak. */
+  private recordFinalFailure(
+    guildId: string,
+    localDate: string,
+    error: string,
+    at: Date,
+    summary: TickSummary,
+    permanent: boolean,
+  ): void {
+    const { store, log } = this.options;
+    const outcome = store.markFailed(guildId, localDate, error, at, null);
+    let reason: string | null = null;
+    if (permanent) {
+      reason = `daily: paused after an error that needs a fix: ${error}`;
+    } else if (outcome && shouldPause(outcome.failedDays, this.policy)) {
+      const days = outcome.failedDays;
+      reason = `daily: paused after ${days} days in a row without a successful post; last error: ${error}`;
+    }
+    if (reason !== null && store.pauseSchedule(guildId, reason, at)) {
+      summary.paused++;
+      log.warn({ guildId, reason }, 'daily: schedule paused');
+    }
+  }
+}
+
+function jobFor(
+  schedule: Schedule,
+  scheduledAt: Date,
+  localDate: string,
+  quoteId: string,
+  attempt: number,
+): DeliveryJob {
+  return {
+    guildId: schedule.guildId,
+    channelId: schedule.channelId,
+    roleId: schedule.roleId,
+    thread: schedule.thread,
+    localDate,
+    quoteId,
+    timeZone: schedule.timeZone,
+    scheduledAt,
+    attempt,
+  };
+}
+
+/** Runs `fn` over `items` with at most `limit` calls in flight. */
+async function forEachBounded<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let index = next++; index < items.length; index = next++) {
+      const item = items[index];
+      if (item !== undefined) await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

@@ -1,0 +1,153 @@
+/**
+ * `npm start`: the bot. Validates config and corpus, opens the database,
+ * logs in, answers interactions, runs the daily scheduler, shuts down cleanly.
+ */
+import { once } from 'node:events';
+import { Events, type Client } from 'discord.js';
+import dotenv from 'dotenv';
+import { commands } from '../commands/index.js';
+import { createApp, type App } from './app.js';
+import { createClient } from './bot/client.js';
+import { DiscordPoster } from './bot/poster.js';
+import { ConfigError, parseConfig, tokenAdvice, tokenProblem, type Config } from './config.js';
+import { CorpusError, formatProblem } from './corpus/load.js';
+import { DailyScheduler } from './daily/scheduler.js';
+import { DailyService } from './daily/service.js';
+import { DailyStore } from './daily/store.js';
+import { openDatabase } from './db/database.js';
+import { Dispatcher } from './interactions/dispatch.js';
+import { createLogger, type Logger } from './log.js';
+
+export interface Bot {
+  readonly config: Config;
+  readonly app: App;
+  readonly client: Client;
+  readonly scheduler: DailyScheduler;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly clock?: () => Date;
+  readonly log?: Logger;
+  /** Extra discord.js client options, e.g. a shard list for tests. */
+  readonly shards?: number[];
+  readonly shardCount?: number;
+  readonly deferAfterMs?: number;
+  /** Start the minute-by-minute scheduler (tests drive ticks themselves). */
+  readonly schedule?: boolean;
+}
+
+/** A start-up failure with a message for a person, and the exit code to leave with. */
+export class StartError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = 'StartError';
+  }
+}
+
+export async function startBot(env: Record<string, string | undefined>, options: StartOptions = {}): Promise<Bot> {
+  let config: Config;
+  try {
+    config = parseConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new StartError(err.message, 2);
+    throw err;
+  }
+  const problem = tokenProblem(config.token);
+  if (problem) throw new StartError(tokenAdvice(problem));
+  const token = config.token as string;
+  const log = options.log ?? createLogger(config);
+  const clock = options.clock ?? (() => new Date());
+
+  let app: App;
+  try {
+    app = createApp({ dataDir: config.dataDir });
+  } catch (err) {
+    if (err instanceof CorpusError) {
+      throw new StartError(`The corpus is invalid, so the bot will not start (${err.problems.length} problem(s)):\n${err.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
+    }
+    throw err;
+  }
+
+  const db = openDatabase(config.databasePath);
+  const store = new DailyStore(db);
+  const dispatcher = new Dispatcher(commands, app);
+  const client = createClient({
+    apiBase: config.apiBase,
+    dispatcher,
+    log,
+    clock,
+    ...(options.shards ? { shards: options.shards } : {}),
+    ...(options.shardCount ? { shardCount: options.shardCount } : {}),
+    ...(options.deferAfterMs !== undefined ? { deferAfterMs: options.deferAfterMs } : {}),
+  });
+  const poster = new DiscordPoster(client, app, log);
+  const daily = new DailyService(app, store, poster);
+  app.daily = daily;
+  const scheduler = new DailyScheduler({
+    store,
+    clock,
+    deliver: (job) => poster.post(job),
+    pickQuote: (date) => daily.pick(date),
+    log,
+    // Each process (shard) posts only for the servers it is connected to.
+    guildFilter: (guildId) => client.guilds.cache.has(guildId),
+  });
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await scheduler.stop();
+    await client.destroy();
+    db.close();
+    log.info({}, 'stopped');
+  };
+
+  const ready = once(client, Events.ClientReady);
+  try {
+    await client.login(token);
+    await ready;
+  } catch (err) {
+    await stop().catch(() => undefined);
+    const code = (err as { code?: unknown; status?: unknown }).code;
+    if (code === 'TokenInvalid' || (err as { status?: unknown }).status === 401) throw new StartError(tokenAdvice('refused'));
+    throw new StartError(`Could not connect to Discord at ${config.apiBase}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (options.schedule !== false) scheduler.start();
+  return { config, app, client, scheduler, stop };
+}
+
+async function main(): Promise<void> {
+  dotenv.config({ quiet: true });
+  let bot: Bot;
+  const early = createLogger({ logLevel: 'info', logFormat: 'auto' });
+  process.on('unhandledRejection', (err) => early.error({ err }, 'unhandled rejection (the bot keeps running)'));
+  try {
+    bot = await startBot(process.env);
+  } catch (err) {
+    if (err instanceof StartError) {
+      console.error(err.message);
+      process.exit(err.exitCode);
+    }
+    throw err;
+  }
+  const shutdown = (signal: string) => {
+    early.info({ signal }, 'shutting down');
+    bot.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        early.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+const isEntry = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isEntry) await main();

@@ -1,0 +1,56 @@
+/** The voice-of-the-day post and its discussion thread. */
+import { ButtonStyle, ComponentType } from 'discord-api-types/v10';
+import type { App } from '../app.js';
+import type { Quote } from '../corpus/types.js';
+import { quoteActionId } from '../interactions/custom-id.js';
+import type { MessagePayload } from '../interactions/types.js';
+import { clip, LIMITS } from './limits.js';
+import { quoteEmbed } from './messages.js';
+
+/** "Sunday, 29 November 2026" for a YYYY-MM-DD local date (no zone arithmetic: the date is already local). */
+export function longLocalDate(localDate: string): string {
+  const [y, m, d] = localDate.split('-').map(Number);
+  const date = new Date(Date.UTC(y ?? 1970, (m ?? 1) - 1, d ?? 1, 12));
+  return new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(date);
+}
+
+export interface DailyPostOptions {
+  readonly localDate: string;
+  /** Mention this role (and only it). */
+  readonly roleId?: string | null;
+  /** A test post, labelled as such. */
+  readonly test?: boolean;
+}
+
+export function dailyPostMessage(app: App, q: Quote, o: DailyPostOptions): MessagePayload {
+  const embed = quoteEmbed(app, q);
+  const role = o.roleId ?? null;
+  return {
+    ...(role ? { content: `<@&${role}>` } : {}),
+    embeds: [{ ...embed, title: clip(`Voice of the day — ${longLocalDate(o.localDate)}${o.test ? ' (test post)' : ''}`, LIMITS.title) }],
+    components: [
+      {
+        type: ComponentType.ActionRow,
+        components: [
+          { type: ComponentType.Button, style: ButtonStyle.Primary, label: 'Cite', custom_id: quoteActionId('cite', q.id) },
+          { type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'Context', custom_id: quoteActionId('context', q.id) },
+        ],
+      },
+    ],
+    // Only the role a server admin chose may be pinged; nothing else, ever.
+    allowed_mentions: role ? { parse: [], roles: [role] } : { parse: [] },
+  };
+}
+
+/** Thread name: the date and the quote's first theme, within Discord's 100 characters. */
+export function threadName(app: App, q: Quote, localDate: string): string {
+  const theme = app.corpus.themes.find((t) => t.id === q.themes[0]);
+  return clip(`${localDate} · ${theme?.label ?? 'Voice of the day'}`, LIMITS.threadName);
+}
+
+/** The one question that opens the discussion, drawn from the quote's first theme. */
+export function threadOpener(app: App, q: Quote): MessagePayload {
+  const theme = app.corpus.themes.find((t) => t.id === q.themes[0]);
+  const question = theme?.question ?? 'What does this voice tell us about its time?';
+  return { content: clip(`**To discuss:** ${question}`, LIMITS.content), allowed_mentions: { parse: [] } };
+}
