@@ -16,6 +16,7 @@ import { DailyService } from './daily/service.js';
 import { DailyStore } from './daily/store.js';
 import { openDatabase } from './db/database.js';
 import { Dispatcher } from './interactions/dispatch.js';
+import type { Command } from './interactions/types.js';
 import { createLogger, type Logger } from './log.js';
 
 export interface Bot {
@@ -35,6 +36,8 @@ export interface StartOptions {
   readonly deferAfterMs?: number;
   /** Start the minute-by-minute scheduler (tests drive ticks themselves). */
   readonly schedule?: boolean;
+  /** The commands to serve; default: commands/index.ts. */
+  readonly commands?: readonly Command[];
 }
 
 /** A start-up failure with a message for a person, and the exit code to leave with. */
@@ -74,7 +77,7 @@ export async function startBot(env: Record<string, string | undefined>, options:
 
   const db = openDatabase(config.databasePath);
   const store = new DailyStore(db);
-  const dispatcher = new Dispatcher(commands, app);
+  const dispatcher = new Dispatcher(options.commands ?? commands, app);
   const client = createClient({
     apiBase: config.apiBase,
     dispatcher,
