@@ -1,0 +1,132 @@
+/**
+ * Voice of the day end to end: /daily through the real bot and the local
+ * Discord stand-in, the scheduler's tick posting into the channel.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ApplicationCommandOptionType as T, PermissionFlagsBits } from 'discord-api-types/v10';
+import pino from 'pino';
+import { startBot } from '../../src/main.js';
+import type { StandIn } from '../support/discord-stand-in.js';
+import { build } from '../support/bot.js';
+
+const MANAGER = { id: '1180000000000000201', username: 'teacher' };
+const ROLE_ID = '1180000000000000301';
+
+function daily(standIn: StandIn, sub: string, options: { name: string; type: number; value: string | number | boolean }[] = [], memberPermissions: bigint = PermissionFlagsBits.ManageGuild) {
+  return standIn.sendCommand({ name: 'daily', user: MANAGER, memberPermissions, options: [{ name: sub, type: T.Subcommand, options }] });
+}
+
+function setOptions(standIn: StandIn, extra: { name: string; type: number; value: string | number | boolean }[] = [], channelId = standIn.channelId) {
+  return [
+    { name: 'channel', type: T.Channel, value: channelId },
+    { name: 'time', type: T.String, value: '08:30' },
+    { name: 'timezone', type: T.String, value: 'Europe/Berlin' },
+    ...extra,
+  ];
+}
+
+const guildWithRole = {
+  guilds: [
+    {
+      channels: [{ name: 'general' }, { name: 'read-only', permission_overwrites: [] }],
+      roles: [{ name: '@everyone' }, { id: ROLE_ID, name: 'History class', mentionable: true }],
+    },
+  ],
+};
+
+test('/daily set, then the tick posts once at 08:30 Berlin with embed, role ping and thread; status shows it', async (t) => {
+  // 06:00 UTC on 10 March = 07:00 in Berlin (CET): before the hour.
+  const { standIn, bot, clock } = await build(t, { standIn: guildWithRole, now: new Date('2026-03-10T06:00:00Z') });
+  const set = await (await daily(standIn, 'set', setOptions(standIn, [{ name: 'role', type: T.Role, value: ROLE_ID }, { name: 'thread', type: T.Boolean, value: true }]))).response();
+  assert.equal(set.ephemeral, true);
+  assert.match(set.message?.embeds[0]?.description ?? '', /every day at \*\*08:30\*\* \(Europe\/Berlin\)/);
+  assert.match(set.message?.embeds[0]?.description ?? '', /Next post: \*\*Tue 10 Mar, 08:30\*\* your time — <t:1773127800:F>/);
+
+  await bot.scheduler.tick();
+  assert.equal(standIn.channelMessages(standIn.channelId).length, 0, 'not before the hour');
+
+  clock.now = new Date('2026-03-10T07:30:00Z'); // 08:30 Berlin
+  await bot.scheduler.tick();
+  await bot.scheduler.tick();
+  const posts = standIn.channelMessages(standIn.channelId).filter((m) => m.embeds.length > 0);
+  assert.equal(posts.length, 1, 'exactly one post');
+  const post = posts[0];
+  assert.match(post?.embeds[0]?.title ?? '', /^Voice of the day — Tuesday, 10 March 2026$/);
+  assert.equal(post?.content, `<@&${ROLE_ID}>`);
+  const body = standIn.requests.find((r) => r.method === 'POST' && r.path.endsWith(`/channels/${standIn.channelId}/messages`))?.body as { allowed_mentions?: unknown };
+  assert.deepEqual(body.allowed_mentions, { parse: [], roles: [ROLE_ID], users: [] });
+  const thread = standIn.requests.find((r) => r.method === 'POST' && /\/messages\/\d+\/threads$/.test(r.path));
+  assert.ok(thread, 'a discussion thread was opened on the post');
+  assert.match((thread.body as { name: string }).name, /^2026-03-10 · /);
+  const opener = standIn.requests.filter((r) => r.method === 'POST' && /\/channels\/\d+\/messages$/.test(r.path)).at(-1)?.body as { content: string; allowed_mentions: unknown };
+  assert.match(opener.content, /^\*\*To discuss:\*\* /);
+  assert.deepEqual(opener.allowed_mentions, { parse: [], roles: [], users: [] });
+
+  const status = await (await daily(standIn, 'status')).response();
+  assert.match(status.message?.embeds[0]?.description ?? '', /\*\*Last delivery:\*\* sent for 2026-03-10 \(lr-\d{3}\)/);
+  const voice = await (await standIn.sendCommand({ name: 'voice' })).response();
+  assert.equal(voice.message?.embeds[0]?.description, post?.embeds[0]?.description, '/voice shows the posted quote');
+  const history = await (await daily(standIn, 'history')).response();
+  assert.match(history.message?.embeds[0]?.description ?? '', /`2026-03-10` lr-\d{3} — sent/);
+});
+
+test('a restart mid-day (new process, same database) does not post again', async (t) => {
+  const { standIn, bot, clock, env } = await build(t, { now: new Date('2026-03-10T06:00:00Z') });
+  await (await daily(standIn, 'set', setOptions(standIn))).response();
+  clock.now = new Date('2026-03-10T08:00:00Z');
+  await bot.scheduler.tick();
+  assert.equal(standIn.channelMessages(standIn.channelId).length, 1);
+  await bot.stop();
+  const again = await startBot(env, { log: pino({ level: 'silent' }), clock: () => new Date('2026-03-10T09:00:00Z'), schedule: false });
+  t.after(() => again.stop());
+  await again.scheduler.tick();
+  assert.equal(standIn.channelMessages(standIn.channelId).length, 1, 'still one post');
+});
+
+test('missing permissions are named exactly, and nothing is saved', async (t) => {
+  const { standIn, bot } = await build(t);
+  const botRole = standIn.guildId; // @everyone: the bot's permissions come from it
+  standIn.setChannelOverwrites(standIn.channelId, [{ id: botRole, type: 0, deny: PermissionFlagsBits.EmbedLinks | PermissionFlagsBits.CreatePublicThreads }]);
+  const r = await (await daily(standIn, 'set', setOptions(standIn, [{ name: 'thread', type: T.Boolean, value: true }]))).response();
+  assert.equal(r.ephemeral, true);
+  assert.match(r.message?.content ?? '', /missing: \*\*Embed Links\*\*, \*\*Create Public Threads\*\*/);
+  assert.equal(bot.app.daily?.store.getSchedule(standIn.guildId), null);
+});
+
+test('bad time and zone get a clear private answer', async (t) => {
+  const { standIn } = await build(t);
+  const badTime = await (await daily(standIn, 'set', [{ name: 'channel', type: T.Channel, value: standIn.channelId }, { name: 'time', type: T.String, value: '8:30' }, { name: 'timezone', type: T.String, value: 'UTC' }])).response();
+  assert.match(badTime.message?.content ?? '', /HH:MM/);
+  const badZone = await (await daily(standIn, 'set', [{ name: 'channel', type: T.Channel, value: standIn.channelId }, { name: 'time', type: T.String, value: '08:30' }, { name: 'timezone', type: T.String, value: 'Europe/Berln' }])).response();
+  assert.match(badZone.message?.content ?? '', /not a time zone I know.*Europe\/Berlin/);
+});
+
+test('a deleted channel: the failure is recorded, shown in status, the schedule pauses, nothing crashes', async (t) => {
+  const STUDY = '1180000000000000401';
+  const { standIn, bot, clock } = await build(t, { now: new Date('2026-03-10T06:00:00Z'), standIn: { guilds: [{ channels: [{ name: 'general' }, { id: STUDY, name: 'study' }] }] } });
+  await (await daily(standIn, 'set', setOptions(standIn, [], STUDY))).response();
+  standIn.deleteChannel(STUDY);
+  clock.now = new Date('2026-03-10T08:00:00Z');
+  const summary = await bot.scheduler.tick();
+  assert.equal(summary.sent, 0);
+  const status = await (await daily(standIn, 'status')).response();
+  const text = status.message?.embeds[0]?.description ?? '';
+  assert.match(text, /failed\*\* for 2026-03-10: the channel/);
+  assert.match(text, /Paused/);
+  assert.ok(bot.app.daily?.store.getSchedule(standIn.guildId), 'settings are kept');
+});
+
+test('/daily test posts now without counting as the day’s post; /daily off keeps the settings', async (t) => {
+  const { standIn, bot, clock } = await build(t, { now: new Date('2026-03-10T06:00:00Z') });
+  await (await daily(standIn, 'set', setOptions(standIn))).response();
+  const r = await (await daily(standIn, 'test')).response();
+  assert.match(r.message?.content ?? '', /Posted a test voice/);
+  assert.match(standIn.channelMessages(standIn.channelId)[0]?.embeds[0]?.title ?? '', /\(test post\)$/);
+  clock.now = new Date('2026-03-10T08:00:00Z');
+  await bot.scheduler.tick();
+  assert.equal(standIn.channelMessages(standIn.channelId).length, 2, 'the real post still goes out');
+  const off = await (await daily(standIn, 'off')).response();
+  assert.match(off.message?.content ?? '', /off.*kept/);
+  assert.equal(bot.app.daily?.store.getSchedule(standIn.guildId)?.state, 'off');
+});
