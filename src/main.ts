@@ -124,7 +124,8 @@ export async function startBot(env: Record<string, string | undefined>, options:
   return { config, app, client, scheduler, stop };
 }
 
-async function main(): Promise<void> {
+/** The process entry: `npm start`. */
+export async function runFromCommandLine(): Promise<void> {
   dotenv.config({ quiet: true });
   let bot: Bot;
   const early = createLogger({ logLevel: 'info', logFormat: 'auto' });
@@ -153,4 +154,4 @@ async function main(): Promise<void> {
 }
 
 const isEntry = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (isEntry) await main();
+if (isEntry) await runFromCommandLine();

@@ -17,11 +17,12 @@ import { BOT_ID, build, TOKEN } from '../support/bot.js';
 const S = ApplicationCommandOptionType.String;
 
 function buttons(message: APIMessage | null | undefined): APIButtonComponentWithCustomId[] {
-  return (message?.components ?? []).flatMap((row) => ('components' in row ? row.components : [])) as APIButtonComponentWithCustomId[];
+  const rows = (message?.components ?? []) as unknown as { components?: unknown[] }[];
+  return rows.flatMap((row) => row.components ?? []) as APIButtonComponentWithCustomId[];
 }
 
 function button(message: APIMessage | null | undefined, label: string): APIButtonComponentWithCustomId {
-  const b = buttons(message).find((x) => x.label.includes(label));
+  const b = buttons(message).find((x) => x.label?.includes(label));
   assert.ok(b, `no ${label} button on the message`);
   return b;
 }
