@@ -5,6 +5,7 @@
  *   npm run console                          interactive
  *   npm run console -- --json "/quote nep"   the exact payload the bot would send, as JSON
  *   npm run console -- --json < lines.txt    one payload per input line (JSON Lines)
+ *   npm run console -- --data DIR ...        another corpus folder (default: data/)
  */
 import { createInterface } from 'node:readline';
 import { commands } from '../../commands/index.js';
@@ -117,9 +118,12 @@ async function jsonLines(session: ConsoleSession): Promise<void> {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  const dataAt = argv.indexOf('--data');
+  const dataDir = dataAt >= 0 ? argv[dataAt + 1] : undefined;
+  const args = dataAt >= 0 ? argv.filter((_a, i) => i !== dataAt && i !== dataAt + 1) : argv;
   let app: App;
   try {
-    app = createApp();
+    app = createApp(dataDir ? { dataDir } : {});
   } catch (error) {
     if (error instanceof CorpusError) {
       console.error(`The corpus is invalid, so the console will not start (${error.problems.length} problem(s)):`);
@@ -132,8 +136,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const db = openDatabase(':memory:');
   app.daily = new DailyService(app, new DailyStore(db), consolePoster(app));
   const session = new ConsoleSession(new Dispatcher(commands, app));
-  const json = argv.includes('--json');
-  const rest = argv.filter((a) => a !== '--json');
+  const json = args.includes('--json');
+  const rest = args.filter((a) => a !== '--json');
   if (json) {
     if (rest.length > 0) process.stdout.write(`${JSON.stringify(await session.run(rest.join(' ')), null, 2)}\n`);
     else await jsonLines(session);

@@ -243,3 +243,22 @@ test('no token: one line pointing to .env.example and the console, exit 1, no st
   assert.doesNotMatch(output, /\n\s+at /, 'no stack trace');
   assert.equal(MessageFlags.Ephemeral, 64);
 });
+
+test('a broken corpus: the bot and the console refuse to start, with the same messages', async (t) => {
+  const { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { spawnSync } = await import('node:child_process');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hv-broken-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  cpSync('data', dir, { recursive: true });
+  const quotes = path.join(dir, 'sources/lenins-revenge/quotes.json');
+  writeFileSync(quotes, readFileSync(quotes, 'utf8').replace('nobody met hungry', 'nobody went hungry'));
+  await assert.rejects(
+    startBot({ DISCORD_TOKEN: TOKEN, DATA_DIR: dir, DATABASE_PATH: ':memory:', LOG_LEVEL: 'silent' }),
+    (err: unknown) => err instanceof StartError && /corpus is invalid/.test(err.message) && /\[lr-102\]: part 1 is not in the source as written/.test(err.message),
+  );
+  const consoleRun = spawnSync(process.execPath, ['--import', 'tsx', 'src/console/main.ts', '--data', dir, '/quote nep'], { encoding: 'utf8' });
+  assert.equal(consoleRun.status, 1);
+  assert.match(consoleRun.stderr, /\[lr-102\]: part 1 is not in the source as written/);
+});
