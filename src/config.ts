@@ -59,7 +59,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     token: e.DISCORD_TOKEN,
     apiBase: e.DISCORD_API_BASE.replace(/\/+$/, ''),
     guildId: e.DISCORD_GUILD_ID,
-    databasePath: path.resolve(e.DATABASE_PATH),
+    databasePath: e.DATABASE_PATH === ':memory:' ? e.DATABASE_PATH : path.resolve(e.DATABASE_PATH),
     dataDir: path.resolve(e.DATA_DIR),
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,

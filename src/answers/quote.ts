@@ -10,7 +10,7 @@ import { LIMITS } from '../render/limits.js';
 import { citeMessage, contextMessage, notice, resultMessage } from '../render/messages.js';
 import { showUserText } from '../render/text.js';
 import { resolveFacet } from '../search/facets.js';
-import { MAX_QUERY_LENGTH, type Filters } from '../search/query.js';
+import { isEmptyQuery, MAX_QUERY_LENGTH, parseQuery, type Filters } from '../search/query.js';
 
 export interface QuoteOptions {
   readonly query?: string;
@@ -70,6 +70,10 @@ export function answerQuote(app: App, o: QuoteOptions): Reply {
   const checked = checkQuoteOptions(app, o);
   if (!checked.ok) return checked.reply;
   const { query, filters } = checked;
+  // Punctuation alone ("!!!") is a search for nothing, not a request for a random quote.
+  if (query !== '' && isEmptyQuery(parseQuery(query))) {
+    return message(notice(`“${showUserText(query, 40)}” has no words to search for. Try a word or two, like \`/quote bandit\`, or \`/quote\` alone for a random voice.`));
+  }
   const outcome = app.search.search(query, filters);
   const hits = outcome.hits.map((h) => h.quote);
   if (hits.length === 0) return message(notice(noMatchText(app, query, filters)));

@@ -44,8 +44,10 @@ export function parseLine(input: string, commands: readonly Command[]): ParseRes
   });
   const text = positional.trim();
   if (text) {
-    const target = optionDefs.find((o) => !(o.name in options) && (o.type === ApplicationCommandOptionType.String || o.type === ApplicationCommandOptionType.Integer));
+    // Free text always fills the command's first text option (the query of /quote, n of /source).
+    const target = optionDefs.find((o) => o.type === ApplicationCommandOptionType.String || o.type === ApplicationCommandOptionType.Integer);
     if (!target) return { ok: false, error: `/${name} takes no free text; use name:value options (${names.join(', ') || 'none'})` };
+    if (target.name in options) return { ok: false, error: `${target.name} is given twice: write it either as ${target.name}:… or as free text` };
     options[target.name] = text;
   }
 

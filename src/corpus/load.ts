@@ -68,8 +68,9 @@ export function loadCorpus(dataDir: string): LoadResult {
   const kinds: SourceKind[] = kindFile?.kinds ?? [];
   reportDuplicates(themes.map((t) => t.id), path.join(dataDir, 'themes.json'), 'theme', report);
   reportDuplicates(kinds.map((k) => k.id), path.join(dataDir, 'source-kinds.json'), 'source kind', report);
-  const themeIds = new Set(themes.map((t) => t.id));
-  const kindIds = new Set(kinds.map((k) => k.id));
+  // A vocabulary that failed to load is reported once; its members are not then reported missing everywhere.
+  const themeIds: ReadonlySet<string> | null = themeFile ? new Set(themes.map((t) => t.id)) : null;
+  const kindIds: ReadonlySet<string> | null = kindFile ? new Set(kinds.map((k) => k.id)) : null;
 
   const sourcesDir = path.join(dataDir, 'sources');
   const sourceDirs = existsSync(sourcesDir)
@@ -115,9 +116,15 @@ export function loadCorpus(dataDir: string): LoadResult {
 
 type Report = (file: string, id: string | null, reason: string) => void;
 
+/** Known theme and kind ids; null when that vocabulary itself failed to load (already reported). */
+interface Vocab {
+  readonly themeIds: ReadonlySet<string> | null;
+  readonly kindIds: ReadonlySet<string> | null;
+}
+
 function loadSource(
   dir: string,
-  vocab: { themeIds: ReadonlySet<string>; kindIds: ReadonlySet<string> },
+  vocab: Vocab,
   report: Report,
 ): { source: Source; prefix: string; quotes: Quote[] } | null {
   const metaPath = path.join(dir, 'source.json');
@@ -134,7 +141,8 @@ function loadSource(
   checkNotes(meta, raw, metaPath, report);
 
   const quotesPath = path.join(dir, 'quotes.json');
-  const rawQuotes = readJson(quotesPath, quoteFileSchema, report) ?? [];
+  const parsedQuotes = readJson(quotesPath, quoteFileSchema, report);
+  const rawQuotes = parsedQuotes ?? [];
   const quotes: Quote[] = [];
   rawQuotes.forEach((entry, index) => {
     const parsed = quoteSchema.safeParse(entry);
@@ -160,7 +168,8 @@ function loadSource(
       report(quotesPath, ex.retiredId, 'this id was retired (see excluded.json) and must not be reused: published ids never change meaning');
     }
   }
-  if (quotes.length === rawQuotes.length) {
+  // Coverage only means something when every quote was read and located.
+  if (parsedQuotes && quotes.length === rawQuotes.length) {
     checkCoverage(raw, quotes, excludedSpans, textPath, report);
   }
 
@@ -194,7 +203,7 @@ function checkQuote(
   q: RawQuote,
   meta: RawSource,
   src: { raw: string; mapped: MappedText; paras: Paragraph[] },
-  vocab: { themeIds: ReadonlySet<string>; kindIds: ReadonlySet<string> },
+  vocab: Vocab,
   fail: (reason: string) => void,
 ): Quote | null {
   let ok = true;
@@ -207,9 +216,9 @@ function checkQuote(
   q.parts.forEach((p, i) => {
     if (p.trim() === '') problem(`part ${i + 1} is empty`);
   });
-  for (const t of q.themes) if (!vocab.themeIds.has(t)) problem(`unknown theme "${t}" (themes come from data/themes.json)`);
+  for (const t of q.themes) if (vocab.themeIds && !vocab.themeIds.has(t)) problem(`unknown theme "${t}" (themes come from data/themes.json)`);
   if (new Set(q.themes).size !== q.themes.length) problem('a theme is listed twice');
-  if (!vocab.kindIds.has(q.source)) problem(`unknown source kind "${q.source}" (kinds come from data/source-kinds.json)`);
+  if (vocab.kindIds && !vocab.kindIds.has(q.source)) problem(`unknown source kind "${q.source}" (kinds come from data/source-kinds.json)`);
   if (!meta.notes.some((n) => n.n === q.note)) problem(`unknown note ${q.note}: the source has notes 1–${meta.notes.length}`);
   for (const g of q.glosses ?? []) {
     if (!q.parts.some((p) => p.includes(g))) problem(`gloss "${g}" does not occur in any part`);

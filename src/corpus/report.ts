@@ -59,8 +59,11 @@ export function summarise(corpus: Corpus): string {
   }
   lines.push('');
   lines.push(table('by source kind', countBy(corpus.quotes, (q) => [q.kind]), corpus.kinds.map((k) => k.id)));
-  const notes = [...new Set(corpus.quotes.map((q) => q.note))].sort((a, b) => a - b).map(String);
-  lines.push(table('by note', countBy(corpus.quotes, (q) => [q.note]), notes));
+  // Notes are numbered per source: with several sources, count them as source:note.
+  const several = corpus.sources.length > 1;
+  const noteKey = (q: Corpus['quotes'][number]) => (several ? `${q.sourceId}:${q.note}` : String(q.note));
+  const noteKeys = [...new Set(corpus.quotes.map(noteKey))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  lines.push(table('by note', countBy(corpus.quotes, (q) => [noteKey(q)]), noteKeys));
   lines.push(table('by theme', countBy(corpus.quotes, (q) => q.themes), corpus.themes.map((t) => t.id)));
   return lines.join('\n');
 }

@@ -35,9 +35,12 @@ export function chicagoNote(corpus: Corpus, q: Quote): string {
   const note = source.notes[q.note - 1];
   const kind = corpus.kinds.find((k) => k.id === q.kind);
   const kindLabel = q.kind === 'interview' ? 'interview' : (kind?.label.toLowerCase() ?? q.kind);
+  // "a complaint in secret-police reports" already says what it is; don't say it twice.
+  const speakerSaysKind = q.kind !== 'interview' && [q.kind, ...kindLabel.split(/[\s-]+/)].some((w) => w.length > 3 && q.speaker.toLowerCase().includes(w));
   const archive = note?.archive ? (q.kind === 'interview' ? note.archive : `in ${note.archive}`) : null;
-  const original = [capitalise(q.speaker), kindLabel, archive].filter(Boolean).join(', ');
-  return `${original}, quoted in ${essayCitation(source)}, n. ${q.note}.`;
+  const original = [capitalise(q.speaker), speakerSaysKind ? null : kindLabel, archive].filter(Boolean).join(', ');
+  // The words stand in the essay's text; its note ${q.note} gives where it took them from.
+  return `${original}, quoted in ${essayCitation(source)} (see its note ${q.note}).`;
 }
 
 /** What the Cite button gives: the quotation, its speaker, and the note, ready to copy. */

@@ -43,6 +43,8 @@ export function quoteEmbed(app: App, q: Quote, footerExtra?: string): APIEmbed {
       { name: 'Source', value: clip(kind?.label ?? q.kind, LIMITS.fieldValue), inline: true },
       { name: 'Note', value: clip(noteLine(app, q), LIMITS.fieldValue), inline: true },
       { name: 'Themes', value: clip(themes, LIMITS.fieldValue), inline: true },
+      // Curators' notes on the text (a typo kept as printed, an unclosed quote) so no one thinks the bot made them.
+      ...(q.remarks ? [{ name: 'As printed', value: clip(escapeMarkdown(q.remarks), LIMITS.fieldValue) }] : []),
     ],
     footer: {
       text: clip(`${q.id} · quoted in ${source.author}, “${source.title.replace(/'/g, '’')}” (${source.date.slice(0, 4)})${footerExtra ? ` · ${footerExtra}` : ''}`, LIMITS.footerText),
@@ -138,7 +140,7 @@ export function contextMessage(app: App, q: Quote): MessagePayload {
         color: COLOR,
         title: clip(`Context of ${q.id}`, LIMITS.title),
         description: clip(text, LIMITS.description - 200),
-        footer: { text: clip(`From ${essayCitation(source)} · paragraph ${q.location.paragraph} · the quoted words in bold`, LIMITS.footerText) },
+        footer: { text: clip(`From ${essayCitation(source)} · the quoted words in bold`, LIMITS.footerText) },
       },
     ],
     flags: EPHEMERAL,
@@ -152,7 +154,7 @@ export function noteMessage(app: App, n: number): MessagePayload {
   const note = source?.notes[n - 1];
   if (!source || !note) {
     const count = source?.notes.length ?? 0;
-    return notice(`There is no note ${Number.isFinite(n) ? n : ''} — the notes run from 1 to ${count}. Try \`/source ${Math.min(8, count)}\`.`);
+    return notice(`There is no note${Number.isFinite(n) ? ` ${n}` : ' by that number'} — the notes run from 1 to ${count}. Try \`/source ${Math.min(8, count)}\`.`);
   }
   const resting = app.corpus.quotes.filter((q) => q.sourceId === source.id && q.note === n);
   const first = resting[0];

@@ -24,11 +24,13 @@ export function quoted(q: Quote): string {
 
 function nestQuotes(text: string): string {
   let open = true;
-  return text.replace(/["“”]/g, (m) => {
+  const doubled = text.replace(/["“”]/g, (m) => {
     if (m === '“') return '‘';
     if (m === '”') return '’';
     const out = open ? '‘' : '’';
     open = !open;
     return out;
   });
+  // A straight single mark opens a quotation before a word and is an apostrophe or a closing mark elsewhere.
+  return doubled.replace(/(^|[\s(—-])'(?=\S)/g, '$1‘').replace(/'/g, '’');
 }

@@ -17,7 +17,7 @@ export function escapeMarkdown(text: string): string {
  * allowed_mentions already prevents pings; this keeps them from rendering.
  */
 export function defuseMentions(text: string): string {
-  return text.replace(/@/g, '@\u200b').replace(/<([@#])/g, '<\u200b$1');
+  return text.replace(/@/g, '@\u200b').replace(/<(?=[@#])/g, '<\u200b');
 }
 
 /** A user's query, shown back to them in Markdown: one line, escaped, defused, clipped. */

@@ -1,0 +1,219 @@
+/**
+ * The offline console: ConsoleSession in-process, parseLine, and the real
+ * `src/console/main.ts` run as a child process, whose JSON must be exactly
+ * what the session returns in-process.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { commands } from '../../commands/index.js';
+import { createApp } from '../../src/app.js';
+import { buttonsOf, formatPayload } from '../../src/console/format.js';
+import { ConsoleSession } from '../../src/console/main.js';
+import { parseLine } from '../../src/console/parse.js';
+import { Dispatcher } from '../../src/interactions/dispatch.js';
+import type { MessagePayload } from '../../src/interactions/types.js';
+import { chicagoNote } from '../../src/render/citation.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const app = createApp({ random: () => 0 });
+const NOW = new Date('2024-03-04T12:00:00Z');
+const session = () => new ConsoleSession(new Dispatcher(commands, app), () => NOW);
+const nep = app.search.search('nep').hits.map((h) => h.quote);
+
+const footer = (p: MessagePayload) => p.embeds?.[0]?.footer?.text ?? '';
+const COMMAND_LIST = commands.map((c) => `/${c.data.name}`).join(', ');
+
+/** The console's main.ts as `npm run console` runs it, outside the test runner's environment. */
+function consoleMain(args: string[], input?: string) {
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  return spawnSync(process.execPath, ['--import', 'tsx', 'src/console/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', env, ...(input !== undefined ? { input } : {}) });
+}
+
+describe('ConsoleSession', () => {
+  it('/quote nep, then next, cite, context, prev', async () => {
+    const s = session();
+    const first = await s.run('/quote nep');
+    assert.equal(footer(first), `${nep[0]?.id} · quoted in Phil Gasper, “Lenin’s Revenge: Early Soviet Hidden Voices” (2024) · 1 of 26 for “nep”`);
+    assert.equal(
+      formatPayload(first).split('\n').slice(-2).join('\n'),
+      '[◀ Previous] [Next ▶] [Cite] [Context]\npress a button by typing: next, cite, context',
+    );
+
+    const second = await s.run('next');
+    assert.match(footer(second), new RegExp(`^${nep[1]?.id} · .* · 2 of 26 for “nep”$`));
+
+    const cite = await s.run('cite');
+    assert.equal(cite.flags, 64);
+    assert.equal(cite.embeds?.[0]?.title, `Cite ${nep[1]?.id}`, 'cites the quote on the page shown');
+    assert.ok(nep[1] && cite.embeds?.[0]?.description?.includes(chicagoNote(app.corpus, nep[1])));
+
+    const context = await s.run('Context');
+    assert.equal(context.flags, 64);
+    assert.equal(context.embeds?.[0]?.title, `Context of ${nep[1]?.id}`, 'cite did not replace the page whose buttons are pressed');
+
+    const back = await s.run('prev');
+    assert.deepEqual(back, first);
+  });
+
+  it('prints a page as a reader sees it in Discord', async () => {
+    const text = formatPayload(await session().run('/quote nep'));
+    assert.equal(
+      text,
+      [
+        '│ “NEP under Lenin, was very good; people were free. After NEP there began the Commune, and then the Collective Farm. It was a different life.”',
+        '│ ',
+        '│ — a lathe operator',
+        '│ Source: Harvard Project interview',
+        '│ Note: [2] Harvard Project on the Soviet Social System — https://library.harvard.edu/sites/default/files/static/collections/hpsss/index.html',
+        '│ Themes: The NEP, Collectivization',
+        '│ lr-011 · quoted in Phil Gasper, “Lenin’s Revenge: Early Soviet Hidden Voices” (2024) · 1 of 26 for “nep”',
+        '[◀ Previous] [Next ▶] [Cite] [Context]',
+        'press a button by typing: next, cite, context',
+      ].join('\n'),
+    );
+  });
+
+  it('a disabled button says so', async () => {
+    const s = session();
+    await s.run('/quote nep');
+    const reply = await s.run('previous');
+    assert.deepEqual(reply, { content: 'The ◀ Previous button is disabled here.', flags: 64, allowed_mentions: { parse: [] } });
+  });
+
+  it('an unknown word lists the buttons that can be pressed', async () => {
+    const s = session();
+    assert.equal((await s.run('next')).content, 'Type a command, e.g. /quote nep, /source 8, /themes, /about');
+    await s.run('/quote nep');
+    const reply = await s.run('forward');
+    assert.deepEqual(reply, { content: 'Type a command (/quote nep) or one of: next, cite, context', flags: 64, allowed_mentions: { parse: [] } });
+  });
+
+  it('/source 8 shows note 8', async () => {
+    const reply = await session().run('/source 8');
+    assert.equal(reply.embeds?.[0]?.title, 'Note 8');
+    assert.equal(reply.flags, undefined);
+  });
+
+  it('an unknown command is refused with the list of commands', async () => {
+    const reply = await session().run('/qoute nep');
+    assert.deepEqual(reply, { content: `There is no command /qoute. Commands: ${COMMAND_LIST}`, flags: 64, allowed_mentions: { parse: [] } });
+    assert.match(COMMAND_LIST, /^\/quote, \/source, \/themes, .*\/about/);
+  });
+
+  it('/quote theme:collectivization farms: the named option and the query', async () => {
+    const reply = await session().run('/quote theme:collectivization farms');
+    const expected = app.search.search('farms', { theme: 'collectivization' }).hits;
+    assert.ok(expected.length > 1);
+    assert.equal(footer(reply), `${expected[0]?.quote.id} · quoted in Phil Gasper, “Lenin’s Revenge: Early Soviet Hidden Voices” (2024) · 1 of ${expected.length} for “farms” · theme Collectivization`);
+    assert.ok(buttonsOf(reply).some((b) => b.word === 'next' && !b.disabled));
+  });
+
+  it('a bad option value is refused before any command runs', async () => {
+    const reply = await session().run('/source abc');
+    assert.deepEqual(reply, { content: 'n must be a whole number', flags: 64, allowed_mentions: { parse: [] } });
+  });
+});
+
+describe('parseLine', () => {
+  const ok = (line: string) => {
+    const r = parseLine(line, commands);
+    if (!r.ok) assert.fail(`${line}: ${r.error}`);
+    return r.line;
+  };
+  const error = (line: string) => {
+    const r = parseLine(line, commands);
+    if (r.ok) assert.fail(`${line} parsed as ${JSON.stringify(r.line)}`);
+    return r.error;
+  };
+
+  it('free text goes to the first text option', () => {
+    assert.deepEqual(ok('/quote collective farms'), { commandName: 'quote', subcommand: null, options: { query: 'collective farms' } });
+    assert.deepEqual(ok('/QUOTE nep'), { commandName: 'quote', subcommand: null, options: { query: 'nep' } });
+    assert.deepEqual(ok('/themes'), { commandName: 'themes', subcommand: null, options: {} });
+  });
+
+  it('named options, bare or in straight or curly quotes', () => {
+    assert.deepEqual(ok('/quote theme:collectivization farms').options, { theme: 'collectivization', query: 'farms' });
+    assert.deepEqual(ok('/quote speaker:"Red Army officer" theme:nep').options, { speaker: 'Red Army officer', theme: 'nep' });
+    assert.deepEqual(ok('/quote speaker:“collective farm worker” lenin').options, { speaker: 'collective farm worker', query: 'lenin' });
+    assert.deepEqual(ok('/quote query:"spicy dishes" source:interview').options, { query: 'spicy dishes', source: 'interview' });
+    assert.deepEqual(ok('/quote Theme:nep').options, { theme: 'nep' });
+  });
+
+  it('integer options are numbers, and must be whole', () => {
+    assert.deepEqual(ok('/source 8').options, { n: 8 });
+    assert.deepEqual(ok('/source n:3').options, { n: 3 });
+    assert.deepEqual(ok('/quote note:8 nep').options, { note: 8, query: 'nep' });
+    assert.equal(error('/source abc'), 'n must be a whole number');
+    assert.equal(error('/source 2.5'), 'n must be a whole number');
+    assert.equal(error('/quote note:eight'), 'note must be a whole number');
+  });
+
+  it('refuses what Discord would not send', () => {
+    assert.equal(error('/source'), '/source needs n');
+    assert.equal(error('/themes all'), '/themes takes no free text; use name:value options (none)');
+    assert.equal(error('/nope'), `There is no command /nope. Commands: ${COMMAND_LIST}`);
+    assert.equal(error('quote nep'), 'Commands start with a slash, e.g. /quote nep');
+  });
+});
+
+describe('the console CLI', () => {
+  it('--json "/quote nep" prints one JSON object: the payload the session returns in-process', async () => {
+    const run = consoleMain(['--json', '/quote nep']);
+    assert.equal(run.stderr, '');
+    assert.equal(run.status, 0);
+    const printed = JSON.parse(run.stdout) as unknown;
+    assert.deepEqual(printed, await session().run('/quote nep'));
+    assert.equal(run.stdout, `${JSON.stringify(printed, null, 2)}\n`, 'exactly one object, and nothing else');
+  });
+
+  it('--json with three lines on stdin prints three JSON lines, buttons pressed in turn', async () => {
+    const run = consoleMain(['--json'], '/quote nep\nnext\n\n/source 8\n');
+    assert.equal(run.stderr, '');
+    assert.equal(run.status, 0);
+    const lines = run.stdout.split('\n');
+    assert.equal(lines.pop(), '', 'ends with a newline');
+    assert.equal(lines.length, 3);
+    const s = session();
+    const expected = [await s.run('/quote nep'), await s.run('next'), await s.run('/source 8')];
+    assert.deepEqual(
+      lines.map((l) => JSON.parse(l) as unknown),
+      expected,
+    );
+    assert.match(footer(expected[1] as MessagePayload), / · 2 of 26 for “nep”$/);
+  });
+
+  it('refuses to start on a broken corpus (--data), listing the problem', (t) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-'));
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    fs.cpSync(path.join(ROOT, 'data'), dir, { recursive: true });
+    const quotes = path.join(dir, 'sources', 'lenins-revenge', 'quotes.json');
+    const text = fs.readFileSync(quotes, 'utf8');
+    assert.ok(text.includes('"id":"lr-097","paragraph":29'));
+    fs.writeFileSync(quotes, text.replace('"id":"lr-097","paragraph":29', '"id":"lr-097","paragraph":30'));
+
+    const run = consoleMain(['--data', dir, '--json', '/quote nep']);
+    assert.equal(run.status, 1);
+    assert.equal(run.stdout, '');
+    assert.equal(
+      run.stderr,
+      [
+        'The corpus is invalid, so the console will not start (1 problem(s)):',
+        `  ${path.relative(ROOT, quotes)} [lr-097]: part 1 is not in the source as written: "Stalin must be removed, he has left Lenin's path. Our country is regressing.": it occurs in the source, but not in paragraph 30 (found at line 61)`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('--data with the real data/ answers as the default does', () => {
+    const run = consoleMain(['--data', path.join(ROOT, 'data'), '--json', '/source 8']);
+    assert.equal(run.status, 0);
+    assert.equal((JSON.parse(run.stdout) as MessagePayload).embeds?.[0]?.title, 'Note 8');
+  });
+});
