@@ -1,17 +1,27 @@
 import { ApplicationCommandOptionType, ApplicationIntegrationType, InteractionContextType, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord-api-types/v10';
 import type { Command } from '../src/interactions/types.js';
 import { noteMessage } from '../src/render/messages.js';
-import { intOption } from './options.js';
+import { intOption, stringOption } from './options.js';
 
 const data = {
   name: 'source',
   description: 'A note of the essay in full, with its link and the quotes that rest on it',
-  options: [{ type: ApplicationCommandOptionType.Integer, name: 'n', description: 'The note number, e.g. 8', required: true }],
+  options: [
+    { type: ApplicationCommandOptionType.Integer, name: 'n', description: 'The note number, e.g. 8', required: true },
+    { type: ApplicationCommandOptionType.String, name: 'work', description: 'Whose notes (when the corpus has several works); default: the first', autocomplete: true },
+  ],
   integration_types: [ApplicationIntegrationType.GuildInstall],
   contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
 export default {
   data,
-  execute: (request, app) => ({ type: 'message', payload: noteMessage(app, intOption(request, 'n') ?? Number.NaN) }),
+  execute: (request, app) => ({ type: 'message', payload: noteMessage(app, intOption(request, 'n') ?? Number.NaN, stringOption(request, 'work')?.trim() || undefined) }),
+  autocomplete: (request, app) => {
+    const typed = request.focused.value.trim().toLowerCase();
+    return app.corpus.sources
+      .filter((s) => !typed || s.id.includes(typed) || s.title.toLowerCase().includes(typed))
+      .slice(0, 25)
+      .map((s) => ({ name: `${s.title} (${s.author}, ${s.date.slice(0, 4)})`.slice(0, 100), value: s.id }));
+  },
 } satisfies Command;

@@ -13,7 +13,7 @@ import type { Filters } from '../search/query.js';
 import { chicagoNote, essayCitation, sourceOf } from './citation.js';
 import { clip, LIMITS } from './limits.js';
 import { quoted } from './quote-text.js';
-import { escapeMarkdown, plainUserText } from './text.js';
+import { escapeMarkdown, plainUserText, showUserText } from './text.js';
 
 export const COLOR = 0x9b2c2c;
 const NO_MENTIONS = { parse: [] as [] };
@@ -27,7 +27,9 @@ function noteLine(app: App, q: Quote): string {
   const note = sourceOf(app.corpus, q).notes[q.note - 1];
   if (!note) return `Note ${q.note}`;
   const label = `[${q.note}] ${escapeMarkdown(note.short)}`;
-  return note.url ? `${label} — ${note.url}` : label;
+  const withUrl = note.url ? `${label} — ${note.url}` : label;
+  // Notes are numbered per work: point readers of a second work at its own notes.
+  return app.corpus.sources[0]?.id === q.sourceId ? withUrl : `${withUrl} (\`/source ${q.note} work:${q.sourceId}\`)`;
 }
 
 /** The embed for one quote: its words, its speaker, its source and note, its id. */
@@ -148,9 +150,12 @@ export function contextMessage(app: App, q: Quote): MessagePayload {
   };
 }
 
-/** `/source n`: the note in full, its link, the quotes resting on it. */
-export function noteMessage(app: App, n: number): MessagePayload {
-  const source = app.corpus.sources[0];
+/** `/source n [work]`: the note in full, its link, the quotes resting on it. Notes are numbered per work; the first work is the default. */
+export function noteMessage(app: App, n: number, sourceId?: string): MessagePayload {
+  const source = sourceId ? app.corpus.sourceById.get(sourceId) : app.corpus.sources[0];
+  if (sourceId && !source) {
+    return notice(`There is no work “${showUserText(sourceId, 40)}”. The works are: ${app.corpus.sources.map((s) => `\`${s.id}\` (${escapeMarkdown(s.title)})`).join(', ')}.`);
+  }
   const note = source?.notes[n - 1];
   if (!source || !note) {
     const count = source?.notes.length ?? 0;
