@@ -1,8 +1,11 @@
 /**
  * `npm start`: the bot. Validates config and corpus, opens the database,
  * logs in, answers interactions, runs the daily scheduler, shuts down cleanly.
+ * With SHARDS above 1 or "auto" it becomes the sharding manager (src/shard/),
+ * whose children run this same file, one per shard.
  */
 import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { Events, type Client } from 'discord.js';
 import dotenv from 'dotenv';
 import { commands } from '../commands/index.js';
@@ -18,6 +21,9 @@ import { openDatabase } from './db/database.js';
 import { Dispatcher } from './interactions/dispatch.js';
 import type { Command } from './interactions/types.js';
 import { createLogger, type Logger } from './log.js';
+import { shardStart, stopWhenManagerGone } from './shard/child.js';
+import { runShardManager, ShardManagerError } from './shard/manager.js';
+import { shardRole } from './shard/role.js';
 
 export interface Bot {
   readonly config: Config;
@@ -51,7 +57,8 @@ export class StartError extends Error {
   }
 }
 
-export async function startBot(env: Record<string, string | undefined>, options: StartOptions = {}): Promise<Bot> {
+/** What must be right before connecting — config, token shape, corpus — or a StartError saying what is not. */
+export function checkStart(env: Record<string, string | undefined>): { config: Config; token: string; app: App } {
   let config: Config;
   try {
     config = parseConfig(env);
@@ -62,8 +69,6 @@ export async function startBot(env: Record<string, string | undefined>, options:
   const problem = tokenProblem(config.token);
   if (problem) throw new StartError(tokenAdvice(problem));
   const token = config.token as string;
-  const log = options.log ?? createLogger(config);
-  const clock = options.clock ?? (() => new Date());
 
   let app: App;
   try {
@@ -74,6 +79,13 @@ export async function startBot(env: Record<string, string | undefined>, options:
     }
     throw err;
   }
+  return { config, token, app };
+}
+
+export async function startBot(env: Record<string, string | undefined>, options: StartOptions = {}): Promise<Bot> {
+  const { config, token, app } = checkStart(env);
+  const log = options.log ?? createLogger(config);
+  const clock = options.clock ?? (() => new Date());
 
   const db = openDatabase(config.databasePath);
   const store = new DailyStore(db);
@@ -128,18 +140,33 @@ export async function startBot(env: Record<string, string | undefined>, options:
 export async function runFromCommandLine(): Promise<void> {
   dotenv.config({ quiet: true });
   let bot: Bot;
-  const early = createLogger({ logLevel: 'info', logFormat: 'auto' });
+  // SHARDS above 1 or "auto": this process becomes the sharding manager (src/shard/).
+  const role = shardRole(process.env);
+  const shard = role === 'shard' ? shardStart(process.env) : undefined;
+  const early = shard?.log ?? createLogger({ logLevel: 'info', logFormat: 'auto' });
   process.on('unhandledRejection', (err) => early.error({ err }, 'unhandled rejection (the bot keeps running)'));
   try {
-    bot = await startBot(process.env);
+    if (role === 'manager') {
+      const { config, token } = checkStart(process.env);
+      // Spawns one process per shard, each running this file; handles signals until they have exited.
+      await runShardManager({ config, token, entry: fileURLToPath(import.meta.url) });
+      return;
+    }
+    bot = shard
+      ? await startBot(shard.env, shard.log ? { log: shard.log } : {})
+      : // One process is shard 0 of 1, whatever SHARDS=1 says: discord.js' Client would read it as a shard id.
+        await startBot(process.env, { shards: [0], shardCount: 1 });
   } catch (err) {
-    if (err instanceof StartError) {
+    if (err instanceof StartError || err instanceof ShardManagerError) {
       console.error(err.message);
       process.exit(err.exitCode);
     }
     throw err;
   }
+  let stopping = false;
   const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     early.info({ signal }, 'shutting down');
     bot.stop().then(
       () => process.exit(0),
@@ -149,8 +176,15 @@ export async function runFromCommandLine(): Promise<void> {
       },
     );
   };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  if (shard) {
+    // The manager forwards signals and a terminal's Ctrl+C reaches shards too: stop once, whatever arrives.
+    process.on('SIGINT', () => shutdown('SIGINT'));
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    stopWhenManagerGone(shutdown);
+  } else {
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+  }
 }
 
 const isEntry = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
