@@ -22,7 +22,8 @@ import { Dispatcher } from './interactions/dispatch.js';
 import type { Command } from './interactions/types.js';
 import { createLogger, type Logger } from './log.js';
 import { shardStart, stopWhenManagerGone } from './shard/child.js';
-import { runShardManager, ShardManagerError } from './shard/manager.js';
+import { runShardManager } from './shard/manager.js';
+import { StartError } from './start-error.js';
 import { shardRole } from './shard/role.js';
 
 export interface Bot {
@@ -46,16 +47,7 @@ export interface StartOptions {
   readonly commands?: readonly Command[];
 }
 
-/** A start-up failure with a message for a person, and the exit code to leave with. */
-export class StartError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-    this.name = 'StartError';
-  }
-}
+export { StartError };
 
 /** What must be right before connecting — config, token shape, corpus — or a StartError saying what is not. */
 export function checkStart(env: Record<string, string | undefined>): { config: Config; token: string; app: App } {
@@ -157,7 +149,7 @@ export async function runFromCommandLine(): Promise<void> {
       : // One process is shard 0 of 1, whatever SHARDS=1 says: discord.js' Client would read it as a shard id.
         await startBot(process.env, { shards: [0], shardCount: 1 });
   } catch (err) {
-    if (err instanceof StartError || err instanceof ShardManagerError) {
+    if (err instanceof StartError) {
       console.error(err.message);
       process.exit(err.exitCode);
     }

@@ -16,16 +16,8 @@ import { DEFAULT_POLICY } from './due.js';
 import type { PostRecord, PostStatus, Schedule, ScheduleState } from './due.js';
 import { formatLocalTime, normalizeTimeZone, parseLocalDate, parseLocalTime } from './time.js';
 
-export interface ScheduleInput {
-  readonly guildId: string;
-  readonly channelId: string;
-  /** `HH:MM`, validated here. */
-  readonly time: string;
-  /** IANA zone, validated and normalized (`europe/berlin` → `Europe/Berlin`) here. */
-  readonly timeZone: string;
-  readonly roleId: string | null;
-  readonly thread: boolean;
-}
+/** What `/daily set` saves. `time` (HH:MM) and `timeZone` are validated and normalised here (`europe/berlin` → `Europe/Berlin`). */
+export type ScheduleInput = Pick<Schedule, 'guildId' | 'channelId' | 'time' | 'timeZone' | 'roleId' | 'thread'>;
 
 export interface TestPostInput {
   readonly guildId: string;

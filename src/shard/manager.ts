@@ -26,17 +26,8 @@ import { DiscordAPIError, REST, ShardingManager, type Shard } from 'discord.js';
 import { Routes, type RESTGetAPIGatewayBotResult } from 'discord-api-types/v10';
 import { tokenAdvice, type Config } from '../config.js';
 import { createLogger, type Logger } from '../log.js';
+import { StartError } from '../start-error.js';
 
-/** A start-up failure of the manager: a message for a person and the exit code (as main's StartError). */
-export class ShardManagerError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-    this.name = 'ShardManagerError';
-  }
-}
 
 export interface GatewayInfo {
   /** Discord's recommended shard count. */
@@ -48,7 +39,7 @@ export interface GatewayInfo {
 /**
  * `GET /gateway/bot` on `apiBase` (not on discord.com, as discord.js'
  * `fetchRecommendedShardCount` would). A refused token or an unreachable API
- * becomes a ShardManagerError with the single-process bot's wording.
+ * becomes a StartError with the single-process bot's wording.
  */
 export async function fetchGatewayInfo(apiBase: string, token: string): Promise<GatewayInfo> {
   const rest = new REST({ api: apiBase, retries: 1, timeout: 15_000 }).setToken(token);
@@ -59,9 +50,9 @@ export async function fetchGatewayInfo(apiBase: string, token: string): Promise<
       maxConcurrency: Math.max(1, Math.floor(body.session_start_limit?.max_concurrency ?? 1)),
     };
   } catch (err) {
-    if (err instanceof DiscordAPIError && err.status === 401) throw new ShardManagerError(tokenAdvice('refused'));
+    if (err instanceof DiscordAPIError && err.status === 401) throw new StartError(tokenAdvice('refused'));
     const reason = (err instanceof Error ? err.message : String(err)).split(token).join('[redacted]');
-    throw new ShardManagerError(`Could not connect to Discord at ${apiBase}: ${reason}`);
+    throw new StartError(`Could not connect to Discord at ${apiBase}: ${reason}`);
   } finally {
     rest.clearHashSweeper();
     rest.clearHandlerSweeper();
@@ -118,7 +109,7 @@ export interface RunningShards {
 
 /**
  * Spawns every shard and resolves once all are ready; from then on the shards
- * run until a signal (or `stop`). Rejects with a ShardManagerError, after
+ * run until a signal (or `stop`). Rejects with a StartError, after
  * stopping the shards already spawned, when Discord refuses the token or a
  * shard fails to become ready.
  */
@@ -210,7 +201,7 @@ export async function runShardManager(options: ShardManagerOptions): Promise<Run
       const reason = err instanceof Error ? err.message : String(err);
       log.error({ err }, 'sharding: a shard did not start; stopping the others');
       await stop('SIGTERM');
-      throw new ShardManagerError(`A shard did not start (${reason}); its own lines above say why.`);
+      throw new StartError(`A shard did not start (${reason}); its own lines above say why.`);
     }
     if (index < batches.length - 1) await sleepUnlessStopping(options.batchDelayMs ?? 5_500, () => stopping !== undefined);
   }
