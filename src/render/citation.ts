@@ -4,7 +4,7 @@
  */
 import type { Corpus, Quote, Source } from '../corpus/types.js';
 import { capitalise } from './text.js';
-import { quoted } from './quote-text.js';
+import { quoteBody } from './quote-text.js';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
@@ -45,5 +45,5 @@ export function chicagoNote(corpus: Corpus, q: Quote): string {
 
 /** What the Cite button gives: the quotation, its speaker, and the note, ready to copy. */
 export function citationBlock(corpus: Corpus, q: Quote): string {
-  return `${quoted(q)} — ${q.speaker}\n\n${chicagoNote(corpus, q)}`;
+  return `${quoteBody(q, sourceOf(corpus, q))} — ${q.speaker}\n\n${chicagoNote(corpus, q)}`;
 }

@@ -6,17 +6,24 @@
 import { ButtonStyle, ComponentType, type APIButtonComponent, type APIEmbed } from 'discord-api-types/v10';
 import type { App } from '../app.js';
 import { contextExcerpt } from '../corpus/context.js';
-import type { Quote } from '../corpus/types.js';
+import type { Quote, Source } from '../corpus/types.js';
 import { pageId, quoteActionId, type PageState } from '../interactions/custom-id.js';
 import { EPHEMERAL, type MessagePayload } from '../interactions/types.js';
 import type { Filters } from '../search/query.js';
 import { chicagoNote, essayCitation, sourceOf } from './citation.js';
 import { clip, LIMITS } from './limits.js';
-import { quoted } from './quote-text.js';
+import { quoteBody, quoteSegments } from './quote-text.js';
 import { escapeMarkdown, plainUserText, showUserText } from './text.js';
 
 export const COLOR = 0x9b2c2c;
 const NO_MENTIONS = { parse: [] as [] };
+
+/** The quote for an embed: the speaker's words in “ ”, the essay's narration around them in italics. */
+export function quoteMarkdown(q: Quote, source: Source | undefined): string {
+  return quoteSegments(q, source)
+    .map((s) => (s.quoted ? `“${escapeMarkdown(s.text)}”` : `*${escapeMarkdown(s.text)}*`))
+    .join(' ');
+}
 
 /** A short ephemeral answer: errors, refusals, "nothing found". */
 export function notice(text: string): MessagePayload {
@@ -37,7 +44,7 @@ export function quoteEmbed(app: App, q: Quote, footerExtra?: string): APIEmbed {
   const source = sourceOf(app.corpus, q);
   const kind = app.corpus.kinds.find((k) => k.id === q.kind);
   const themes = q.themes.map((id) => app.corpus.themes.find((t) => t.id === id)?.label ?? id).join(', ');
-  const description = `${escapeMarkdown(quoted(q))}\n\n— ${escapeMarkdown(q.speaker)}`;
+  const description = `${quoteMarkdown(q, source)}\n\n— ${escapeMarkdown(q.speaker)}`;
   return {
     color: COLOR,
     description: clip(description, LIMITS.description),
@@ -109,7 +116,7 @@ export function describeSearch(app: App, query: string, filters: Filters): strin
 /** The Cite button's answer: the quotation and a Chicago-style note, ready to copy. */
 export function citeMessage(app: App, q: Quote): MessagePayload {
   const note = chicagoNote(app.corpus, q);
-  const body = `${quoted(q)} — ${q.speaker}`;
+  const body = `${quoteBody(q, sourceOf(app.corpus, q))} — ${q.speaker}`;
   const description = [
     'Copy the quotation and its note:',
     codeBlock(body),
@@ -167,7 +174,7 @@ export function noteMessage(app: App, n: number, sourceId?: string): MessagePayl
     { name: 'Quotes resting on this note', value: String(resting.length) },
   ];
   if (note.url) fields.push({ name: 'Link', value: note.url });
-  if (first) fields.push({ name: 'The first of them', value: clip(`${escapeMarkdown(quoted(first))} — ${escapeMarkdown(first.speaker)} (${first.id})`, LIMITS.fieldValue) });
+  if (first) fields.push({ name: 'The first of them', value: clip(`${quoteMarkdown(first, source)} — ${escapeMarkdown(first.speaker)} (${first.id})`, LIMITS.fieldValue) });
   if (n === 2 && first) {
     fields.push({
       name: 'Finding an interview',

@@ -1,30 +1,91 @@
 /**
- * A quote's words as a reader sees them. The only changes from the stored
- * parts are typographic and documented in /about:
- * - the whole quotation sits in curly double marks, and double marks inside it become single ones;
- * - parts are joined with " […] " where the essay's narration was left out;
- * - the essay author's glosses, "(secret police)", become "[secret police]", the convention for an editor's words.
+ * A quote's words as a reader sees them: the speaker's words in quotation
+ * marks and, between and before them, the essay's own narration exactly as
+ * the essay reads. Nothing is left out silently: where narration separates
+ * two parts ("… into the mud” while Lenin, “walks around the puddles.”), the
+ * reader sees it, because leaving it out can turn the meaning around.
+ *
+ * The only changes from the source are typographic, and /about lists them:
+ * - each quoted part sits in curly double marks; marks inside it become single
+ *   ones, and straight single marks are set curly;
+ * - the essay author's glosses, "(secret police)", become "[secret police]";
+ * - the essay's narration is taken without its own quotation marks and notes.
+ * A part that starts mid-sentence ("doesn't have any program…") is preceded by
+ * the start of the essay's sentence, so the reader knows who "he" is.
  */
-import type { Quote } from '../corpus/types.js';
-import { PART_JOINER } from '../corpus/types.js';
+import type { Quote, Source } from '../corpus/types.js';
 
-export function quoteBody(q: Quote): string {
-  const parts = q.parts.map((part) => {
-    let text = part;
-    for (const g of q.glosses) text = text.split(g).join(`[${g.replace(/^\(|\)$/g, '')}]`);
-    return nestQuotes(text);
+export interface QuoteSegment {
+  readonly text: string;
+  /** True for the speaker's words; false for the essay's narration around them. */
+  readonly quoted: boolean;
+}
+
+/** How much of the sentence before a mid-sentence fragment to show. */
+const MAX_LEAD_IN = 160;
+/** Narration longer than this between two parts is summarised as […]. */
+const MAX_BRIDGE = 240;
+
+export function quoteSegments(q: Quote, source: Source | undefined): QuoteSegment[] {
+  const text = source?.text;
+  const out: QuoteSegment[] = [];
+  const first = q.location.spans[0];
+  if (text && first && /^[^A-Z0-9“"‘'(]/.test(q.parts[0] ?? '')) {
+    const lead = leadIn(text, first[0]);
+    if (lead) out.push({ text: lead, quoted: false });
+  }
+  q.parts.forEach((part, i) => {
+    if (i > 0) {
+      const prev = q.location.spans[i - 1];
+      const cur = q.location.spans[i];
+      const bridge = text && prev && cur ? narration(text.slice(prev[1], cur[0])) : '';
+      if (bridge.length > MAX_BRIDGE) out.push({ text: '[…]', quoted: false });
+      else if (bridge) out.push({ text: bridge, quoted: false });
+    }
+    out.push({ text: typeset(q, part), quoted: true });
   });
-  return parts.join(PART_JOINER);
+  return out;
 }
 
-/** “…” around the body. */
-export function quoted(q: Quote): string {
-  return `“${quoteBody(q)}”`;
+/** The quote as plain text: parts in “ ”, narration as written. */
+export function quoteBody(q: Quote, source: Source | undefined): string {
+  return quoteSegments(q, source)
+    .map((s) => (s.quoted ? `“${s.text}”` : s.text))
+    .join(' ');
 }
 
-function nestQuotes(text: string): string {
+/**
+ * The essay's words between or before quoted parts: the marks that open and
+ * close the neighbouring parts and the note markers removed; a quotation
+ * inside the narration ("the old Russian adage “if the Tsar only knew”") keeps
+ * its marks, as single ones, since the whole sits inside our own.
+ */
+export function narration(raw: string): string {
+  const inner = raw
+    .replace(/\^\[\d+\]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .replace(/^[\s"“”]+|[\s"“”]+$/g, '');
+  return inner.replace(/["“”]/g, (m, at: number) => (m === '“' || (m === '"' && /\S/.test(inner[at + 1] ?? '') && !/\S/.test(inner[at - 1] ?? '')) ? '‘' : '’'));
+}
+
+function leadIn(text: string, at: number): string {
+  const before = text.slice(Math.max(0, at - 600), at);
+  // The sentence start: after the last full stop (or ? !) followed by a capital, or after a blank line.
+  const starts = [...before.matchAll(/(?:[.!?]["”’')]*(?:\^\[\d+\])?\s+(?=["“]?[A-Z])|\n[ \t]*\n)/g)];
+  const last = starts[starts.length - 1];
+  let lead = narration(last ? before.slice(last.index + last[0].length) : before);
+  if (lead.length > MAX_LEAD_IN) {
+    const cut = lead.slice(lead.length - MAX_LEAD_IN);
+    lead = `…${cut.slice(cut.indexOf(' ') + 1)}`;
+  }
+  return lead;
+}
+
+function typeset(q: Quote, part: string): string {
+  let text = part;
+  for (const g of q.glosses) text = text.split(g).join(`[${g.replace(/^\(|\)$/g, '')}]`);
   let open = true;
-  const doubled = text.replace(/["“”]/g, (m) => {
+  const nested = text.replace(/["“”]/g, (m) => {
     if (m === '“') return '‘';
     if (m === '”') return '’';
     const out = open ? '‘' : '’';
@@ -32,5 +93,5 @@ function nestQuotes(text: string): string {
     return out;
   });
   // A straight single mark opens a quotation before a word and is an apostrophe or a closing mark elsewhere.
-  return doubled.replace(/(^|[\s(—-])'(?=\S)/g, '$1‘').replace(/'/g, '’');
+  return nested.replace(/(^|[\s(—-])'(?=\S)/g, '$1‘').replace(/'/g, '’');
 }

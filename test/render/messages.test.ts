@@ -12,12 +12,13 @@ import type { Quote } from '../../src/corpus/types.js';
 import type { MessagePayload } from '../../src/interactions/types.js';
 import { chicagoNote, essayCitation } from '../../src/render/citation.js';
 import { LIMITS, limitViolations } from '../../src/render/limits.js';
-import { aboutMessage, citeMessage, contextMessage, noteMessage, resultMessage, themesMessage } from '../../src/render/messages.js';
-import { quoteBody, quoted } from '../../src/render/quote-text.js';
+import { aboutMessage, citeMessage, contextMessage, noteMessage, quoteMarkdown, resultMessage, themesMessage } from '../../src/render/messages.js';
+import { quoteBody, quoteSegments } from '../../src/render/quote-text.js';
 import { escapeMarkdown, plainUserText, showUserText } from '../../src/render/text.js';
 
 const app = createApp({ random: () => 0 });
 const { corpus } = app;
+const src = (q: Quote) => corpus.sourceById.get(q.sourceId);
 const essay = corpus.sources[0];
 assert.ok(essay);
 const FOOTER_SOURCE = 'quoted in Phil Gasper, “Lenin’s Revenge: Early Soviet Hidden Voices” (2024)';
@@ -111,8 +112,8 @@ describe('every quote of the corpus, as the bot shows it', () => {
       assert.equal(p.flags, undefined, `${q.id}: a result is public`);
       const embed = p.embeds?.[0];
       assert.ok(embed, q.id);
-      assert.equal(embed.description, `${escapeMarkdown(quoted(q))}\n\n— ${escapeMarkdown(q.speaker)}`, q.id);
-      assert.equal(unescape(embed.description ?? ''), `“${quoteBody(q)}”\n\n— ${q.speaker}`, q.id);
+      assert.equal(embed.description, `${quoteMarkdown(q, src(q))}\n\n— ${escapeMarkdown(q.speaker)}`, q.id);
+      assert.equal(unescape(embed.description ?? '').replace(/\*/g, ''), `${quoteBody(q, src(q))}\n\n— ${q.speaker}`, q.id);
       assert.equal(embed.footer?.text, `${q.id} · ${FOOTER_SOURCE} · 1 of 127 for “lenin stalin” · theme ${themeLabel(theme)}`);
       assert.deepEqual(
         embed.fields?.map((f) => f.name),
@@ -156,12 +157,40 @@ describe('every quote of the corpus, as the bot shows it', () => {
     }
   });
 
-  it('quoteBody differs from the stored parts only by the documented typographic changes', () => {
+  it('the quoted segments differ from the stored parts only by the documented typographic changes', () => {
     for (const q of corpus.quotes) {
-      const body = quoteBody(q);
-      assert.equal(quoted(q), `“${body}”`, q.id);
-      assert.doesNotMatch(body, /["“”]/, `${q.id}: double marks inside a quotation become single`);
-      assert.deepEqual(reverseQuoteBody(q, body), [...q.parts], q.id);
+      const quoted = quoteSegments(q, src(q)).filter((s) => s.quoted);
+      assert.equal(quoted.length, q.parts.length, q.id);
+      for (const s of quoted) assert.doesNotMatch(s.text, /["“”]/, `${q.id}: double marks inside a quotation become single`);
+      assert.deepEqual(reverseQuoteBody(q, quoted.map((s) => s.text).join(' […] ')), [...q.parts], q.id);
+    }
+  });
+
+  it('the narration between parts is the essay’s own words, in order, nothing left out', () => {
+    for (const q of corpus.quotes) {
+      const text = src(q)?.text ?? '';
+      const segments = quoteSegments(q, src(q));
+      let part = 0;
+      for (const [i, s] of segments.entries()) {
+        if (s.quoted) {
+          part += 1;
+          continue;
+        }
+        if (part === 0) continue; // the lead-in: checked below
+        const [, prevEnd] = q.location.spans[part - 1] ?? [0, 0];
+        const [nextStart] = q.location.spans[part] ?? [0, 0];
+        const between = text.slice(prevEnd, nextStart);
+        const flat = (x: string) => x.replace(/\^\[\d+\]/g, '').replace(/[\s"“”‘’']/g, '');
+        if (s.text !== '[…]') assert.equal(flat(s.text), flat(between), `${q.id} segment ${i}`);
+        else assert.ok(between.length > 240, `${q.id}: only long narration is summarised`);
+      }
+      const lead = segments[0];
+      if (lead && !lead.quoted) {
+        const [start] = q.location.spans[0] ?? [0];
+        const flat = (x: string) => x.replace(/\^\[\d+\]/g, '').replace(/[\s"“”‘’']/g, '');
+        assert.ok(flat(text.slice(0, start)).endsWith(flat(lead.text.replace(/^…/, ''))), `${q.id}: the lead-in ends where the quote begins`);
+        assert.match(q.parts[0] ?? '', /^[^A-Z0-9“"‘'(]/, `${q.id}: only fragments get a lead-in`);
+      }
     }
   });
 
@@ -169,12 +198,16 @@ describe('every quote of the corpus, as the bot shows it', () => {
     const body = (id: string) => {
       const q = corpus.byId.get(id);
       assert.ok(q, id);
-      return quoteBody(q);
+      return quoteBody(q, src(q));
     };
     assert.match(body('lr-019'), /the NKVD \[secret police\] go around/);
-    assert.match(body('lr-050'), /the Voice \[of America\]\.$/);
-    assert.equal(body('lr-083'), 'If you want to tell a real party man, a Marxist, he would say: ‘Lenin is very good’. But if you ask him about Stalin, he begins to be careful.');
-    assert.equal(body('lr-001'), 'first began, […] I thought that the country was being reborn. Many people had faith in Lenin, and I was among them.');
+    assert.match(body('lr-050'), /the Voice \[of America\]\.”$/);
+    assert.equal(body('lr-083'), '“If you want to tell a real party man, a Marxist, he would say: ‘Lenin is very good’. But if you ask him about Stalin, he begins to be careful.”');
+    assert.equal(body('lr-001'), 'When NEP “first began,” recalled a lawyer, “I thought that the country was being reborn. Many people had faith in Lenin, and I was among them.”');
+    // The narration between parts is shown: leaving it out would turn this one around.
+    assert.equal(body('lr-082'), '“Stalin wears boots because he walks straight into the mud” while Lenin, “walks around the puddles.”');
+    // A fragment gets the start of its sentence, so the reader knows who "he" is.
+    assert.equal(body('lr-064'), 'Stalin, according to another interviewee, “doesn’t have any program. He is a hangman and bandit for whom the worms in the ground have waited a long time already.”');
   });
 
   it('cite message: within limits, ephemeral, the quotation and the Chicago note in code blocks', () => {
@@ -184,7 +217,7 @@ describe('every quote of the corpus, as the bot shows it', () => {
       assert.equal(p.flags, 64, q.id);
       const e = p.embeds?.[0];
       assert.equal(e?.title, `Cite ${q.id}`);
-      assert.ok(e?.description?.includes(`\`\`\`text\n${quoted(q)} — ${q.speaker}\n\`\`\``), q.id);
+      assert.ok(e?.description?.includes(`\`\`\`text\n${quoteBody(q, src(q))} — ${q.speaker}\n\`\`\``), q.id);
       assert.ok(e?.description?.includes(`\`\`\`text\n${chicagoNote(corpus, q)}\n\`\`\``), q.id);
       assert.match(chicagoNote(corpus, q), new RegExp(`, quoted in Phil Gasper, “Lenin’s Revenge: Early Soviet Hidden Voices,” March 4, 2024 \\(see its note ${q.note}\\)\\.$`));
     }
