@@ -101,6 +101,8 @@ async function setDaily(daily: DailyService, guildId: string, request: CommandRe
   if (!TEXT_CHANNEL_TYPES.has(channel.type)) return msg(`<#${channel.id}> is not a text channel. Choose a text or announcement channel.`);
   const time = parseLocalTime(String(o.time ?? ''));
   if (!time.ok) return msg(`${capitalise(time.error.replace(/^daily: /, ''))}.`);
+  const abbreviation = zoneAbbreviation(String(o.timezone ?? ''));
+  if (abbreviation) return msg(abbreviation);
   const zone = normalizeTimeZone(String(o.timezone ?? ''));
   if (!zone.ok) {
     const close = searchTimeZones(String(o.timezone ?? ''), 5);
@@ -115,7 +117,7 @@ async function setDaily(daily: DailyService, guildId: string, request: CommandRe
   const next = nextPostInstant(schedule, request.now, today);
   const lines = [
     `The voice of the day will be posted in <#${schedule.channelId}> every day at **${schedule.time}** (${schedule.timeZone}).`,
-    next ? `Next post: **${wallClock(next, schedule.timeZone)}** your time — ${ts(next)} (${ts(next, 'R')}).` : '',
+    next ? `Next post: **${wallClock(next, schedule.timeZone)}** (${schedule.timeZone}) — in your own time ${ts(next)} (${ts(next, 'R')}).` : '',
     role ? `Each post will mention <@&${role.id}>.` : '',
     thread ? 'Each post opens a discussion thread with a question.' : '',
     'Check it now with `/daily test`; see it any time with `/daily status`.',
@@ -171,6 +173,27 @@ function historyDaily(daily: DailyService, guildId: string): Reply {
   if (posts.length === 0) return msg('No voice of the day has been posted here yet.');
   const lines = posts.map((p) => `\`${p.localDate}\` ${p.quoteId} — ${p.status === 'sent' ? 'sent' : p.status === 'failed' ? `failed: ${p.lastError ?? ''}` : 'sending'}`);
   return privateEmbed('Recent voices of the day', lines.join('\n'));
+}
+
+/** Abbreviations people type for zones, and the place names that keep daylight saving right. */
+const ABBREVIATIONS: Readonly<Record<string, string>> = {
+  EST: 'America/New_York', EDT: 'America/New_York', CST: 'America/Chicago', CDT: 'America/Chicago',
+  MST: 'America/Denver', MDT: 'America/Denver', PST: 'America/Los_Angeles', PDT: 'America/Los_Angeles',
+  AKST: 'America/Anchorage', HST: 'Pacific/Honolulu', NST: 'America/St_Johns', NDT: 'America/St_Johns',
+  GMT: 'Europe/London', BST: 'Europe/London', WET: 'Europe/Lisbon', CET: 'Europe/Berlin', CEST: 'Europe/Berlin',
+  EET: 'Europe/Athens', EEST: 'Europe/Athens', MSK: 'Europe/Moscow', IST: 'Asia/Kolkata', JST: 'Asia/Tokyo',
+  KST: 'Asia/Seoul', AEST: 'Australia/Sydney', AEDT: 'Australia/Sydney', ACST: 'Australia/Adelaide', AWST: 'Australia/Perth', NZST: 'Pacific/Auckland',
+};
+
+/**
+ * "EST" names a fixed offset, not a place: a US East Coast server saving it
+ * would post an hour off from March to November. Ask for the place instead.
+ */
+export function zoneAbbreviation(input: string): string | null {
+  const t = input.trim().toUpperCase();
+  if (t === 'UTC' || !/^[A-Z]{2,5}$/.test(t)) return null;
+  const place = ABBREVIATIONS[t];
+  return `“${showUserText(input, 10)}” is an abbreviation, not a time zone: it would ignore daylight saving. Use the place’s zone name${place ? `, e.g. \`${place}\`` : ', e.g. `Europe/Berlin` or `America/New_York`'} (start typing a city and pick from the list).`;
 }
 
 /** Time-zone autocomplete for `/daily set`. */

@@ -9,7 +9,9 @@
  */
 import { createInterface } from 'node:readline';
 import { commands } from '../../commands/index.js';
+import dotenv from 'dotenv';
 import { createApp, type App } from '../app.js';
+import { parseConfig } from '../config.js';
 import { CorpusError, formatProblem } from '../corpus/load.js';
 import { Dispatcher } from '../interactions/dispatch.js';
 import type { ButtonRequest, CommandRequest, MessagePayload, Reply } from '../interactions/types.js';
@@ -119,7 +121,9 @@ async function jsonLines(session: ConsoleSession): Promise<void> {
 
 export async function main(argv: readonly string[]): Promise<number> {
   const dataAt = argv.indexOf('--data');
-  const dataDir = dataAt >= 0 ? argv[dataAt + 1] : undefined;
+  // --data wins; otherwise DATA_DIR (environment or .env), as the bot reads it.
+  dotenv.config({ quiet: true });
+  const dataDir = dataAt >= 0 ? argv[dataAt + 1] : parseConfig(process.env).dataDir;
   const args = dataAt >= 0 ? argv.filter((_a, i) => i !== dataAt && i !== dataAt + 1) : argv;
   let app: App;
   try {

@@ -179,6 +179,7 @@ function loadSource(
     author: meta.author,
     date: meta.date,
     category: meta.category ?? null,
+    publication: meta.publication ?? null,
     url: meta.url ?? null,
     notes: meta.notes.map((n): Note => ({ n: n.n, text: n.text, url: n.url, short: n.short, archive: n.archive ?? null })),
     text: raw,
@@ -250,6 +251,8 @@ function checkQuote(
     from = at + needle.length;
   }
 
+  checkSpeaker(q, src.raw, src.paras, spans, problem);
+
   // The note: a kind may rest on one note wholesale (every Harvard Project interview on note 2);
   // otherwise it is the first footnote marker after the quote, which closes the paragraph it covers.
   const lastEnd = spans[spans.length - 1]?.[1] ?? para.end;
@@ -275,6 +278,41 @@ function checkQuote(
     remarks: q.remarks ?? null,
     location: { paragraph: q.paragraph, spans },
   };
+}
+
+/** Words of a speaker description that only a source can supply: names, places, nationalities, numbers. */
+const FACTUAL_WORD = /\b(?:\d[\d,]*(?:-year-old)?|[A-Z][\p{L}'’-]+)/gu;
+/** Capitalised words our descriptions may use without the source spelling them out nearby. */
+const DESCRIPTION_WORDS = new Set(['A', 'An', 'The', 'One', 'Another', 'Some', 'Similar', 'Yet']);
+
+/**
+ * Attribution: the speaker's stated facts must be the source's. Every number,
+ * age and capitalised word of the description ("a 35-year-old Russian
+ * journalist", "Voinova", "Tomsk") and every facet must appear in the
+ * paragraphs the quote stands in, and each facet must be in the description.
+ */
+function checkSpeaker(q: RawQuote, raw: string, paras: readonly Paragraph[], spans: readonly [number, number][], problem: (reason: string) => void): void {
+  const first = spans[0]?.[0] ?? 0;
+  const last = spans[spans.length - 1]?.[1] ?? first;
+  const from = paras.find((p) => first >= p.start && first < p.end)?.start ?? first;
+  const to = paras.find((p) => last > p.start && last <= p.end)?.end ?? last;
+  const where = normalise(raw.slice(from, to)).toLowerCase();
+  const said = (word: string) => where.includes(normalise(word).toLowerCase());
+  for (const m of q.speaker.matchAll(FACTUAL_WORD)) {
+    const word = m[0].replace(/['’]s$/, '');
+    if (DESCRIPTION_WORDS.has(word)) continue;
+    if (!said(word)) problem(`speaker "${q.speaker}": "${word}" does not appear where the source gives this quote`);
+  }
+  const f = q.facets;
+  const facts: [string, string][] = [];
+  if (f.age !== undefined) facts.push(['age', `${f.age}-year-old`]);
+  if (f.ageGroup) facts.push(['ageGroup', f.ageGroup]);
+  if (f.nationality) facts.push(['nationality', f.nationality]);
+  if (f.occupation) for (const w of f.occupation.split(/\s+/)) facts.push(['occupation', w]);
+  for (const [facet, word] of facts) {
+    if (!q.speaker.toLowerCase().includes(word.toLowerCase())) problem(`facet ${facet} "${word}" is not in the speaker's description "${q.speaker}"`);
+    else if (!said(word)) problem(`facet ${facet} "${word}" does not appear where the source gives this quote`);
+  }
 }
 
 /**

@@ -44,6 +44,8 @@ export const sourceFileSchema = z.object({
   author: z.string().min(1),
   date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD'),
   category: z.string().min(1).optional(),
+  /** Where it was published, for citations ("New Politics"). */
+  publication: z.string().min(1).optional(),
   url: z.string().url().optional(),
   idPrefix: id,
   /** Which source kind's quotes all rest on one note, whatever paragraph they sit in (note 2 for the Harvard Project). */

@@ -31,6 +31,7 @@ export interface Source {
   /** ISO date, YYYY-MM-DD. */
   readonly date: string;
   readonly category: string | null;
+  readonly publication: string | null;
   readonly url: string | null;
   readonly notes: readonly Note[];
   /** The source text exactly as stored in data/. */

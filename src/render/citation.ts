@@ -19,10 +19,10 @@ export function sourceOf(corpus: Corpus, q: Quote): Source {
   return s;
 }
 
-/** The essay itself, Chicago note form: Author, “Title,” Month D, YYYY. */
+/** The essay itself, Chicago note form: Author, “Title,” Publication, Month D, YYYY, URL. */
 export function essayCitation(source: Source): string {
   const title = source.title.replace(/'/g, '’');
-  return `${source.author}, “${title},” ${longDate(source.date)}${source.url ? `, ${source.url}` : ''}`;
+  return `${source.author}, “${title},” ${source.publication ? `${source.publication}, ` : ''}${longDate(source.date)}${source.url ? `, ${source.url}` : ''}`;
 }
 
 /**

@@ -170,9 +170,7 @@ export function noteMessage(app: App, n: number, sourceId?: string): MessagePayl
   }
   const resting = app.corpus.quotes.filter((q) => q.sourceId === source.id && q.note === n);
   const first = resting[0];
-  const fields: { name: string; value: string }[] = [
-    { name: 'Quotes resting on this note', value: String(resting.length) },
-  ];
+  const fields: { name: string; value: string }[] = [{ name: `Quotes resting on this note: ${resting.length}`, value: restingList(resting, n) }];
   if (note.url) fields.push({ name: 'Link', value: note.url });
   if (first) fields.push({ name: 'The first of them', value: clip(`${quoteMarkdown(first, source)} — ${escapeMarkdown(first.speaker)} (${first.id})`, LIMITS.fieldValue) });
   if (n === 2 && first) {
@@ -196,6 +194,25 @@ export function noteMessage(app: App, n: number, sourceId?: string): MessagePayl
     ],
     allowed_mentions: NO_MENTIONS,
   };
+}
+
+/** The quotes on a note, one a line, as many as fit; the rest are a `/quote note:n` away. */
+function restingList(quotes: readonly Quote[], n: number): string {
+  if (quotes.length === 0) return 'None.';
+  const lines: string[] = [];
+  let length = 0;
+  for (const [i, q] of quotes.entries()) {
+    const line = `\`${q.id}\` ${escapeMarkdown(clip(q.speaker, 70))}`;
+    const rest = quotes.length - i;
+    const tail = `…and ${rest} more: page through them with \`/quote note:${n}\``;
+    if (length + line.length + 1 > LIMITS.fieldValue - tail.length - 1) {
+      lines.push(tail);
+      break;
+    }
+    lines.push(line);
+    length += line.length + 1;
+  }
+  return lines.join('\n');
 }
 
 /** A distinctive string of a quote to paste into the Harvard Project's search: its longest sentence. */

@@ -155,7 +155,7 @@ describe('/quote nep and its buttons', () => {
     assert.ok(reply.payload.embeds?.[0]?.description?.includes(chicagoNote(app.corpus, shown)));
     assert.equal(
       chicagoNote(app.corpus, shown),
-      'A lathe operator, interview, Harvard Project on the Soviet Social System, quoted in Phil Gasper, “Lenin’s Revenge: Early Soviet Hidden Voices,” March 4, 2024 (see its note 2).',
+      'A lathe operator, interview, Harvard Project on the Soviet Social System, quoted in Phil Gasper, “Lenin’s Revenge: Early Soviet Hidden Voices,” New Politics, March 4, 2024, https://newpol.org/lenins-revenge-early-soviet-hidden-voices/ (see its note 2).',
     );
   });
 

@@ -65,7 +65,7 @@ test('/quote nep: an attributed, cited embed with paging, Cite and Context; noth
   // Cite and Context answer whoever asks, privately.
   const cite = await (await standIn.sendButton({ customId: button(first.message, 'Cite').custom_id, message: first.message as APIMessage })).response();
   assert.equal(cite.ephemeral, true);
-  assert.match(cite.message?.embeds[0]?.description ?? '', /quoted in Phil Gasper, “Lenin’s Revenge: Early Soviet Hidden Voices,” March 4, 2024 \(see its note 2\)\./);
+  assert.match(cite.message?.embeds[0]?.description ?? '', /quoted in Phil Gasper, “Lenin’s Revenge: Early Soviet Hidden Voices,” New Politics, March 4, 2024, https:\/\/newpol\.org\/lenins-revenge-early-soviet-hidden-voices\/ \(see its note 2\)\./);
   const context = await (await standIn.sendButton({ customId: button(first.message, 'Context').custom_id, message: first.message as APIMessage })).response();
   assert.equal(context.ephemeral, true);
   assert.match(context.message?.embeds[0]?.description ?? '', /\*\*/);

@@ -217,6 +217,40 @@ describe('a copy of data/ broken in one way', () => {
     ]);
   });
 
+  it('refuses a speaker whose age the source does not give (35-year-old → 36-year-old)', (t) => {
+    const dir = copyData(t);
+    editQuotes(dir, (q) => {
+      entry(q, 'lr-020').speaker = 'a 36-year-old Russian journalist and author';
+    });
+    const reasons = problemsOf(dir).filter((p) => p.id === 'lr-020').map((p) => p.reason);
+    assert.deepEqual(reasons, [
+      'speaker "a 36-year-old Russian journalist and author": "36-year-old" does not appear where the source gives this quote',
+      'facet age "35-year-old" is not in the speaker\'s description "a 36-year-old Russian journalist and author"',
+    ]);
+  });
+
+  it('refuses a speaker given a nationality or name from elsewhere in the essay', (t) => {
+    const dir = copyData(t);
+    editQuotes(dir, (q) => {
+      entry(q, 'lr-108').speaker = 'Smirnova, a female worker, at a mass meeting during the Teikovo strike of 1932';
+    });
+    assert.deepEqual(
+      problemsOf(dir).map((p) => [p.id, p.reason]),
+      [['lr-108', 'speaker "Smirnova, a female worker, at a mass meeting during the Teikovo strike of 1932": "Smirnova" does not appear where the source gives this quote']],
+    );
+  });
+
+  it('refuses a facet that the speaker description does not state', (t) => {
+    const dir = copyData(t);
+    editQuotes(dir, (q) => {
+      entry(q, 'lr-002').facets = { age: 50, occupation: 'mechanic' };
+    });
+    assert.deepEqual(
+      problemsOf(dir).map((p) => [p.id, p.reason]),
+      [['lr-002', 'facet occupation "mechanic" is not in the speaker\'s description "a 50-year-old engineer"']],
+    );
+  });
+
   it('refuses an unknown theme', (t) => {
     const dir = copyData(t);
     editQuotes(dir, (quotes) => {

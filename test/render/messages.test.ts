@@ -22,7 +22,7 @@ const src = (q: Quote) => corpus.sourceById.get(q.sourceId);
 const essay = corpus.sources[0];
 assert.ok(essay);
 const FOOTER_SOURCE = 'quoted in Phil Gasper, “Lenin’s Revenge: Early Soviet Hidden Voices” (2024)';
-const ESSAY = 'Phil Gasper, “Lenin’s Revenge: Early Soviet Hidden Voices,” March 4, 2024';
+const ESSAY = 'Phil Gasper, “Lenin’s Revenge: Early Soviet Hidden Voices,” New Politics, March 4, 2024, https://newpol.org/lenins-revenge-early-soviet-hidden-voices/';
 
 function customIds(p: MessagePayload): string[] {
   return (p.components ?? []).flatMap((row) => row.components.flatMap((c) => ('custom_id' in c ? [c.custom_id] : [])));
@@ -219,7 +219,7 @@ describe('every quote of the corpus, as the bot shows it', () => {
       assert.equal(e?.title, `Cite ${q.id}`);
       assert.ok(e?.description?.includes(`\`\`\`text\n${quoteBody(q, src(q))} — ${q.speaker}\n\`\`\``), q.id);
       assert.ok(e?.description?.includes(`\`\`\`text\n${chicagoNote(corpus, q)}\n\`\`\``), q.id);
-      assert.match(chicagoNote(corpus, q), new RegExp(`, quoted in Phil Gasper, “Lenin’s Revenge: Early Soviet Hidden Voices,” March 4, 2024 \\(see its note ${q.note}\\)\\.$`));
+      assert.match(chicagoNote(corpus, q), new RegExp(`, quoted in Phil Gasper, “Lenin’s Revenge: Early Soviet Hidden Voices,” New Politics, March 4, 2024, https://newpol\\.org/lenins-revenge-early-soviet-hidden-voices/ \\(see its note ${q.note}\\)\\.$`));
     }
   });
 
@@ -228,7 +228,7 @@ describe('every quote of the corpus, as the bot shows it', () => {
     assert.ok(q);
     assert.equal(
       chicagoNote(corpus, q),
-      'A 50-year-old engineer, interview, Harvard Project on the Soviet Social System, quoted in Phil Gasper, “Lenin’s Revenge: Early Soviet Hidden Voices,” March 4, 2024 (see its note 2).',
+      'A 50-year-old engineer, interview, Harvard Project on the Soviet Social System, quoted in Phil Gasper, “Lenin’s Revenge: Early Soviet Hidden Voices,” New Politics, March 4, 2024, https://newpol.org/lenins-revenge-early-soviet-hidden-voices/ (see its note 2).',
     );
   });
 
@@ -237,7 +237,7 @@ describe('every quote of the corpus, as the bot shows it', () => {
     assert.ok(q);
     assert.equal(
       chicagoNote(corpus, q),
-      'A complaint in secret-police reports, in Sarah Davies, Popular Opinion in Stalin’s Russia, p. 179, quoted in Phil Gasper, “Lenin’s Revenge: Early Soviet Hidden Voices,” March 4, 2024 (see its note 3).',
+      'A complaint in secret-police reports, in Sarah Davies, Popular Opinion in Stalin’s Russia, p. 179, quoted in Phil Gasper, “Lenin’s Revenge: Early Soviet Hidden Voices,” New Politics, March 4, 2024, https://newpol.org/lenins-revenge-early-soviet-hidden-voices/ (see its note 3).',
     );
   });
 
@@ -279,7 +279,12 @@ describe('notes, themes and about', () => {
       assert.equal(e?.description, note.text);
       assert.equal(e?.footer?.text, `A note of ${ESSAY}`);
       const fields = new Map((e?.fields ?? []).map((f) => [f.name, f.value]));
-      assert.equal(fields.get('Quotes resting on this note'), String(corpus.quotes.filter((q) => q.note === note.n).length));
+      const resting = corpus.quotes.filter((q) => q.note === note.n);
+      const list = fields.get(`Quotes resting on this note: ${resting.length}`) ?? '';
+      // Each quote on the note, one a line, in id order, until the field is full.
+      const shown = [...list.matchAll(/^`(lr-\d{3})` /gm)].map((m) => m[1]);
+      assert.deepEqual(shown, resting.slice(0, shown.length).map((q) => q.id), `note ${note.n}`);
+      if (shown.length < resting.length) assert.match(list, new RegExp(`…and ${resting.length - shown.length} more: page through them with \`/quote note:${note.n}\`$`));
       assert.equal(fields.get('Link'), note.url ?? undefined, `note ${note.n}`);
     }
     assert.deepEqual(
@@ -290,7 +295,7 @@ describe('notes, themes and about', () => {
 
   it('note 2 explains how to find an interview, with a string to search for', () => {
     const fields = noteMessage(app, 2).embeds?.[0]?.fields ?? [];
-    assert.equal(fields.find((f) => f.name === 'Quotes resting on this note')?.value, '94');
+    assert.ok(fields.some((f) => f.name === 'Quotes resting on this note: 94'));
     const finding = fields.find((f) => f.name === 'Finding an interview')?.value ?? '';
     assert.equal(
       finding,
