@@ -41,7 +41,7 @@ test('/daily set, then the tick posts once at 08:30 Berlin with embed, role ping
   const set = await (await daily(standIn, 'set', setOptions(standIn, [{ name: 'role', type: T.Role, value: ROLE_ID }, { name: 'thread', type: T.Boolean, value: true }]))).response();
   assert.equal(set.ephemeral, true);
   assert.match(set.message?.embeds[0]?.description ?? '', /every day at \*\*08:30\*\* \(Europe\/Berlin\)/);
-  assert.match(set.message?.embeds[0]?.description ?? '', /Next post: \*\*Tue 10 Mar, 08:30\*\* your time — <t:1773127800:F>/);
+  assert.match(set.message?.embeds[0]?.description ?? '', /Next post: \*\*Tue 10 Mar, 08:30\*\* \(Europe\/Berlin\) — in your own time <t:1773127800:F>/);
 
   await bot.scheduler.tick();
   assert.equal(standIn.channelMessages(standIn.channelId).length, 0, 'not before the hour');
@@ -100,6 +100,8 @@ test('bad time and zone get a clear private answer', async (t) => {
   assert.match(badTime.message?.content ?? '', /HH:MM/);
   const badZone = await (await daily(standIn, 'set', [{ name: 'channel', type: T.Channel, value: standIn.channelId }, { name: 'time', type: T.String, value: '08:30' }, { name: 'timezone', type: T.String, value: 'Europe/Berln' }])).response();
   assert.match(badZone.message?.content ?? '', /not a time zone I know.*Europe\/Berlin/);
+  const abbreviation = await (await daily(standIn, 'set', [{ name: 'channel', type: T.Channel, value: standIn.channelId }, { name: 'time', type: T.String, value: '08:30' }, { name: 'timezone', type: T.String, value: 'EST' }])).response();
+  assert.match(abbreviation.message?.content ?? '', /abbreviation, not a time zone.*America\/New_York/);
 });
 
 test('a deleted channel: the failure is recorded, shown in status, the schedule pauses, nothing crashes', async (t) => {
