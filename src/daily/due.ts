@@ -19,7 +19,7 @@
  *
  * Nothing here reads the clock or the database.
  */
-import { addDays, localDate, scheduledInstant } from './time.js';
+import { addDays, localDate, localParts, offsetMinutes, scheduledInstant, toLocalTime } from './time.js';
 
 export type ScheduleState = 'active' | 'paused' | 'off';
 
@@ -124,9 +124,30 @@ export function postKey(guildId: string, date: string): string {
 }
 
 export function indexPosts(posts: Iterable<PostRecord>): PostLookup {
-  const byKey = new Map<string, PostRecord>();
-  for (const post of posts) byKey.set(postKey(post.guildId, post.localDate), post);
-  return (guildId, date) => byKey.get(postKey(guildId, date));
+  const byDate = lazyPostsByDate(posts);
+  return (guildId, date) => byDate(date)?.get(guildId);
+}
+
+/**
+ * The posts of a date by guild, indexed on first use: a decision needs only
+ * the dates that are some zone's today (not yesterday's full day of posts).
+ */
+function lazyPostsByDate(posts: Iterable<PostRecord>): (date: string) => ReadonlyMap<string, PostRecord> | null {
+  const all = Array.isArray(posts) ? (posts as readonly PostRecord[]) : [...posts];
+  const byDate = new Map<string, Map<string, PostRecord> | null>();
+  return (date) => {
+    let byGuild = byDate.get(date);
+    if (byGuild === undefined) {
+      byGuild = null;
+      for (const post of all) {
+        if (post.localDate !== date) continue;
+        byGuild ??= new Map();
+        byGuild.set(post.guildId, post);
+      }
+      byDate.set(date, byGuild);
+    }
+    return byGuild;
+  };
 }
 
 /**
@@ -150,44 +171,51 @@ export function dueSchedules(
   now: Date,
   policy: DailyPolicy = DEFAULT_POLICY,
 ): DueAction[] {
-  const lookup = typeof posts === 'function' ? posts : indexPosts(posts);
+  const lookup = typeof posts === 'function' ? posts : null;
+  const byDate = typeof posts === 'function' ? null : lazyPostsByDate(posts);
   const clock = new SlotClock(now);
   const staleBefore = now.getTime() - policy.staleClaimMinutes * 60_000;
   const actions: DueAction[] = [];
 
+  const nowMs = now.getTime();
   for (const schedule of schedules) {
     if (schedule.state !== 'active') continue;
-    let today: string;
-    let scheduledAt: Date;
+    let day: ZoneDay;
+    let slot: number;
     try {
-      today = clock.today(schedule.timeZone);
-      scheduledAt = clock.slot(today, schedule.time, schedule.timeZone);
+      day = clock.day(schedule.timeZone);
+      slot = clock.slot(day, schedule.time, schedule.timeZone);
     } catch (error) {
       // One bad row must not stop every other guild's post.
       actions.push({ kind: 'invalid', schedule, error: error instanceof Error ? error.message : String(error) });
       continue;
     }
-    if (now.getTime() < scheduledAt.getTime()) continue;
-    if (scheduledAt.getTime() < floorToMinute(schedule.effectiveFrom)) continue;
+    if (nowMs < slot) continue;
+    if (slot < floorToMinute(schedule.effectiveFrom)) continue;
 
-    const base = { schedule, localDate: today, scheduledAt };
-    const post = lookup(schedule.guildId, today);
+    const today = day.date;
+    let post: PostRecord | undefined;
+    if (lookup) post = lookup(schedule.guildId, today);
+    else {
+      if (day.posts === undefined) day.posts = byDate ? byDate(today) : null;
+      post = day.posts?.get(schedule.guildId);
+    }
     if (!post) {
-      actions.push({ ...base, kind: 'claim' });
+      actions.push({ schedule, localDate: today, scheduledAt: new Date(slot), kind: 'claim' });
       continue;
     }
     switch (post.status) {
       case 'sent':
         break;
       case 'failed':
-        if (post.nextAttemptAt && post.nextAttemptAt.getTime() <= now.getTime()) {
-          actions.push({ ...base, kind: 'retry', post });
+        if (post.nextAttemptAt && post.nextAttemptAt.getTime() <= nowMs) {
+          actions.push({ schedule, localDate: today, scheduledAt: new Date(slot), kind: 'retry', post });
         }
         break;
       case 'claimed':
         if (post.claimedAt.getTime() <= staleBefore) {
           const kind = post.staleReclaims < policy.maxStaleReclaims ? 'reclaim' : 'abandon';
-          actions.push({ ...base, kind, post });
+          actions.push({ schedule, localDate: today, scheduledAt: new Date(slot), kind, post });
         }
         break;
     }
@@ -256,29 +284,89 @@ function floorToMinute(instant: Date): number {
   return Math.floor(instant.getTime() / 60_000) * 60_000;
 }
 
-/** Memoizes one instant's local dates and slots: many guilds share a zone and a time. */
+/** A zone's local day at the instant of a decision. */
+interface ZoneDay {
+  readonly date: string;
+  /** UTC ms of the day's local 00:00 when one offset holds all day; null on a day the clocks change. */
+  readonly midnight: number | null;
+  /** Slots asked of `scheduledInstant` (days the clocks change). */
+  readonly slots: Map<string, number>;
+  /** That date's post records by guild (filled by dueSchedules on first use). */
+  posts?: ReadonlyMap<string, PostRecord> | null;
+}
+
+/**
+ * Steady local days by zone, kept across decisions (a tick a minute sees the
+ * same day hundreds of times): valid while the instant is within the day.
+ */
+const steadyDays = new Map<string, { date: string; midnight: number }>();
+
+/**
+ * Memoizes one instant's local dates and slots: many guilds share a zone and a
+ * time. On a local day without a clock change (all but a few a year), a slot
+ * is plain arithmetic from the day's one offset; `scheduledInstant` is asked
+ * only on the days around a change.
+ */
 class SlotClock {
-  private readonly dates = new Map<string, string>();
-  private readonly slots = new Map<string, Date>();
+  private readonly zones = new Map<string, ZoneDay>();
+  private readonly nowMs: number;
 
-  constructor(private readonly now: Date) {}
-
-  today(zone: string): string {
-    let date = this.dates.get(zone);
-    if (date === undefined) {
-      date = localDate(this.now, zone);
-      this.dates.set(zone, date);
-    }
-    return date;
+  constructor(private readonly now: Date) {
+    this.nowMs = now.getTime();
   }
 
-  slot(date: string, time: string, zone: string): Date {
-    const key = `${zone}|${date}|${time}`;
-    let slot = this.slots.get(key);
-    if (!slot) {
-      slot = scheduledInstant(date, time, zone);
-      this.slots.set(key, slot);
+  /** The zone's local date at `now` (throws a `daily:` RangeError for an unknown zone). */
+  day(zone: string): ZoneDay {
+    let entry = this.zones.get(zone);
+    if (entry !== undefined) return entry;
+    const steady = steadyDays.get(zone);
+    if (steady && steady.midnight <= this.nowMs && this.nowMs < steady.midnight + DAY_MS) {
+      entry = { date: steady.date, midnight: steady.midnight, slots: new Map() };
+    } else {
+      const p = localParts(this.now, zone);
+      const date = `${String(p.year).padStart(4, '0')}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+      // scheduledInstant reads offsets up to a day either side of a slot: if the zone keeps one offset
+      // from a day before this local date to a day after it, every slot that day is its wall time - offset.
+      const dayStart = Date.UTC(p.year, p.month - 1, p.day);
+      const before = offsetMinutes(new Date(dayStart - DAY_MS), zone);
+      const after = offsetMinutes(new Date(dayStart + 2 * DAY_MS), zone);
+      const midnight = before === p.offsetMinutes && after === p.offsetMinutes ? dayStart - p.offsetMinutes * 60_000 : null;
+      entry = { date, midnight, slots: new Map() };
+      if (midnight !== null) {
+        if (steadyDays.size > 5_000) steadyDays.clear();
+        steadyDays.set(zone, { date, midnight });
+      }
+    }
+    this.zones.set(zone, entry);
+    return entry;
+  }
+
+  /** The instant (ms) `time` is due on the zone's day; throws a `daily:` RangeError for an invalid time. */
+  slot(day: ZoneDay, time: string, zone: string): number {
+    if (day.midnight !== null) return day.midnight + minutesOf(time) * 60_000;
+    let slot = day.slots.get(time);
+    if (slot === undefined) {
+      slot = scheduledInstant(day.date, time, zone).getTime();
+      day.slots.set(time, slot);
     }
     return slot;
   }
 }
+
+/** Minutes after midnight of a strict `HH:MM`; anything else throws parseLocalTime's error. */
+function minutesOf(time: string): number {
+  if (time.length === 5 && time.charCodeAt(2) === 58) {
+    const h1 = time.charCodeAt(0) - 48;
+    const h2 = time.charCodeAt(1) - 48;
+    const m1 = time.charCodeAt(3) - 48;
+    const m2 = time.charCodeAt(4) - 48;
+    if (h1 >= 0 && h1 <= 2 && h2 >= 0 && h2 <= 9 && m1 >= 0 && m1 <= 5 && m2 >= 0 && m2 <= 9) {
+      const hour = h1 * 10 + h2;
+      if (hour < 24) return hour * 60 + m1 * 10 + m2;
+    }
+  }
+  const { hour, minute } = toLocalTime(time);
+  return hour * 60 + minute;
+}
+
+const DAY_MS = 86_400_000;
