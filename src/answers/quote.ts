@@ -10,6 +10,7 @@ import { LIMITS } from '../render/limits.js';
 import { citeMessage, contextMessage, notice, resultMessage } from '../render/messages.js';
 import { showUserText } from '../render/text.js';
 import { resolveFacet } from '../search/facets.js';
+import type { SearchOutcome } from '../search/engine.js';
 import { isEmptyQuery, MAX_QUERY_LENGTH, parseQuery, type Filters } from '../search/query.js';
 
 export interface QuoteOptions {
@@ -78,8 +79,18 @@ export function answerQuote(app: App, o: QuoteOptions): Reply {
   const hits = outcome.hits.map((h) => h.quote);
   if (hits.length === 0) return message(notice(noMatchText(app, query, filters)));
   const index = outcome.mode === 'browse' ? Math.floor(app.random() * hits.length) : 0;
-  const note = outcome.mode === 'any' ? 'No quote has all of those words; these have some of them.' : undefined;
+  const note = outcomeNote(outcome);
   return { type: 'message', payload: resultMessage(app, { hits, index, query, filters, ...(note ? { note } : {}) }) };
+}
+
+/** Says when the results are not exactly what was typed: close spellings, or only some of the words. */
+function outcomeNote(outcome: SearchOutcome): string | undefined {
+  const lines: string[] = [];
+  for (const c of outcome.corrected ?? []) {
+    lines.push(`“${showUserText(c.word, 40)}” is not in the corpus; showing close words: ${c.to.map((w) => showUserText(w, 30)).join(', ')}.`);
+  }
+  if (outcome.mode === 'any') lines.push('No quote has all of those words; these have some of them.');
+  return lines.length ? lines.join('\n') : undefined;
 }
 
 function noMatchText(app: App, query: string, filters: Filters): string {
@@ -110,7 +121,7 @@ export function answerQuoteButton(app: App, request: ButtonRequest): Reply {
   const outcome = app.search.search(state.query, state.filters);
   const hits = outcome.hits.map((h) => h.quote);
   if (hits.length === 0) return message(notice('Those results are no longer available. Run `/quote` again.'));
-  const note = outcome.mode === 'any' ? 'No quote has all of those words; these have some of them.' : undefined;
+  const note = outcomeNote(outcome);
   return { type: 'update', payload: resultMessage(app, { hits, index: state.index, query: state.query, filters: state.filters, ...(note ? { note } : {}) }) };
 }
 

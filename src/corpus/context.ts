@@ -47,9 +47,13 @@ export function narrationFor(layout: SourceLayout, quote: Quote): string {
   const para = paragraphAt(layout, first[0]);
   if (!para) return '';
   const text = layout.source.text;
-  const lead = firstSentence(text.slice(para.start, para.end));
-  const previousEnd = layout.spans.filter((s) => s.end <= first[0] && s.quoteId !== quote.id).reduce((max, s) => Math.max(max, s.end), para.start);
-  const pieces = [text.slice(Math.max(previousEnd, para.start), first[0])];
+  // A block that starts mid-sentence continues the one before it: the paragraph really starts there.
+  const start = /^[a-z]/.test(text.slice(para.start, para.start + 1)) ? (layout.paragraphs[para.index - 2]?.start ?? para.start) : para.start;
+  // Its opening sentence, up to the first quotation in it: the essay's words only.
+  const firstQuoted = layout.spans.find((s) => s.start >= start)?.start ?? para.end;
+  const lead = firstSentence(text.slice(start, Math.min(firstQuoted, para.end)));
+  const previousEnd = layout.spans.filter((s) => s.end <= first[0] && s.quoteId !== quote.id).reduce((max, s) => Math.max(max, s.end), start);
+  const pieces = [text.slice(Math.max(previousEnd, start), first[0])];
   for (let i = 1; i < quote.location.spans.length; i++) {
     const prev = quote.location.spans[i - 1];
     const cur = quote.location.spans[i];

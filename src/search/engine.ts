@@ -55,14 +55,14 @@ export interface SearchOptions {
 }
 
 export const DEFAULT_SEARCH_OPTIONS: SearchOptions = Object.freeze({
-  boost: Object.freeze({ text: 3, themes: 2, speaker: 1.5, context: 0.4 }),
+  boost: Object.freeze({ text: 3, themes: 2, speaker: 1, context: 0.4 }),
   fuzzyMinLength: 4,
   fuzzyTwoEditsFrom: 7,
   prefixMinLength: 3,
   prefixBelowShare: 0.2,
   fuzzyBelowDocs: 1,
   maxExpansions: 32,
-  synonymWeight: 0.8,
+  synonymWeight: 0.2,
   weights: Object.freeze({ prefix: 0.4, fuzzy: 0.5 }),
 });
 
@@ -77,6 +77,8 @@ export interface SearchOutcome {
   readonly hits: readonly SearchHit[];
   /** `all`: every word matched; `any`: nothing matched every word, so quotes matching some are shown. */
   readonly mode: 'all' | 'any' | 'browse';
+  /** Words typed that the corpus lacks, and the corpus words searched instead (as the corpus spells them). */
+  readonly corrected?: readonly { readonly word: string; readonly to: readonly string[] }[];
 }
 
 /** One term of a plan, as `explain` shows it. */
@@ -267,6 +269,8 @@ interface Phrase {
 interface Plan {
   readonly clauses: readonly Clause[];
   readonly phrases: readonly Phrase[];
+  /** Words the index does not have, and the index terms tried for them instead. */
+  readonly corrections: readonly { readonly word: string; readonly terms: readonly string[] }[];
 }
 
 function partCost(part: Part): number {
@@ -600,7 +604,8 @@ export class QuoteSearch {
     const query = typeof input === 'string' ? parseQuery(input) : input;
     const filter = this.filters.compile(filters);
     if (isEmptyQuery(query)) return { query, hits: filter ? this.browse(filter) : [], mode: 'browse' };
-    const { clauses, phrases } = this.plan(query);
+    const plan = this.plan(query);
+    const { clauses, phrases } = plan;
     if (!filter) return { query, hits: [], mode: clauses.length > 1 ? 'any' : 'all' };
     if (clauses.length === 0) {
       // Only stop words (inside a phrase, say): the texts that have them all, checked.
@@ -612,14 +617,22 @@ export class QuoteSearch {
     }
     const only = clauses[0] as Clause;
     if (clauses.length === 1 && phrases.length === 0 && only.alts.every((alt) => alt.docs === null)) {
-      return { query, hits: this.rankSingle(only, filter.pass), mode: 'all' };
+      return { query, hits: this.rankSingle(only, filter.pass), mode: 'all', ...this.spellCorrections(plan.corrections) };
     }
-    this.prepare({ clauses, phrases });
+    this.prepare(plan);
     let count = this.allCandidates(clauses, filter.pass);
     count = this.verify(count, phrases);
-    if (count > 0 || clauses.length === 1) return { query, hits: this.rank(clauses, count), mode: 'all' };
+    const corrected = this.spellCorrections(plan.corrections);
+    if (count > 0 || clauses.length === 1) return { query, hits: this.rank(clauses, count), mode: 'all', ...corrected };
     count = this.anyCandidates(clauses, phrases, filter.pass);
-    return { query, hits: this.rank(clauses, count), mode: 'any' };
+    return { query, hits: this.rank(clauses, count), mode: 'any', ...corrected };
+  }
+
+  private spellCorrections(corrections: Plan['corrections']): Pick<SearchOutcome, 'corrected'> {
+    if (corrections.length === 0) return {};
+    return {
+      corrected: corrections.map((c) => ({ word: c.word, to: [...new Set(c.terms.map((t) => this.surfaceOf(t) ?? t))].slice(0, 5) })),
+    };
   }
 
   /** The plan of a query, for tests and curious humans. */
@@ -734,7 +747,9 @@ export class QuoteSearch {
       return b;
     };
     const boosts = FIELDS.map((f) => o.boost[f] || 1);
-    const uniform = (w: number) => FIELDS.map(() => w || 1);
+    // A synonym counts less than the word typed, in each field by that field's own weight.
+    const scaled = (w: number) => boosts.map((b) => b * (w || 1));
+    const corrections: { word: string; terms: string[] }[] = [];
     const clauses: Clause[] = [];
     const phrases: Phrase[] = [];
     // Equal multi-part alternatives ("collective farm", "collective farming") share one document set.
@@ -752,8 +767,9 @@ export class QuoteSearch {
       // A multi-word synonym member typed in full ("new economic policy", "secret police") is one clause.
       const multi = this.multiWordSynonyms.find((m) => m.every((t, k) => seq[i + k]?.term === t));
       if (multi) {
-        // Every field weighs alike here (the original engine's MiniSearch `boost` override; relevance tests rely on it).
-        const alts = counted([multi, ...(this.synonyms.get(multi.join(' ')) ?? [])]).map(([alt, times]) => alternative(alt.map((t) => [this.ref(t, 'synonym', times, 0, bitOf(t), uniform(1))])));
+        const alts = counted([multi, ...(this.synonyms.get(multi.join(' ')) ?? [])]).map(([alt, times], k) =>
+          alternative(alt.map((t) => [this.ref(t, 'synonym', times, 0, bitOf(t), k === 0 ? boosts : scaled(o.synonymWeight))])),
+        );
         clauses.push(this.clause(multi.join(' '), alts, null));
         i += multi.length - 1;
         continue;
@@ -783,12 +799,12 @@ export class QuoteSearch {
           .sort((a, b) => a.distance - b.distance || b.docs - a.docs || (a.term < b.term ? -1 : 1))
           .slice(0, o.maxExpansions);
         for (const m of near) leaf.push(this.ref(m.term, 'fuzzy', (o.weights.fuzzy * m.term.length) / (m.term.length + m.distance), m.distance, bit, boosts, m.d));
+        if (!data && near.length > 0) corrections.push({ word: cur.word, terms: near.map((m) => m.term) });
       }
       const alts: Alt[] = [alternative([leaf])];
-      // A synonym weighs `synonymWeight` in every field alike (the original engine's MiniSearch `boost` override).
-      // One that several members stem to ("starving", "starve") counts that many times, as it always has: read once.
+      // One that several members stem to ("starving", "starve") counts that many times: read once.
       for (const [syn, times] of counted(this.synonyms.get(cur.term) ?? [])) {
-        alts.push(alternative(syn.map((t) => [this.ref(t, 'synonym', times, 0, bitOf(t), uniform(o.synonymWeight))])));
+        alts.push(alternative(syn.map((t) => [this.ref(t, 'synonym', times, 0, bitOf(t), scaled(o.synonymWeight))])));
       }
       clauses.push(this.clause(cur.word, alts, null));
     }
@@ -801,7 +817,7 @@ export class QuoteSearch {
       const t = phraseWords.map((w) => indexTerm(w)).filter((x): x is string => x !== null);
       if (t.length > 0) clauses.push(this.clause(`"${text}"`, [alternative(t.map((term) => [this.ref(term, 'phrase', 1, 0, bitOf(term), boosts)]))], phrase));
     }
-    return { clauses, phrases };
+    return { clauses, phrases, corrections };
   }
 
   /** The completions of a term in the index, the most frequent `limit` (all of them into `seen`, if given). */

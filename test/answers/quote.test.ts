@@ -206,6 +206,13 @@ describe('/quote with odd queries', () => {
     assertNotice(reply, /^“!!!” has no words to search for\. Try a word or two, like `\/quote bandit`, or `\/quote` alone for a random voice\.$/);
   });
 
+  it('says when a word was not in the corpus and close words were searched instead', async () => {
+    const reply = await run('quote', { query: 'Trotksy' });
+    assert.equal(reply.type, 'message');
+    assert.equal(reply.payload.content, '“trotksy” is not in the corpus; showing close words: trotsky.');
+    assert.match(reply.payload.embeds?.[0]?.description ?? '', /Trotsky/);
+  });
+
   it('answers a word the corpus lacks with a private no-match and themes to try', async () => {
     assertNotice(
       await run('quote', { query: 'collectivisaton' }),

@@ -78,7 +78,7 @@ describe('evaluation', () => {
 
   it('with the default planning, the relevance queries keep their first ten (prefix is skipped only for "Lenin")', () => {
     const changed = relevanceQueries.filter((q) => ids(search.search(q)).slice(0, 10).join() !== ids(reference.search(q)).slice(0, 10).join());
-    assert.deepEqual(changed, ['Lenin']);
+    assert.deepEqual([...new Set(changed)], ['Lenin']);
   });
 
   it('a phrase of stop words only is checked against the texts, in id order, score 1', () => {
@@ -120,11 +120,11 @@ describe('planning', () => {
     assert.ok(kinds('voluntary', 'prefix').length > 0);
   });
 
-  it('weights expansions as MiniSearch does, and synonyms in every field alike', () => {
+  it('weights expansions as MiniSearch does, and synonyms below the word typed in every field', () => {
     for (const t of kinds('testam', 'prefix')) assert.equal(t.weight, (0.4 * t.term.length) / (t.term.length + 0.3 * t.distance));
     for (const t of kinds('Bukarin', 'fuzzy')) assert.equal(t.weight, (0.5 * t.term.length) / (t.term.length + t.distance));
     const hunger = kinds('famine', 'synonym').find((t) => t.term === 'hunger');
-    assert.deepEqual(hunger?.boost, { text: 0.8, speaker: 0.8, themes: 0.8, context: 0.8 });
+    assert.deepEqual(hunger?.boost, { text: 3 * 0.2, speaker: 1 * 0.2, themes: 2 * 0.2, context: 0.4 * 0.2 });
     // "starving" and "starve" stem alike: one alternative, counted twice (as the original engine summed it twice).
     assert.deepEqual(kinds('famine', 'synonym').filter((t) => t.term === 'starv').map((t) => t.weight), [2]);
   });

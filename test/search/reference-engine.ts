@@ -14,7 +14,7 @@ import { indexTerm, phraseText, terms, words } from '../../src/search/terms.js';
 /** Every tunable of the search, with its default. Ranking tests guard these numbers. */
 export const DEFAULT_SEARCH_OPTIONS = {
   /** Field weights: the quote's own words count most; the essay's narration around it least. */
-  boost: { text: 3, themes: 2, speaker: 1.5, context: 0.4 },
+  boost: { text: 3, themes: 2, speaker: 1, context: 0.4 },
   /** Words shorter than this are never matched fuzzily ("nep" must not find "net"). */
   fuzzyMinLength: 4,
   /** Edit distance allowed for an unknown word of at least this many letters: 2; shorter: 1. */
@@ -22,7 +22,7 @@ export const DEFAULT_SEARCH_OPTIONS = {
   /** The last word is matched as a prefix (it may still be being typed) when at least this long. */
   prefixMinLength: 3,
   /** Weight of a synonym's match relative to the word typed. */
-  synonymWeight: 0.8,
+  synonymWeight: 0.2,
   /** Weights MiniSearch gives to prefix and fuzzy matches relative to exact ones. */
   weights: { prefix: 0.4, fuzzy: 0.5 },
 } as const;
@@ -170,8 +170,9 @@ export class ReferenceSearch {
       // A multi-word synonym member typed in full ("new economic policy", "secret police") is one clause.
       const multi = this.multiWordSynonyms.find((m) => m.every((t, k) => seq[i + k]?.term === t));
       if (multi) {
-        const alternatives = [multi, ...(this.synonyms.get(multi.join(' ')) ?? [])];
-        clauses.push(this.alternatives(alternatives, multi.join(' ')));
+        const others = this.synonyms.get(multi.join(' ')) ?? [];
+        const typed: Query = { combineWith: 'AND', queries: multi };
+        clauses.push(others.length ? { combineWith: 'OR', queries: [typed, this.alternatives(others, multi.join(' '), o.synonymWeight)] } : typed);
         i += multi.length - 1;
         continue;
       }
@@ -194,7 +195,8 @@ export class ReferenceSearch {
 
   private alternatives(alts: readonly string[][], _label: string, weight = 1): Query {
     const queries: Query[] = alts.map((terms) => (terms.length === 1 ? (terms[0] as string) : { combineWith: 'AND', queries: terms }));
-    return { combineWith: 'OR', queries, boost: Object.fromEntries(FIELDS.map((f) => [f, weight])) } as Query;
+    // A synonym counts less than the word typed, in each field by that field's own weight.
+    return { combineWith: 'OR', queries, boost: Object.fromEntries(FIELDS.map((f) => [f, this.options.boost[f] * weight])) } as Query;
   }
 
   private run(query: Query, pass: (q: Quote) => boolean): SearchHit[] {

@@ -31,7 +31,9 @@ const CASES: readonly Case[] = [
   { query: 'martyrs', first: ['lr-125'], why: 'the manifesto’s closing warning' },
   { query: 'puddles', first: ['lr-082'], why: 'the boots anecdote' },
   // Several words
-  { query: 'collective farms voluntary', first: ['lr-026', 'lr-021', 'lr-029', 'lr-024'], alsoIn: { ids: ['lr-021', 'lr-026'], within: 4 }, why: 'Lenin wanted voluntary collective farms' },
+  { query: 'collective farms voluntary', first: ['lr-026', 'lr-021', 'lr-029'], alsoIn: { ids: ['lr-021', 'lr-026', 'lr-029'], within: 3 }, why: 'Lenin wanted voluntary collective farms: the quotes that say so in those words' },
+  { query: 'dekulakization', first: ['lr-103', 'lr-118'], why: 'the essay’s own word, not a narration’s synonym' },
+  { query: 'Lenin', filters: { speaker: 'gender:female' }, first: ['lr-058', 'lr-055', 'lr-090', 'lr-003', 'lr-004', 'lr-014', 'lr-110', 'lr-102'], why: 'a woman speaking of Lenin, not a banner carried with his portrait' },
   { query: 'spicy cook', first: ['lr-045', 'lr-107', 'lr-040'], alsoIn: { ids: ['lr-040', 'lr-045', 'lr-107'], within: 4 }, why: 'the cook of spicy dishes' },
   { query: 'engineer currency', first: ['lr-002'], why: 'speaker and words together' },
   { query: 'tractors electricity', first: ['lr-022'], why: 'collective farms when there are tractors' },
