@@ -206,6 +206,16 @@ describe('/quote with odd queries', () => {
     assertNotice(reply, /^“!!!” has no words to search for\. Try a word or two, like `\/quote bandit`, or `\/quote` alone for a random voice\.$/);
   });
 
+  it('finds speakers as people type them: woman, teacher (school teachers too), worker', async () => {
+    const total = async (speaker: string) => {
+      const reply = await run('quote', { speaker });
+      return /(\d+) of (\d+) for speaker (\S+)/.exec(reply.payload.embeds?.[0]?.footer?.text ?? '')?.slice(2);
+    };
+    assert.deepEqual(await total('woman'), ['25', 'gender:female']);
+    assert.deepEqual(await total('teacher'), ['6', 'occupation:teacher']);
+    assert.deepEqual(await total('worker'), ['14', 'occupation:worker']);
+  });
+
   it('says when a word was not in the corpus and close words were searched instead', async () => {
     const reply = await run('quote', { query: 'Trotksy' });
     assert.equal(reply.type, 'message');
