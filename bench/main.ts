@@ -119,6 +119,8 @@ try {
   process.stderr.write(`bench: no compiled cold start (${error instanceof Error ? error.message : String(error)})\n`);
 }
 const compiledOf = (k: keyof ColdStart) => (compiledRuns.length ? round(median(compiledRuns.map((c) => c[k]))) : null);
+/** The start that counts: compiled, as `npm start` runs it; under tsx only if the compiled one could not be measured. */
+const production = (k: keyof ColdStart): number => compiledOf(k) ?? coldOf(k);
 
 // ---- 2, 3. /quote, ours and the peers --------------------------------------
 const quotePlans: [string, number, number, number][] = quick
@@ -169,8 +171,9 @@ interface Target {
 }
 const targets: Target[] = [
   { what: '/quote p99, bundled corpus', value: `${bundled.ours.p99} ms`, target: '< 1 ms', met: bundled.ours.p99 < 1 },
-  { what: 'cold start to first answer (median)', value: `${coldOf('ready_ms')} ms`, target: '< 1000 ms', met: coldOf('ready_ms') < 1000 },
-  { what: 'RSS after cold start (median)', value: `${coldOf('rss_mb')} MB`, target: '< 100 MB', met: coldOf('rss_mb') < 100 },
+  // `npm start` runs compiled JavaScript on plain node (tsx is for development): that is the start that counts.
+  { what: 'cold start to first answer, compiled as npm start runs it (median)', value: `${production('ready_ms')} ms`, target: '< 1000 ms', met: production('ready_ms') < 1000 },
+  { what: 'RSS after cold start, compiled as npm start runs it (median)', value: `${production('rss_mb')} MB`, target: '< 100 MB', met: production('rss_mb') < 100 },
   { what: '/quote p99 at 100,000 quotes vs FlexSearch', value: `${big.ours.p99} vs ${big.flexsearch.p99} ms`, target: '≤ FlexSearch', met: big.ours.p99 <= big.flexsearch.p99 },
   { what: 'saved index start vs rebuild, 100,000', value: `${startup.load_ms} vs ${startup.build_ms} ms (×${round(startup.build_ms / startup.load_ms, 2)})`, target: '≥ 3× faster', met: startup.build_ms >= 3 * startup.load_ms && startup.mismatches === 0 },
   { what: 'index heap per 1,000 quotes', value: `${heap.heap_mb_per_1000_quotes} MB`, target: '≤ 3 MB', met: heap.heap_mb_per_1000_quotes <= 3 },
@@ -187,12 +190,12 @@ const result = {
   flexsearch_p99_ms: per((r) => r.flexsearch.p99),
   flexsearch_all_results_p99_ms: per((r) => r.flexsearch_all.p99),
   samples: per((r) => r.ours.n),
-  cold_start_ms: coldOf('ready_ms'),
-  cold_start_parts_ms: { boot: coldOf('boot_ms'), imports: coldOf('import_ms'), create_app: coldOf('create_app_ms'), first_quote: coldOf('first_quote_ms') },
-  rss_mb: coldOf('rss_mb'),
+  cold_start_ms: production('ready_ms'),
+  rss_mb: production('rss_mb'),
+  cold_start_tsx_ms: coldOf('ready_ms'),
+  cold_start_tsx_parts_ms: { boot: coldOf('boot_ms'), imports: coldOf('import_ms'), create_app: coldOf('create_app_ms'), first_quote: coldOf('first_quote_ms') },
+  rss_tsx_mb: coldOf('rss_mb'),
   rss_node_tsx_baseline_mb: rssBaseline,
-  cold_start_compiled_ms: compiledOf('ready_ms'),
-  rss_compiled_mb: compiledOf('rss_mb'),
   index_load_ms_100000: startup.load_ms,
   index_build_ms_100000: startup.build_ms,
   index_save_ms_100000: startup.save_ms,
@@ -240,9 +243,9 @@ if (json) {
     table(
       ['measure', 'value'],
       [
-        ['cold start to first /quote answer, median of ' + coldRuns, `${coldOf('ready_ms')} ms (node+tsx boot ${coldOf('boot_ms')}, imports ${coldOf('import_ms')}, createApp ${coldOf('create_app_ms')}, first answer ${coldOf('first_quote_ms')})`],
+        ['cold start, compiled on plain node as npm start runs it', compiledRuns.length ? `${compiledOf('ready_ms')} ms, RSS ${compiledOf('rss_mb')} MB` : 'not measured (no esbuild)'],
+        ['cold start under tsx (development), median of ' + coldRuns, `${coldOf('ready_ms')} ms (node+tsx boot ${coldOf('boot_ms')}, imports ${coldOf('import_ms')}, createApp ${coldOf('create_app_ms')}, first answer ${coldOf('first_quote_ms')})`],
         ['RSS then', `${coldOf('rss_mb')} MB (an empty script under node --import tsx: ${rssBaseline} MB)`],
-        ['the same compiled to JavaScript, on plain node', compiledRuns.length ? `${compiledOf('ready_ms')} ms, RSS ${compiledOf('rss_mb')} MB` : 'not measured (no esbuild)'],
         ['index at 100,000 quotes: rebuild / load saved (median of ' + startup.runs + ')', `${startup.build_ms} / ${startup.load_ms} ms; saving ${startup.save_ms} ms, ${startup.saved_mb} MB; answers identical: ${startup.mismatches === 0 ? 'yes' : `no (${startup.mismatches})`}`],
         ['index heap at 100,000 quotes', `${heap.index_mb} MB = ${heap.heap_mb_per_1000_quotes} MB per 1,000 quotes (with the quotes themselves: ${heap.with_corpus_mb_per_1000_quotes})`],
         ['scheduler decision, 100,000 servers in ' + scheduler.zones + ' zones', `p50 ${scheduler.tick_ms.p50} ms, p99 ${scheduler.tick_ms.p99} ms over ${scheduler.tick_ms.n} minute ticks; first tick of a local day ${scheduler.tick_ms_day_start} ms`],

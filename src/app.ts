@@ -3,14 +3,14 @@
  * passed in; nothing in the core reaches for globals, the clock or randomness.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { layoutSources, type SourceLayout } from './corpus/context.js';
 import { loadCorpusOrThrow } from './corpus/load.js';
 import type { Corpus } from './corpus/types.js';
 import type { DailyService } from './daily/service.js';
+import { ROOT } from './paths.js';
 import { QuoteSearch } from './search/engine.js';
 
-export const DEFAULT_DATA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../data');
+export const DEFAULT_DATA_DIR = path.join(ROOT, 'data');
 
 export interface App {
   readonly corpus: Corpus;

@@ -209,10 +209,13 @@ test('a token Discord refuses: one clear line, no token in it', async (t) => {
   );
 });
 
-test('npm start as a real process: answers, never prints the token, exits 0 on SIGTERM', async (t) => {
+test('npm start as a real process (compiled, as in production): answers, never prints the token, exits 0 on SIGTERM', async (t) => {
+  const { spawnSync } = await import('node:child_process');
+  const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { encoding: 'utf8' });
+  assert.equal(build.status, 0, build.stdout + build.stderr);
   const standIn = await StandIn.start({ token: TOKEN, botUser: { id: BOT_ID } });
   t.after(() => standIn.close());
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--enable-source-maps', 'dist/src/main.js'], {
     env: { ...process.env, DISCORD_TOKEN: TOKEN, DISCORD_API_BASE: standIn.apiBase, DATABASE_PATH: ':memory:', LOG_FORMAT: 'json', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
