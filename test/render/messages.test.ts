@@ -336,7 +336,8 @@ describe('notes, themes and about', () => {
     const e = p.embeds?.[0];
     assert.equal(e?.footer?.text, '127 quotations · 14 themes');
     assert.ok(e?.description?.includes(`• ${essayCitation(essay)} — 127 quotations`));
-    assert.ok(e?.description?.includes('Words in [square brackets] are the essay author’s explanations'));
+    assert.ok(e?.description?.includes('words in [square brackets] are the essay author’s explanations inside a quotation'));
+    assert.ok(e?.description?.includes('*words in italics* are the essay’s own narration'));
   });
 
   it('/about lists only commands the bot has, and all of them', () => {
