@@ -95,7 +95,9 @@ export function contextExcerpt(layout: SourceLayout, quote: Quote, around = 1): 
   const blockStart = startPara?.start ?? first[0];
   const blockEnd = endPara?.end ?? last[1];
 
-  const bounds = sentenceStarts(text, blockStart, blockEnd);
+  // A full stop inside a quotation does not end the essay's sentence: cut only between the essay's sentences,
+  // so no other voice's words appear without the narration that says whose they are.
+  const bounds = sentenceStarts(text, blockStart, blockEnd).filter((at) => !layout.spans.some((s) => at > s.start && at < s.end));
   const sentenceIndexOf = (offset: number) => {
     let i = 0;
     while (i + 1 < bounds.length && (bounds[i + 1] ?? Infinity) <= offset) i++;

@@ -10,8 +10,9 @@
  *   ones, and straight single marks are set curly;
  * - the essay author's glosses, "(secret police)", become "[secret police]";
  * - the essay's narration is taken without its own quotation marks and notes.
- * A part that starts mid-sentence ("doesn't have any program…") is preceded by
- * the start of the essay's sentence, so the reader knows who "he" is.
+ * The essay's sentence up to the first part comes first ("A Ukrainian driver
+ * also stated that Lenin warned …", "Stalin, according to another interviewee,
+ * …"), so the reader knows whose words they are and who "he" is.
  */
 import type { Quote, Source } from '../corpus/types.js';
 
@@ -30,7 +31,7 @@ export function quoteSegments(q: Quote, source: Source | undefined): QuoteSegmen
   const text = source?.text;
   const out: QuoteSegment[] = [];
   const first = q.location.spans[0];
-  if (text && first && /^[^A-Z0-9“"‘'(]/.test(q.parts[0] ?? '')) {
+  if (text && first) {
     const lead = leadIn(text, first[0]);
     if (lead) out.push({ text: lead, quoted: false });
   }
@@ -63,15 +64,18 @@ export function quoteBody(q: Quote, source: Source | undefined): string {
 export function narration(raw: string): string {
   const inner = raw
     .replace(/\^\[\d+\]/g, ' ')
+    // The essay marks titles with *asterisks*; the narration is shown in italics already.
+    .replace(/\*([^*\n]+)\*/g, '$1')
     .replace(/\s+/g, ' ')
-    .replace(/^[\s"“”]+|[\s"“”]+$/g, '');
+    // The marks that open and close the neighbouring parts (a single one where a part is quoted within a quotation).
+    .replace(/^[\s"“”’]+|[\s"“”‘]+$/g, '');
   return inner.replace(/["“”]/g, (m, at: number) => (m === '“' || (m === '"' && /\S/.test(inner[at + 1] ?? '') && !/\S/.test(inner[at - 1] ?? '')) ? '‘' : '’'));
 }
 
 function leadIn(text: string, at: number): string {
   const before = text.slice(Math.max(0, at - 600), at);
   // The sentence start: after the last full stop (or ? !) followed by a capital, or after a blank line.
-  const starts = [...before.matchAll(/(?:[.!?]["”’')]*(?:\^\[\d+\])?\s+(?=["“]?[A-Z])|\n[ \t]*\n)/g)];
+  const starts = [...before.matchAll(/(?:[.!?]["”’')]*(?:\^\[\d+\])?\s+(?=["“]?(?:[A-Z]|$))|\n[ \t]*\n)/g)];
   const last = starts[starts.length - 1];
   let lead = narration(last ? before.slice(last.index + last[0].length) : before);
   if (lead.length > MAX_LEAD_IN) {

@@ -71,6 +71,12 @@ export interface SearchHit {
   readonly score: number;
 }
 
+/**
+ * Set between a quote's parts when phrases are checked: letters, so the
+ * phrase expression's separators cannot cross it, and no word a query has.
+ */
+const PART_BARRIER = ' qxzqxzq ';
+
 export interface SearchOutcome {
   readonly query: ParsedQuery;
   /** Best first; ties broken by quote id so the order never wobbles. */
@@ -986,7 +992,8 @@ export class QuoteSearch {
   }
 
   private hasPhrases(doc: number, phrases: readonly Phrase[]): boolean {
-    const text = (this.quotes[doc] as Quote).text;
+    // Each part on its own: a phrase never runs across the essay's narration between two parts.
+    const text = (this.quotes[doc] as Quote).parts.join(PART_BARRIER);
     const simple = this.simpleTexts.has(doc);
     for (const p of phrases) {
       for (const s of p.stops) if (!s.has(doc)) return false;
