@@ -156,6 +156,7 @@ export function syntheticCorpus(real: Corpus, n: number, seed = 20240304): Synth
       themes,
       glosses: [],
       remarks: null,
+      describedWith: [],
       location: { paragraph: first.quote.location.paragraph, spans: [] },
     });
   }

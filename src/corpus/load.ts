@@ -168,6 +168,18 @@ function loadSource(
       report(quotesPath, ex.retiredId, 'this id was retired (see excluded.json) and must not be reused: published ids never change meaning');
     }
   }
+  const located = quotes.flatMap((q) => q.location.spans.map(([start, end]) => ({ start, end, id: q.id })));
+  const byId = new Map(quotes.map((q) => [q.id, q]));
+  for (const q of quotes) {
+    const fail = (reason: string) => report(quotesPath, q.id, reason);
+    const earlier = q.describedWith.map((id) => byId.get(id));
+    q.describedWith.forEach((id, i) => {
+      const e = earlier[i];
+      if (!e) fail(`describedWith: no quote ${id} in this source`);
+      else if ((e.location.spans[0]?.[0] ?? 0) >= (q.location.spans[0]?.[0] ?? 0)) fail(`describedWith: ${id} does not come before this quote`);
+    });
+    checkSpeaker(q, [q, ...earlier.filter((e): e is Quote => e !== undefined)], raw, paras, located, fail);
+  }
   // Coverage only means something when every quote was read and located.
   if (parsedQuotes && quotes.length === rawQuotes.length) {
     checkCoverage(raw, quotes, excludedSpans, textPath, report);
@@ -197,6 +209,13 @@ function checkNotes(meta: RawSource, raw: string, metaPath: string, report: Repo
     if (line === undefined) report(metaPath, null, `note ${note.n}: the source has no line starting with "${marker}"`);
     else if (line.slice(marker.length).trim() !== note.text) report(metaPath, null, `note ${note.n}: text differs from the source's note`);
     if (note.url && !note.text.includes(note.url)) report(metaPath, null, `note ${note.n}: url does not appear in the note's text`);
+    // The short form and the archive are what students cite: every name and number in them must be the note's own.
+    const plain = note.text.replace(/\*/g, '');
+    for (const [field, value] of [['short', note.short], ['archive', note.archive]] as const) {
+      for (const m of (value ?? '').matchAll(/\d+|[A-Z][\p{L}'’]+/gu)) {
+        if (!plain.includes(m[0])) report(metaPath, null, `note ${note.n}: ${field} has "${m[0]}", which the note's text does not`);
+      }
+    }
   });
 }
 
@@ -251,8 +270,6 @@ function checkQuote(
     from = at + needle.length;
   }
 
-  checkSpeaker(q, src.raw, src.paras, spans, problem);
-
   // The note: a kind may rest on one note wholesale (every Harvard Project interview on note 2);
   // otherwise it is the first footnote marker after the quote, which closes the paragraph it covers.
   const lastEnd = spans[spans.length - 1]?.[1] ?? para.end;
@@ -276,6 +293,7 @@ function checkQuote(
     themes: q.themes,
     glosses: q.glosses ?? [],
     remarks: q.remarks ?? null,
+    describedWith: q.describedWith ?? [],
     location: { paragraph: q.paragraph, spans },
   };
 }
@@ -286,22 +304,28 @@ const FACTUAL_WORD = /\b(?:\d[\d,]*(?:-year-old)?|[A-Z][\p{L}'’-]+)/gu;
 const DESCRIPTION_WORDS = new Set(['A', 'An', 'The', 'One', 'Another', 'Some', 'Similar', 'Yet']);
 
 /**
- * Attribution: the speaker's stated facts must be the source's. Every number,
- * age and capitalised word of the description ("a 35-year-old Russian
- * journalist", "Voinova", "Tomsk") and every facet must appear in the
- * paragraphs the quote stands in, and each facet must be in the description.
+ * Attribution: the speaker's stated facts must be the source's, where the
+ * source says them of this quote — the narration since the previous
+ * quotation, through the end of this quote's sentence ("…,” claimed an older
+ * Ukrainian mechanic."). Every number, age and capitalised word of the
+ * description ("a 35-year-old Russian journalist", "Voinova", "Tomsk") and
+ * every facet must appear there, and each facet must be in the description.
+ * So two speakers swapped, or a detail borrowed from the next respondent, fail.
  */
-function checkSpeaker(q: RawQuote, raw: string, paras: readonly Paragraph[], spans: readonly [number, number][], problem: (reason: string) => void): void {
-  const first = spans[0]?.[0] ?? 0;
-  const last = spans[spans.length - 1]?.[1] ?? first;
-  const from = paras.find((p) => first >= p.start && first < p.end)?.start ?? first;
-  const to = paras.find((p) => last > p.start && last <= p.end)?.end ?? last;
-  const where = normalise(raw.slice(from, to)).toLowerCase();
+function checkSpeaker(
+  q: Quote,
+  describing: readonly Quote[],
+  raw: string,
+  paras: readonly Paragraph[],
+  located: readonly { start: number; end: number; id: string }[],
+  problem: (reason: string) => void,
+): void {
+  const where = describing.map((d) => normalise(raw.slice(...speakerWindow(d, raw, paras, located))).toLowerCase()).join(' ¶ ');
   const said = (word: string) => where.includes(normalise(word).toLowerCase());
   for (const m of q.speaker.matchAll(FACTUAL_WORD)) {
     const word = m[0].replace(/['’]s$/, '');
     if (DESCRIPTION_WORDS.has(word)) continue;
-    if (!said(word)) problem(`speaker "${q.speaker}": "${word}" does not appear where the source gives this quote`);
+    if (!said(word)) problem(`speaker "${q.speaker}": "${word}" is not what the source says of this quote's speaker`);
   }
   const f = q.facets;
   const facts: [string, string][] = [];
@@ -311,8 +335,25 @@ function checkSpeaker(q: RawQuote, raw: string, paras: readonly Paragraph[], spa
   if (f.occupation) for (const w of f.occupation.split(/\s+/)) facts.push(['occupation', w]);
   for (const [facet, word] of facts) {
     if (!q.speaker.toLowerCase().includes(word.toLowerCase())) problem(`facet ${facet} "${word}" is not in the speaker's description "${q.speaker}"`);
-    else if (!said(word)) problem(`facet ${facet} "${word}" does not appear where the source gives this quote`);
+    else if (!said(word)) problem(`facet ${facet} "${word}" is not what the source says of this quote's speaker`);
   }
+}
+
+/** Where the source describes a quote's speaker: [after the previous quotation, end of this quote's sentence). */
+function speakerWindow(q: Quote, raw: string, paras: readonly Paragraph[], located: readonly { start: number; end: number; id: string }[]): [number, number] {
+  const first = q.location.spans[0]?.[0] ?? 0;
+  const last = q.location.spans[q.location.spans.length - 1]?.[1] ?? first;
+  const block = paras.find((p) => first >= p.start && first < p.end);
+  // A block that starts mid-sentence continues the one before it.
+  const blockStart = block && /^[a-z]/.test(raw.charAt(block.start)) ? (paras[block.index - 2]?.start ?? block.start) : (block?.start ?? first);
+  const others = located.filter((s) => s.id !== q.id);
+  const from = others.filter((s) => s.end <= first && s.end > blockStart).reduce((max, s) => Math.max(max, s.end), blockStart);
+  const endBlock = paras.find((p) => last > p.start && last <= p.end);
+  const nextQuote = others.filter((s) => s.start >= last).reduce((min, s) => Math.min(min, s.start), endBlock?.end ?? raw.length);
+  const stop = /[.!?]["”’']*(?:\^\[\d+\])?(?=\s|$)/g;
+  stop.lastIndex = Math.max(0, last - 1);
+  const sentenceEnd = stop.exec(raw)?.index ?? raw.length;
+  return [from, Math.min(nextQuote, sentenceEnd + 1)];
 }
 
 /**

@@ -75,6 +75,8 @@ export const quoteSchema = z
     parts: z.array(z.string()),
     glosses: z.array(z.string().min(1)).optional(),
     remarks: z.string().min(1).optional(),
+    /** Earlier quotes whose narration also describes this speaker ("He then repeated…", "the manifesto"). */
+    describedWith: z.array(z.string()).min(1).optional(),
   })
   .strict();
 

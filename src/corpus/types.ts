@@ -66,6 +66,8 @@ export interface Quote {
   /** The source author's insertions inside the quoted words, e.g. "(secret police)". */
   readonly glosses: readonly string[];
   readonly remarks: string | null;
+  /** Earlier quotes whose narration also describes this speaker. */
+  readonly describedWith: readonly string[];
   readonly location: QuoteLocation;
 }
 

@@ -224,7 +224,7 @@ describe('a copy of data/ broken in one way', () => {
     });
     const reasons = problemsOf(dir).filter((p) => p.id === 'lr-020').map((p) => p.reason);
     assert.deepEqual(reasons, [
-      'speaker "a 36-year-old Russian journalist and author": "36-year-old" does not appear where the source gives this quote',
+      'speaker "a 36-year-old Russian journalist and author": "36-year-old" is not what the source says of this quote\'s speaker',
       'facet age "35-year-old" is not in the speaker\'s description "a 36-year-old Russian journalist and author"',
     ]);
   });
@@ -236,8 +236,36 @@ describe('a copy of data/ broken in one way', () => {
     });
     assert.deepEqual(
       problemsOf(dir).map((p) => [p.id, p.reason]),
-      [['lr-108', 'speaker "Smirnova, a female worker, at a mass meeting during the Teikovo strike of 1932": "Smirnova" does not appear where the source gives this quote']],
+      [['lr-108', 'speaker "Smirnova, a female worker, at a mass meeting during the Teikovo strike of 1932": "Smirnova" is not what the source says of this quote\'s speaker']],
     );
+  });
+
+  it('refuses two speakers swapped, though both are described in the same paragraph', (t) => {
+    const dir = copyData(t);
+    editQuotes(dir, (q) => {
+      const lawyer = entry(q, 'lr-001');
+      const engineer = entry(q, 'lr-002');
+      [lawyer.speaker, engineer.speaker] = [engineer.speaker, lawyer.speaker];
+      [lawyer.facets, engineer.facets] = [engineer.facets, lawyer.facets];
+    });
+    assert.deepEqual(
+      problemsOf(dir).map((p) => [p.id, p.reason]),
+      [
+        ['lr-001', 'speaker "a 50-year-old engineer": "50-year-old" is not what the source says of this quote\'s speaker'],
+        ['lr-001', 'facet age "50-year-old" is not what the source says of this quote\'s speaker'],
+        ['lr-001', 'facet occupation "engineer" is not what the source says of this quote\'s speaker'],
+        ['lr-002', 'facet occupation "lawyer" is not what the source says of this quote\'s speaker'],
+      ],
+    );
+  });
+
+  it('refuses describedWith naming a later quote', (t) => {
+    const dir = copyData(t);
+    editQuotes(dir, (q) => {
+      entry(q, 'lr-019').describedWith = ['lr-020'];
+    });
+    const reasons = problemsOf(dir).filter((p) => p.id === 'lr-019').map((p) => p.reason);
+    assert.ok(reasons.includes('describedWith: lr-020 does not come before this quote'), reasons.join('\n'));
   });
 
   it('refuses a facet that the speaker description does not state', (t) => {
