@@ -210,10 +210,10 @@ function checkNotes(meta: RawSource, raw: string, metaPath: string, report: Repo
     else if (line.slice(marker.length).trim() !== note.text) report(metaPath, null, `note ${note.n}: text differs from the source's note`);
     if (note.url && !note.text.includes(note.url)) report(metaPath, null, `note ${note.n}: url does not appear in the note's text`);
     // The short form and the archive are what students cite: every name and number in them must be the note's own.
-    const plain = note.text.replace(/\*/g, '');
+    const plain = note.text.replace(/\*/g, '').toLowerCase();
     for (const [field, value] of [['short', note.short], ['archive', note.archive]] as const) {
       for (const m of (value ?? '').matchAll(/\d+|[A-Z][\p{L}'’]+/gu)) {
-        if (!plain.includes(m[0])) report(metaPath, null, `note ${note.n}: ${field} has "${m[0]}", which the note's text does not`);
+        if (!plain.includes(m[0].toLowerCase())) report(metaPath, null, `note ${note.n}: ${field} has "${m[0]}", which the note's text does not`);
       }
     }
   });

@@ -492,7 +492,12 @@ describe('a copy of data/ broken in one way', () => {
     assert.equal(note?.text, 'Merle Fainsod, *Smolensk Under Soviet Rule*, p. 248.');
     note.text = 'Merle Fainsod, *Smolensk Under Soviet Rule*, p. 249.';
     fs.writeFileSync(sourceFile(dir), JSON.stringify(meta, null, 2));
-    assert.deepEqual(problemsOf(dir), [{ file: sourceFile(dir), id: null, reason: "note 5: text differs from the source's note" }]);
+    assert.deepEqual(problemsOf(dir), [
+      { file: sourceFile(dir), id: null, reason: "note 5: text differs from the source's note" },
+      // The short form and the archive still say p. 248: they no longer match the note either.
+      { file: sourceFile(dir), id: null, reason: 'note 5: short has "248", which the note\'s text does not' },
+      { file: sourceFile(dir), id: null, reason: 'note 5: archive has "248", which the note\'s text does not' },
+    ]);
   });
 
   it('refuses a note url that the note does not contain', (t) => {
