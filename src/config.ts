@@ -54,7 +54,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   }
   const e = parsed.data;
   return Object.freeze({
-    token: e.DISCORD_TOKEN,
+    // The portal shows the bare token; people sometimes paste "Bot <token>" from an Authorization header.
+    token: e.DISCORD_TOKEN?.replace(/^Bot\s+/i, ''),
     apiBase: e.DISCORD_API_BASE.replace(/\/+$/, ''),
     guildId: e.DISCORD_GUILD_ID,
     databasePath: e.DATABASE_PATH === ':memory:' ? e.DATABASE_PATH : path.resolve(e.DATABASE_PATH),

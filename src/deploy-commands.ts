@@ -9,6 +9,7 @@ import dotenv from 'dotenv';
 import { commands } from '../commands/index.js';
 import { applicationIdFromToken, ConfigError, parseConfig, tokenAdvice, tokenProblem } from './config.js';
 import { deployCommands } from './deploy.js';
+import { isMain } from './paths.js';
 
 export async function runDeploy(env: Record<string, string | undefined>, out: (line: string) => void = console.log): Promise<number> {
   let config;
@@ -41,8 +42,7 @@ export async function runDeploy(env: Record<string, string | undefined>, out: (l
   }
 }
 
-const isEntry = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (isEntry) {
+if (isMain(import.meta.url)) {
   dotenv.config({ quiet: true });
   process.exitCode = await runDeploy(process.env);
 }

@@ -25,6 +25,7 @@ import { shardStart, stopWhenManagerGone } from './shard/child.js';
 import { runShardManager } from './shard/manager.js';
 import { StartError } from './start-error.js';
 import { shardRole } from './shard/role.js';
+import { isMain } from './paths.js';
 
 export interface Bot {
   readonly config: Config;
@@ -179,5 +180,4 @@ export async function runFromCommandLine(): Promise<void> {
   }
 }
 
-const isEntry = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (isEntry) await runFromCommandLine();
+if (isMain(import.meta.url)) await runFromCommandLine();

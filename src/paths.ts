@@ -3,7 +3,7 @@
  * TypeScript (src/) or compiled (dist/src/): the nearest folder above that
  * holds package.json.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,3 +18,17 @@ function findRoot(from: string): string {
 }
 
 export const ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+/**
+ * Is this module the script Node was started with? Compares real paths, so
+ * a symlinked checkout or a path with `%`, `#` or spaces still starts.
+ */
+export function isMain(moduleUrl: string): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(fileURLToPath(moduleUrl)) === realpathSync(script);
+  } catch {
+    return false;
+  }
+}

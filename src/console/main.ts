@@ -22,6 +22,7 @@ import { dailyPostMessage } from '../render/daily.js';
 import { notice } from '../render/messages.js';
 import { ansi, buttonsOf, formatPayload, plain, type Style } from './format.js';
 import { parseLine } from './parse.js';
+import { isMain } from '../paths.js';
 
 /** The console speaks as one local user in one local "server", with full permissions. */
 export const CONSOLE_USER = '100000000000000001';
@@ -155,5 +156,4 @@ export async function main(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-const isEntry = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (isEntry) process.exitCode = await main(process.argv.slice(2));
+if (isMain(import.meta.url)) process.exitCode = await main(process.argv.slice(2));
