@@ -69,8 +69,11 @@ export async function answerDaily(app: App, request: CommandRequest): Promise<Re
   if (!daily) return msg('Daily posts need the bot’s database, which is not available here.');
   if (!request.guildId) return msg('`/daily` works inside a server.');
   const guildId = request.guildId;
+  // Discord offers /daily to server managers; a server may widen who sees it (Integrations settings), and
+  // then anyone it lets in may read the status and history. Changing or testing the post stays with managers.
   const manage = request.memberPermissions !== null && (request.memberPermissions & (PermissionFlagsBits.ManageGuild | PermissionFlagsBits.Administrator)) !== 0n;
-  if (!manage) return msg('Only members with the **Manage Server** permission can change the voice of the day. `/voice` shows today’s voice to everyone.');
+  const changes = request.subcommand === 'set' || request.subcommand === 'off' || request.subcommand === 'test';
+  if (changes && !manage) return msg('Only members with the **Manage Server** permission can change or test the voice of the day. `/daily status` shows the settings; `/voice` shows today’s voice.');
 
   switch (request.subcommand) {
     case 'set':

@@ -128,7 +128,18 @@ export function answerQuoteButton(app: App, request: ButtonRequest): Reply {
 type Choice = APIApplicationCommandOptionChoice<string>;
 
 function choice(name: string, value: string): Choice {
-  return { name: name.length > LIMITS.choiceName ? `${name.slice(0, LIMITS.choiceName - 1)}…` : name, value: value.slice(0, LIMITS.choiceValue) };
+  return { name: cut(name, LIMITS.choiceName, '…'), value: cut(value, LIMITS.choiceValue, '') };
+}
+
+/** Clips to `max` UTF-16 units without splitting a character (an emoji is two units). */
+function cut(text: string, max: number, mark: string): string {
+  if (text.length <= max) return text;
+  let out = '';
+  for (const ch of text) {
+    if (out.length + ch.length + mark.length > max) break;
+    out += ch;
+  }
+  return out + mark;
 }
 
 /** Suggestions while typing each /quote option. */

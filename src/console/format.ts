@@ -5,16 +5,18 @@ import { EPHEMERAL } from '../interactions/types.js';
 
 export interface Style {
   bold(s: string): string;
+  italic(s: string): string;
   dim(s: string): string;
 }
 
-export const plain: Style = { bold: (s) => s, dim: (s) => s };
-export const ansi: Style = { bold: (s) => `\x1b[1m${s}\x1b[22m`, dim: (s) => `\x1b[2m${s}\x1b[22m` };
+export const plain: Style = { bold: (s) => s, italic: (s) => s, dim: (s) => s };
+export const ansi: Style = { bold: (s) => `\x1b[1m${s}\x1b[22m`, italic: (s) => `\x1b[3m${s}\x1b[23m`, dim: (s) => `\x1b[2m${s}\x1b[22m` };
 
 /** Markdown as Discord shows it: escapes resolved, bold/italic styled, zero-width defusers dropped. */
 function markdown(text: string, style: Style): string {
   return text
     .replace(/\*\*((?:\\.|[^*])+)\*\*/g, (_m, inner: string) => style.bold(inner))
+    .replace(/(?<![\\*])\*((?:\\.|[^*\n])+)\*(?!\*)/g, (_m, inner: string) => style.italic(inner))
     .replace(/\\([\\*_~`|[\]>#-])/g, '$1')
     .replace(/\u200b/g, '');
 }

@@ -82,6 +82,7 @@ export function loadCorpus(dataDir: string): LoadResult {
   if (sourceDirs.length === 0) report(sourcesDir, null, 'no source folders: each source lives in sources/<id>/ with source.json, its text and quotes.json');
 
   const sources: Source[] = [];
+  const orderOf = new Map<string, number | undefined>();
   const quotes: Quote[] = [];
   const seenIds = new Map<string, string>();
   const seenPrefixes = new Map<string, string>();
@@ -93,6 +94,7 @@ export function loadCorpus(dataDir: string): LoadResult {
     if (other) report(path.join(dir, 'source.json'), null, `idPrefix "${prefix}" is already used by ${other}`);
     seenPrefixes.set(prefix, source.id);
     sources.push(source);
+    orderOf.set(source.id, loaded.order);
     for (const q of sourceQuotes) {
       const where = seenIds.get(q.id);
       if (where) report(path.join(dir, 'quotes.json'), q.id, `duplicate id: also used in ${where}`);
@@ -102,6 +104,8 @@ export function loadCorpus(dataDir: string): LoadResult {
   }
 
   if (problems.length > 0) return { ok: false, problems };
+  // A stable first work: adding a folder must never change what `/source 8` means.
+  sources.sort((a, b) => (orderOf.get(a.id) ?? Infinity) - (orderOf.get(b.id) ?? Infinity) || (a.id < b.id ? -1 : 1));
   const corpus: Corpus = {
     sources,
     quotes,
@@ -116,6 +120,9 @@ export function loadCorpus(dataDir: string): LoadResult {
 
 type Report = (file: string, id: string | null, reason: string) => void;
 
+/** Longest quote (its parts together) that still shows in one Discord message with its narration and speaker. */
+const MAX_QUOTE_LENGTH = 2500;
+
 /** Known theme and kind ids; null when that vocabulary itself failed to load (already reported). */
 interface Vocab {
   readonly themeIds: ReadonlySet<string> | null;
@@ -126,7 +133,7 @@ function loadSource(
   dir: string,
   vocab: Vocab,
   report: Report,
-): { source: Source; prefix: string; quotes: Quote[] } | null {
+): { source: Source; prefix: string; order: number | undefined; quotes: Quote[] } | null {
   const metaPath = path.join(dir, 'source.json');
   const meta = readJson(metaPath, sourceFileSchema, report);
   if (!meta) return null;
@@ -197,7 +204,7 @@ function loadSource(
     text: raw,
     path: textPath,
   };
-  return { source, prefix: meta.idPrefix, quotes };
+  return { source, prefix: meta.idPrefix, order: meta.order, quotes };
 }
 
 /** Notes must be numbered 1..n and each must stand verbatim under the source's own marker. */
@@ -236,6 +243,8 @@ function checkQuote(
   q.parts.forEach((p, i) => {
     if (p.trim() === '') problem(`part ${i + 1} is empty`);
   });
+  const length = q.parts.reduce((n, p) => n + p.length, 0);
+  if (length > MAX_QUOTE_LENGTH) problem(`the quote is ${length} characters long; at most ${MAX_QUOTE_LENGTH} fit in one Discord message with its speaker and narration: split it into separate utterances`);
   for (const t of q.themes) if (vocab.themeIds && !vocab.themeIds.has(t)) problem(`unknown theme "${t}" (themes come from data/themes.json)`);
   if (new Set(q.themes).size !== q.themes.length) problem('a theme is listed twice');
   if (vocab.kindIds && !vocab.kindIds.has(q.source)) problem(`unknown source kind "${q.source}" (kinds come from data/source-kinds.json)`);

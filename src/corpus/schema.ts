@@ -48,6 +48,8 @@ export const sourceFileSchema = z.object({
   publication: z.string().min(1).optional(),
   url: z.string().url().optional(),
   idPrefix: id,
+  /** Sources are listed by this number (then by id): the first is the work `/source n` means by default. */
+  order: z.number().int().optional(),
   /** Which source kind's quotes all rest on one note, whatever paragraph they sit in (note 2 for the Harvard Project). */
   kindNotes: z.record(z.string(), z.number().int().positive()).optional(),
   notes: z.array(noteSchema),

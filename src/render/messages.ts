@@ -121,7 +121,9 @@ export function citeMessage(app: App, q: Quote): MessagePayload {
     'Copy the quotation and its note:',
     codeBlock(body),
     codeBlock(note),
-    'Italicise the book titles in your own text. For a Harvard Project interview, note 2 explains how to find the original transcript (`/source 2`).',
+    /Harvard Project/.test(sourceOf(app.corpus, q).notes[q.note - 1]?.text ?? '')
+      ? `Italicise the book titles in your own text. Note ${q.note} explains how to find the original Harvard Project transcript (\`/source ${q.note}\`).`
+      : 'Italicise the book titles in your own text.',
   ].join('\n');
   return {
     embeds: [{ color: COLOR, title: `Cite ${q.id}`, description: clip(description, LIMITS.description) }],
@@ -173,7 +175,8 @@ export function noteMessage(app: App, n: number, sourceId?: string): MessagePayl
   const fields: { name: string; value: string }[] = [{ name: `Quotes resting on this note: ${resting.length}`, value: restingList(resting, n) }];
   if (note.url) fields.push({ name: 'Link', value: note.url });
   if (first) fields.push({ name: 'The first of them', value: clip(`${quoteMarkdown(first, source)} — ${escapeMarkdown(first.speaker)} (${first.id})`, LIMITS.fieldValue) });
-  if (n === 2 && first) {
+  // The Harvard Project's own search finds a transcript by its quoted words: say how, where a note cites it.
+  if (first && /Harvard Project/.test(note.text)) {
     fields.push({
       name: 'Finding an interview',
       value: clip(

@@ -84,6 +84,15 @@ test('a restart mid-day (new process, same database) does not post again', async
   assert.equal(standIn.channelMessages(standIn.channelId).length, 1, 'still one post');
 });
 
+test('where a server widened /daily, anyone it lets in reads the status, but only managers change it', async (t) => {
+  const { standIn } = await build(t);
+  await (await daily(standIn, 'set', setOptions(standIn))).response();
+  const status = await (await daily(standIn, 'status', [], 0n)).response();
+  assert.match(status.message?.embeds[0]?.description ?? '', /\*\*Time:\*\* 08:30 Europe\/Berlin/);
+  const off = await (await daily(standIn, 'off', [], 0n)).response();
+  assert.match(off.message?.content ?? '', /Only members with the \*\*Manage Server\*\* permission can change or test/);
+});
+
 test('missing permissions are named exactly, and nothing is saved', async (t) => {
   const { standIn, bot } = await build(t);
   const botRole = standIn.guildId; // @everyone: the bot's permissions come from it

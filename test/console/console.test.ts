@@ -66,10 +66,10 @@ describe('ConsoleSession', () => {
     assert.equal(
       text,
       [
-        '│ “NEP under Lenin, was very good; people were free. After NEP there began the Commune, and then the Collective Farm. It was a different life.”',
+        '│ A lathe operator also suggested that the “NEP under Lenin, was very good; people were free. After NEP there began the Commune, and then the Collective Farm. It was a different life.”',
         '│ ',
         '│ — a lathe operator',
-        '│ Source: Harvard Project interview',
+        '│ Source: Interview',
         '│ Note: [2] Harvard Project on the Soviet Social System — https://library.harvard.edu/sites/default/files/static/collections/hpsss/index.html',
         '│ Themes: The NEP, Collectivization',
         '│ lr-011 · quoted in Phil Gasper, “Lenin’s Revenge: Early Soviet Hidden Voices” (2024) · 1 of 26 for “nep”',

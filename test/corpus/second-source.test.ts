@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it, test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createApp } from '../../src/app.js';
 import { formatProblem, loadCorpus } from '../../src/corpus/load.js';
@@ -242,4 +242,13 @@ describe('the corpus CLI on the combined corpus', () => {
     assert.equal(run.status, 2);
     assert.equal(run.stderr, 'usage: npm run corpus -- check|export [--data DIR]\n');
   });
+});
+
+test('a new work never becomes the default: the essay (order 1) stays first, whatever the folder names', (t) => {
+  const dir = tempDir(t);
+  fs.cpSync(DATA, dir, { recursive: true });
+  // A folder that sorts before "lenins-revenge".
+  fs.cpSync(FIXTURE, path.join(dir, 'sources', 'a-reading-group'), { recursive: true });
+  const corpus = load(dir);
+  assert.deepEqual(corpus.sources.map((s) => s.id), ['lenins-revenge', 'reading-group']);
 });
