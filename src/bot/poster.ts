@@ -11,6 +11,7 @@ import type { Poster } from '../daily/service.js';
 import type { MessagePayload } from '../interactions/types.js';
 import type { Logger } from '../log.js';
 import { dailyPostMessage, threadName, threadOpener } from '../render/daily.js';
+import { limitViolations } from '../render/limits.js';
 
 const PERMANENT: ReadonlyMap<number, string> = new Map([
   [RESTJSONErrorCodes.UnknownChannel, 'the channel no longer exists'],
@@ -52,6 +53,9 @@ export class DiscordPoster implements Poster {
     const quote = this.app.corpus.byId.get(job.quoteId);
     if (!quote) return { error: `quote ${job.quoteId} is not in the corpus`, retryable: false };
     const payload = dailyPostMessage(this.app, quote, { localDate: job.localDate, roleId: options.test ? null : job.roleId, test: options.test === true });
+    const over = limitViolations(payload);
+    // Discord would refuse it every time: say so once, plainly, instead of retrying all day.
+    if (over.length > 0) return { error: `the post of ${quote.id} breaks Discord's limits (${over.join('; ')})`, retryable: false };
     let messageId: string;
     try {
       const channel = await this.client.channels.fetch(job.channelId);

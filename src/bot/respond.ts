@@ -30,7 +30,12 @@ export async function sendReply(interaction: Repliable, reply: Reply): Promise<v
     }
     return;
   }
+  const privateReply = ((reply.payload.flags ?? 0) & EPHEMERAL) !== 0;
   if (interaction.replied) {
+    await interaction.followUp(options);
+  } else if (interaction.deferred && privateReply && !interaction.ephemeral && interaction.isChatInputCommand()) {
+    // Deferred in public, answered in private (a refusal, say): the public "thinking…" goes, the answer stays private.
+    await interaction.deleteReply();
     await interaction.followUp(options);
   } else if (interaction.deferred) {
     // A button deferred as an update has no reply of its own to edit: answer separately.

@@ -146,6 +146,22 @@ test('a slow handler is deferred within Discord’s 3 seconds, then answered', a
   assert.equal(r.message?.content, 'done');
 });
 
+test('deferred in public but answered in private: the answer stays private', async (t) => {
+  const slowRefusal: Command = {
+    data: { name: 'slowrefusal', description: 'slow, then private', type: ApplicationCommandType.ChatInput },
+    execute: async () => {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      return { type: 'message', payload: { content: 'only for you', flags: 64, allowed_mentions: { parse: [] } } };
+    },
+  };
+  const { standIn } = await build(t, { commands: [...commands, slowRefusal], deferAfterMs: 100 });
+  const handle = await standIn.sendCommand({ name: 'slowrefusal' });
+  const answer = await handle.waitFor(() => handle.followUps[0], 5000, 'the private follow-up');
+  assert.equal(answer.content, 'only for you');
+  assert.equal((answer.flags ?? 0) & 64, 64, 'ephemeral');
+  assert.ok(standIn.webhookCalls.some((c) => c.interactionId === handle.id && c.method === 'DELETE'), 'the public placeholder was deleted');
+});
+
 test('a member without Manage Server cannot change the daily post', async (t) => {
   const { standIn, bot } = await build(t);
   const r = await (
