@@ -12,4 +12,3 @@ import voice from './voice.js';
 
 export const commands: readonly Command[] = [quote, source, themes, voice, about, daily];
 
-export const commandsByName: ReadonlyMap<string, Command> = new Map(commands.map((c) => [c.data.name, c]));

@@ -80,7 +80,12 @@ export async function startBot(env: Record<string, string | undefined>, options:
   const log = options.log ?? createLogger(config);
   const clock = options.clock ?? (() => new Date());
 
-  const db = openDatabase(config.databasePath);
+  let db: ReturnType<typeof openDatabase>;
+  try {
+    db = openDatabase(config.databasePath);
+  } catch (err) {
+    throw new StartError(`Could not open the database at ${config.databasePath} (DATABASE_PATH): ${err instanceof Error ? err.message : String(err)}`);
+  }
   const store = new DailyStore(db);
   const dispatcher = new Dispatcher(options.commands ?? commands, app);
   const client = createClient({
@@ -115,10 +120,9 @@ export async function startBot(env: Record<string, string | undefined>, options:
     log.info({}, 'stopped');
   };
 
-  const ready = once(client, Events.ClientReady);
   try {
-    await client.login(token);
-    await ready;
+    // Together: an error before READY rejects both, and neither is left unhandled.
+    await Promise.all([client.login(token), once(client, Events.ClientReady)]);
   } catch (err) {
     await stop().catch(() => undefined);
     const code = (err as { code?: unknown; status?: unknown }).code;
@@ -129,6 +133,15 @@ export async function startBot(env: Record<string, string | undefined>, options:
   return { config, app, client, scheduler, stop };
 }
 
+/** LOG_LEVEL and LOG_FORMAT for the process's own lines, before (or without) a valid config. */
+function logSettings(env: Record<string, string | undefined>): Pick<Config, 'logLevel' | 'logFormat'> {
+  try {
+    return parseConfig(env);
+  } catch {
+    return { logLevel: 'info', logFormat: 'auto' };
+  }
+}
+
 /** The process entry: `npm start`. */
 export async function runFromCommandLine(): Promise<void> {
   dotenv.config({ quiet: true });
@@ -136,7 +149,7 @@ export async function runFromCommandLine(): Promise<void> {
   // SHARDS above 1 or "auto": this process becomes the sharding manager (src/shard/).
   const role = shardRole(process.env);
   const shard = role === 'shard' ? shardStart(process.env) : undefined;
-  const early = shard?.log ?? createLogger({ logLevel: 'info', logFormat: 'auto' });
+  const early = shard?.log ?? createLogger(logSettings(process.env));
   process.on('unhandledRejection', (err) => early.error({ err }, 'unhandled rejection (the bot keeps running)'));
   try {
     if (role === 'manager') {

@@ -123,6 +123,7 @@ async function setDaily(daily: DailyService, guildId: string, request: CommandRe
     next ? `Next post: **${wallClock(next, schedule.timeZone)}** (${schedule.timeZone}) — in your own time ${ts(next)} (${ts(next, 'R')}).` : '',
     role ? `Each post will mention <@&${role.id}>.` : '',
     thread ? 'Each post opens a discussion thread with a question.' : '',
+    channel.botPermissions === null ? '**I could not check my permissions in that channel** — run `/daily test` now to be sure the post can go out.' : '',
     'Check it now with `/daily test`; see it any time with `/daily status`.',
   ];
   return privateEmbed('Voice of the day is set', lines.filter(Boolean).join('\n'));

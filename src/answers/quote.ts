@@ -11,6 +11,7 @@ import { citeMessage, contextMessage, notice, resultMessage } from '../render/me
 import { showUserText } from '../render/text.js';
 import { resolveFacet } from '../search/facets.js';
 import type { SearchOutcome } from '../search/engine.js';
+import { STOP_WORDS } from '../search/terms.js';
 import { isEmptyQuery, MAX_QUERY_LENGTH, parseQuery, type Filters } from '../search/query.js';
 
 export interface QuoteOptions {
@@ -72,7 +73,11 @@ export function answerQuote(app: App, o: QuoteOptions): Reply {
   if (!checked.ok) return checked.reply;
   const { query, filters } = checked;
   // Punctuation alone ("!!!") is a search for nothing, not a request for a random quote.
-  if (query !== '' && isEmptyQuery(parseQuery(query))) {
+  const parsed = parseQuery(query);
+  if (query !== '' && parsed.phrases.length === 0 && parsed.words.length > 0 && parsed.words.every((w) => STOP_WORDS.has(w))) {
+    return message(notice(`“${showUserText(query, 40)}” is too common to search on: every quote has it. Add a word that says what you are looking for, like \`/quote the collective farms\`.`));
+  }
+  if (query !== '' && isEmptyQuery(parsed)) {
     return message(notice(`“${showUserText(query, 40)}” has no words to search for. Try a word or two, like \`/quote bandit\`, or \`/quote\` alone for a random voice.`));
   }
   const outcome = app.search.search(query, filters);

@@ -4,7 +4,6 @@
  */
 import {
   ApplicationCommandOptionType,
-  PermissionsBitField,
   type AutocompleteInteraction,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
@@ -81,8 +80,3 @@ export function buttonRequest(i: ButtonInteraction, now: Date): ButtonRequest {
   return { ...caller(i), customId: i.customId, messageOwnerId: owner, now };
 }
 
-/** Does the member hold all these permissions? (Discord enforces default_member_permissions too; this is the second lock.) */
-export function hasPermissions(bitfield: bigint | null, ...required: bigint[]): boolean {
-  if (bitfield === null) return false;
-  return new PermissionsBitField(bitfield).has(required);
-}

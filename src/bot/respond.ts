@@ -26,7 +26,8 @@ export async function sendReply(interaction: Repliable, reply: Reply): Promise<v
       const { flags: _ignored, ...edit } = options;
       await interaction.editReply(edit);
     } else {
-      await interaction.update({ ...options, flags: undefined } as Parameters<ButtonInteraction['update']>[0]);
+      // content: '' clears a note the previous page had ("showing close words…") when this page has none.
+      await interaction.update({ content: '', ...options, flags: undefined } as Parameters<ButtonInteraction['update']>[0]);
     }
     return;
   }

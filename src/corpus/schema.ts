@@ -47,7 +47,7 @@ export const sourceFileSchema = z.object({
   /** Where it was published, for citations ("New Politics"). */
   publication: z.string().min(1).optional(),
   url: z.string().url().optional(),
-  idPrefix: id,
+  idPrefix: z.string().regex(/^[a-z0-9]+$/, 'must be lowercase letters and digits (quote ids are <prefix>-NNN)'),
   /** Sources are listed by this number (then by id): the first is the work `/source n` means by default. */
   order: z.number().int().optional(),
   /** Which source kind's quotes all rest on one note, whatever paragraph they sit in (note 2 for the Harvard Project). */

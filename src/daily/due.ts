@@ -19,7 +19,15 @@
  *
  * Nothing here reads the clock or the database.
  */
-import { addDays, localDate, localParts, offsetMinutes, scheduledInstant, toLocalTime } from './time.js';
+import {
+  addDays,
+  localDate,
+  localParts,
+  offsetMinutes,
+  parseLocalDate,
+  scheduledInstant,
+  toLocalTime,
+} from './time.js';
 
 export type ScheduleState = 'active' | 'paused' | 'off';
 
@@ -242,6 +250,83 @@ export function nextPostInstant(schedule: Schedule, now: Date, todaysPost?: Post
   return scheduledInstant(addDays(today, 1), schedule.time, schedule.timeZone);
 }
 
+/**
+ * When a schedule must next be looked at: the earliest instant at which
+ * `dueSchedules` could return an action for it, given the posts it has now.
+ * The scheduler stores it as the schedule's check hint (`next_check_at`) and
+ * reads only the schedules whose hint has come, so a tick costs what is due
+ * rather than what exists. A hint is a lower bound, never a decision: when it
+ * comes, `dueSchedules` decides as always.
+ *
+ * The earliest of:
+ * - the next local day's slot (always: whatever today holds, tomorrow has its post);
+ * - when today's slot counts (not before `effectiveFrom`):
+ *   - no post yet: today's slot (in the past when due now, or being caught up);
+ *   - failed with a retry planned: its `nextAttemptAt`;
+ *   - claimed without outcome: when the claim turns stale (`claimedAt` + `staleClaimMinutes`:
+ *     taken over, or abandoned after a takeover);
+ *   - sent, or failed for good: nothing more today;
+ *   (a retry or stale claim never before today's slot: `dueSchedules` acts on no day before its slot).
+ *
+ * Null when there is nothing to compute: the schedule is paused or off, or its
+ * zone or time cannot be evaluated (then it is due as `invalid` right away).
+ *
+ * Valid while the posts stay as they are. A write that could make the day due
+ * sooner must clear the hint: saving settings does, and so does a failure
+ * recorded with a retry (a hint computed while the day was claimed names the
+ * stale-claim instant, which may be after the retry). Claims, takeovers and
+ * successes only ever push the next event later.
+ */
+export function nextCheckTimes(
+  schedules: Iterable<Schedule>,
+  posts: PostLookup | Iterable<PostRecord>,
+  now: Date,
+  policy: DailyPolicy = DEFAULT_POLICY,
+): Map<string, number | null> {
+  const lookup = typeof posts === 'function' ? posts : indexPosts(posts);
+  const clock = new SlotClock(now);
+  const staleAfter = policy.staleClaimMinutes * 60_000;
+  const hints = new Map<string, number | null>();
+  for (const schedule of schedules) {
+    if (schedule.state !== 'active') {
+      hints.set(schedule.guildId, null);
+      continue;
+    }
+    let day: ZoneDay;
+    let slot: number;
+    let next: number;
+    try {
+      day = clock.day(schedule.timeZone);
+      slot = clock.slot(day, schedule.time, schedule.timeZone);
+      next = clock.slot(clock.nextDay(day, schedule.timeZone), schedule.time, schedule.timeZone);
+    } catch {
+      hints.set(schedule.guildId, null);
+      continue;
+    }
+    // Today's event, if any; nothing is due for a day before its slot (a record can predate it: the time was changed).
+    let today: number | null = null;
+    if (slot >= floorToMinute(schedule.effectiveFrom)) {
+      const post = lookup(schedule.guildId, day.date);
+      if (!post) today = slot;
+      else if (post.status === 'failed' && post.nextAttemptAt) today = Math.max(slot, post.nextAttemptAt.getTime());
+      else if (post.status === 'claimed') today = Math.max(slot, post.claimedAt.getTime() + staleAfter);
+    }
+    hints.set(schedule.guildId, today === null ? next : Math.min(today, next));
+  }
+  return hints;
+}
+
+/** `nextCheckTimes` for one schedule, as a Date (null when paused, off or unusable). */
+export function nextCheckAt(
+  schedule: Schedule,
+  posts: PostLookup | Iterable<PostRecord>,
+  now: Date,
+  policy: DailyPolicy = DEFAULT_POLICY,
+): Date | null {
+  const hint = nextCheckTimes([schedule], posts, now, policy).get(schedule.guildId) ?? null;
+  return hint === null ? null : new Date(hint);
+}
+
 export interface FailureInput {
   /** Deliveries started for the day, the failed one included. */
   readonly attempts: number;
@@ -293,6 +378,8 @@ interface ZoneDay {
   readonly slots: Map<string, number>;
   /** That date's post records by guild (filled by dueSchedules on first use). */
   posts?: ReadonlyMap<string, PostRecord> | null;
+  /** The next local date (filled by `nextDay` on first use). */
+  next?: ZoneDay;
 }
 
 /**
@@ -339,6 +426,26 @@ class SlotClock {
     }
     this.zones.set(zone, entry);
     return entry;
+  }
+
+  /**
+   * The zone's local date after `day` (for check hints). `day()` found one
+   * offset from a day before `day` to two days after it; if the zone still has
+   * it three days after, the next date is steady too (the same reasoning, one
+   * day later) and its slots are plain arithmetic; otherwise `scheduledInstant`.
+   */
+  nextDay(day: ZoneDay, zone: string): ZoneDay {
+    if (day.next !== undefined) return day.next;
+    const date = addDays(day.date, 1);
+    let midnight: number | null = null;
+    if (day.midnight !== null) {
+      const { year, month, day: dayOfMonth } = parseLocalDate(day.date);
+      const dayStart = Date.UTC(year, month - 1, dayOfMonth);
+      const offset = (dayStart - day.midnight) / 60_000;
+      if (offsetMinutes(new Date(dayStart + 3 * DAY_MS), zone) === offset) midnight = day.midnight + DAY_MS;
+    }
+    day.next = { date, midnight, slots: new Map() };
+    return day.next;
   }
 
   /** The instant (ms) `time` is due on the zone's day; throws a `daily:` RangeError for an invalid time. */

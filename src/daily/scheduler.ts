@@ -2,6 +2,16 @@
  * The runtime loop of the daily voice: every minute, decide (`dueSchedules`),
  * claim in the database, deliver, record the outcome.
  *
+ * What a tick reads: only the schedules whose check hint has come
+ * (`nextCheckTimes`: a stored lower bound on when anything can be due for a
+ * guild) and those guilds' posts, so a tick costs what is due, not what
+ * exists. After acting it recomputes those hints. The decision is still the
+ * pure `dueSchedules`; a hint only says when to ask it again. As a safety net,
+ * the first tick of a process and then one tick an hour (`fullPassEveryMinutes`)
+ * decide over every schedule as if there were no hints, act on whatever is due,
+ * and warn if a stored hint was later than it should have been: a wrong hint
+ * can delay a post by at most that long, and never double one.
+ *
  * Safety comes from the store, not from this class: a day is claimed in SQL
  * before anything is sent, so several schedulers (shards, an old and a new
  * process during a restart) can tick at once and a guild still gets one post
@@ -16,7 +26,15 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import cron from 'node-cron';
 import type { ScheduledTask } from 'node-cron';
-import { DEFAULT_POLICY, dueSchedules, planFailure, postDateWindow, shouldPause } from './due.js';
+import {
+  DEFAULT_POLICY,
+  dueSchedules,
+  indexPosts,
+  nextCheckTimes,
+  planFailure,
+  postDateWindow,
+  shouldPause,
+} from './due.js';
 import type { DailyPolicy, DueAction, Schedule } from './due.js';
 import type { DailyStore } from './store.js';
 
@@ -67,6 +85,10 @@ export type SchedulerStore = Pick<
   | 'markSent'
   | 'markFailed'
   | 'pauseSchedule'
+  | 'listDueGuildIds'
+  | 'listCheckHints'
+  | 'refreshCheckHints'
+  | 'snapshot'
 >;
 
 export interface DailySchedulerOptions {
@@ -83,6 +105,13 @@ export interface DailySchedulerOptions {
   /** Who claims, recorded with each claim. Default: host, pid and a random suffix. */
   readonly claimer?: string;
   readonly policy?: Partial<DailyPolicy>;
+  /**
+   * Minutes between full passes, the safety net under the check hints: the
+   * first tick, and then the first tick this long after the last full pass,
+   * decides over every schedule of this process. Default 60; 0 makes every
+   * tick a full pass (no hints trusted).
+   */
+  readonly fullPassEveryMinutes?: number;
 }
 
 export interface TickSummary {
@@ -97,19 +126,34 @@ export interface TickSummary {
   paused: number;
   /** Unexpected errors (logged); the tick went on with the other guilds. */
   errors: number;
+  /** Every active schedule was decided over (the safety net), not only those whose hint had come. */
+  fullPass?: boolean;
+  /** Schedules of this process the decision was made over. */
+  checked?: number;
+}
+
+/** What a pass decided, and whose check hints to recompute once it has acted. */
+interface Decision {
+  readonly actions: DueAction[];
+  readonly checked: number;
+  readonly refresh: readonly string[];
 }
 
 export class DailyScheduler {
   private readonly policy: DailyPolicy;
   private readonly claimer: string;
   private readonly concurrency: number;
+  private readonly fullPassEveryMs: number;
   private running: Promise<TickSummary> | undefined;
   private task: ScheduledTask | undefined;
+  /** Clock reading of the last full pass that could decide; null before the first. */
+  private lastFullPass: number | null = null;
 
   constructor(private readonly options: DailySchedulerOptions) {
     this.policy = { ...DEFAULT_POLICY, ...options.policy };
     this.claimer = options.claimer ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
+    this.fullPassEveryMs = Math.max(0, options.fullPassEveryMinutes ?? 60) * 60_000;
   }
 
   /**
@@ -154,20 +198,32 @@ export class DailyScheduler {
 
   private async runTick(): Promise<TickSummary> {
     const now = this.options.clock();
-    const summary: TickSummary = { at: now, due: 0, sent: 0, failed: 0, skipped: 0, paused: 0, errors: 0 };
-    let actions: DueAction[];
+    const full =
+      this.lastFullPass === null ||
+      now.getTime() - this.lastFullPass >= this.fullPassEveryMs ||
+      now.getTime() < this.lastFullPass; // the clock went back
+    const summary: TickSummary = {
+      at: now,
+      due: 0,
+      sent: 0,
+      failed: 0,
+      skipped: 0,
+      paused: 0,
+      errors: 0,
+      fullPass: full,
+      checked: 0,
+    };
+    let decision: Decision;
     try {
-      const filter = this.options.guildFilter;
-      const all = this.options.store.listActiveSchedules();
-      const schedules = filter ? all.filter((schedule) => filter(schedule.guildId)) : all;
-      const window = postDateWindow(now);
-      const posts = this.options.store.listPostsBetween(window.from, window.to);
-      actions = dueSchedules(schedules, posts, now, this.policy);
+      decision = full ? this.decideAll(now) : this.decideHinted(now);
     } catch (error) {
       summary.errors++;
       this.options.log.error({ err: error }, 'daily: could not decide which posts are due');
       return summary;
     }
+    if (full) this.lastFullPass = now.getTime();
+    const { actions } = decision;
+    summary.checked = decision.checked;
     summary.due = actions.length;
     const quotes = new Map<string, string>();
     await forEachBounded(actions, this.concurrency, async (action) => {
@@ -181,8 +237,89 @@ export class DailyScheduler {
         );
       }
     });
+    this.refreshHints(decision.refresh, summary);
     if (summary.due > 0) this.options.log.info({ ...summary }, 'daily: tick done');
     return summary;
+  }
+
+  /**
+   * The ordinary tick: only this process's schedules whose hint has come, and
+   * only their posts (guild ids first, through the index, so that other
+   * shards' guilds cost an index entry each, not a row).
+   */
+  private decideHinted(now: Date): Decision {
+    const { store, guildFilter: filter } = this.options;
+    const { from, to } = postDateWindow(now);
+    const { schedules, posts } = store.snapshot(() => {
+      const ids = store.listDueGuildIds(now);
+      const own = filter ? ids.filter((guildId) => filter(guildId)) : ids;
+      if (own.length === 0) return { schedules: [], posts: [] };
+      return { schedules: store.listActiveSchedules(own), posts: store.listPostsBetween(from, to, own) };
+    });
+    const actions = dueSchedules(schedules, posts, now, this.policy);
+    return { actions, checked: schedules.length, refresh: schedules.map((schedule) => schedule.guildId) };
+  }
+
+  /**
+   * The safety net: the decision over every schedule of this process, as if
+   * there were no hints, and a check of the stored hints against it. A hint
+   * later than the one computed now is wrong (hints only move later while the
+   * posts they were computed from stay as they are): warned about, corrected,
+   * and whatever it held back is due in this very pass.
+   */
+  private decideAll(now: Date): Decision {
+    const { store, guildFilter: filter, log } = this.options;
+    const { from, to } = postDateWindow(now);
+    const { schedules, posts, stored } = store.snapshot(() => {
+      const all = store.listActiveSchedules();
+      return {
+        schedules: filter ? all.filter((schedule) => filter(schedule.guildId)) : all,
+        posts: store.listPostsBetween(from, to),
+        stored: store.listCheckHints(now),
+      };
+    });
+    const lookup = indexPosts(posts);
+    const actions = dueSchedules(schedules, lookup, now, this.policy);
+    const computed = nextCheckTimes(schedules, lookup, now, this.policy);
+    const refresh: string[] = [];
+    const late: { guildId: string; stored: string; computed: string | null }[] = [];
+    for (const { guildId } of schedules) {
+      const hint = stored.get(guildId);
+      // Not set, or come: recompute, as an ordinary tick would.
+      if (hint === undefined) {
+        refresh.push(guildId);
+        continue;
+      }
+      const fresh = computed.get(guildId) ?? null;
+      if (fresh === null || fresh < hint) {
+        refresh.push(guildId);
+        late.push({
+          guildId,
+          stored: new Date(hint).toISOString(),
+          computed: fresh === null ? null : new Date(fresh).toISOString(),
+        });
+      }
+    }
+    if (late.length > 0) {
+      const lateIds = new Set(late.map((entry) => entry.guildId));
+      const heldBack = actions.filter((action) => lateIds.has(action.schedule.guildId)).length;
+      log.warn(
+        { count: late.length, dueNow: heldBack, sample: late.slice(0, 10) },
+        'daily: full pass found check hints later than the schedules’ next event (a bug); corrected',
+      );
+    }
+    return { actions, checked: schedules.length, refresh };
+  }
+
+  /** After acting: the next check hints of the guilds this pass looked at. A failure leaves them due (re-read next tick). */
+  private refreshHints(guildIds: readonly string[], summary: TickSummary): void {
+    if (guildIds.length === 0) return;
+    try {
+      this.options.store.refreshCheckHints(guildIds, this.options.clock(), this.policy);
+    } catch (error) {
+      summary.errors++;
+      this.options.log.error({ err: error, guilds: guildIds.length }, 'daily: could not update check hints');
+    }
   }
 
   private async handle(action: DueAction, quotes: Map<string, string>, summary: TickSummary): Promise<void> {

@@ -10,10 +10,18 @@
  *
  * Instants are stored as integer milliseconds since the epoch; `now` is always
  * a parameter.
+ *
+ * Each schedule also carries the scheduler's check hint (`next_check_at`, see
+ * `nextCheckTimes`): a lower bound on when anything can be due for the guild.
+ * It is written only by `refreshCheckHints`, which reads its inputs and writes
+ * it under the write lock, and cleared by the writes that could make a day due
+ * sooner (`upsertSchedule`; `markFailed` with a retry). It never guards a post:
+ * a wrong hint can delay a post (until the scheduler's next full pass), never
+ * double it.
  */
 import type { SqliteDatabase } from '../db/database.js';
-import { DEFAULT_POLICY } from './due.js';
-import type { PostRecord, PostStatus, Schedule, ScheduleState } from './due.js';
+import { DEFAULT_POLICY, nextCheckTimes, postDateWindow } from './due.js';
+import type { DailyPolicy, PostRecord, PostStatus, Schedule, ScheduleState } from './due.js';
 import { formatLocalTime, normalizeTimeZone, parseLocalDate, parseLocalTime } from './time.js';
 
 /** What `/daily set` saves. `time` (HH:MM) and `timeZone` are validated and normalised here (`europe/berlin` → `Europe/Berlin`). */
@@ -56,6 +64,8 @@ export interface ScheduleRow {
   effective_from: number;
   created_at: number;
   updated_at: number;
+  /** The check hint (migration 2); not part of `Schedule`. */
+  next_check_at?: number | null;
 }
 
 /** A row of `daily_posts` as SQLite returns it. */
@@ -92,6 +102,9 @@ const POST_STATUSES: readonly string[] = ['claimed', 'sent', 'failed'] satisfies
 
 /** Errors and reasons end up in status replies; keep them to a readable size. */
 const MAX_REASON_LENGTH = 500;
+
+/** Schedules whose check hints are recomputed per write transaction (the lock is held that long). */
+const HINT_BATCH = 1_000;
 
 export function transformSchedule(row: ScheduleRow): Schedule {
   if (!SCHEDULE_STATES.includes(row.state)) {
@@ -164,17 +177,32 @@ function prepareStatements(db: SqliteDatabase) {
       ON CONFLICT (guild_id) DO UPDATE SET
         channel_id = excluded.channel_id, local_time = excluded.local_time, time_zone = excluded.time_zone,
         role_id = excluded.role_id, thread = excluded.thread, state = 'active', paused_reason = NULL,
-        failed_days = 0, effective_from = excluded.effective_from, updated_at = excluded.updated_at
+        failed_days = 0, effective_from = excluded.effective_from, updated_at = excluded.updated_at,
+        next_check_at = NULL
       RETURNING *`),
     setState: db.prepare<Record<string, unknown>, ScheduleRow>(`
       UPDATE daily_schedules SET state = @state, paused_reason = @reason, updated_at = @now
       WHERE guild_id = @guildId AND state IN (SELECT value FROM json_each(@from))
       RETURNING *`),
     listActive: db.prepare<[], ScheduleRow>(`SELECT * FROM daily_schedules WHERE state = 'active' ORDER BY guild_id`),
+    // +state: look the guilds up by key, not every active row up by state.
     listActiveIn: db.prepare<[string], ScheduleRow>(`
       SELECT * FROM daily_schedules
-      WHERE state = 'active' AND guild_id IN (SELECT value FROM json_each(?))
+      WHERE +state = 'active' AND guild_id IN (SELECT value FROM json_each(?))
       ORDER BY guild_id`),
+    // Two index ranges (an OR would scan every active row): the hints not set, and those that have come.
+    dueGuildIds: db.prepare<[number], { guild_id: string }>(`
+      SELECT guild_id FROM daily_schedules WHERE state = 'active' AND next_check_at IS NULL
+      UNION ALL
+      SELECT guild_id FROM daily_schedules WHERE state = 'active' AND next_check_at <= ?`),
+    hintsAfter: db.prepare<[number], { guild_id: string; next_check_at: number }>(`
+      SELECT guild_id, next_check_at FROM daily_schedules WHERE state = 'active' AND next_check_at > ?`),
+    getHint: db.prepare<[string], { next_check_at: number | null }>(
+      'SELECT next_check_at FROM daily_schedules WHERE guild_id = ?',
+    ),
+    setHint: db.prepare<Record<string, unknown>>(`
+      UPDATE daily_schedules SET next_check_at = @hint WHERE guild_id = @guildId AND next_check_at IS NOT @hint`),
+    clearHint: db.prepare<[string]>('UPDATE daily_schedules SET next_check_at = NULL WHERE guild_id = ?'),
     postsBetween: db.prepare<[string, string], PostRow>(`
       SELECT * FROM daily_posts WHERE local_date BETWEEN ? AND ?`),
     postsBetweenIn: db.prepare<[string, string, string], PostRow>(`
@@ -304,6 +332,63 @@ export class DailyStore {
     return rows.map(transformSchedule);
   }
 
+  // ---- check hints ---------------------------------------------------------
+
+  /**
+   * Guilds of the active schedules whose check hint has come (`<= now`) or is
+   * not set: the only ones with anything possibly due. Through the index, so
+   * the cost is what is returned, not the number of schedules.
+   */
+  listDueGuildIds(now: Date): string[] {
+    return this.statements.dueGuildIds.all(now.getTime()).map((row) => row.guild_id);
+  }
+
+  /** The check hints still to come (`> now`) of the active schedules, by guild (epoch ms). */
+  listCheckHints(now: Date): Map<string, number> {
+    const hints = new Map<string, number>();
+    for (const row of this.statements.hintsAfter.all(now.getTime())) hints.set(row.guild_id, row.next_check_at);
+    return hints;
+  }
+
+  /** The guild's check hint; null when not set (or no schedule). */
+  getCheckHint(guildId: string): Date | null {
+    const hint = this.statements.getHint.get(guildId)?.next_check_at ?? null;
+    return hint === null ? null : new Date(hint);
+  }
+
+  /**
+   * Recomputes (`nextCheckTimes`) and stores the check hints of these guilds'
+   * active schedules. Each batch reads the schedules and their posts and writes
+   * the hints in one IMMEDIATE transaction: no claim or outcome recorded by
+   * another process can come between what a hint was computed from and its
+   * write, so a stored hint always matches the posts it was computed from.
+   * Returns the number of hints changed.
+   */
+  refreshCheckHints(guildIds: readonly string[], now: Date, policy: DailyPolicy = DEFAULT_POLICY): number {
+    const { from, to } = postDateWindow(now);
+    let changed = 0;
+    const write = this.db.transaction((batch: string): void => {
+      const schedules = this.statements.listActiveIn.all(batch).map(transformSchedule);
+      const posts = this.statements.postsBetweenIn.all(from, to, batch).map(transformPost);
+      const hints = nextCheckTimes(schedules, posts, now, policy);
+      for (const { guildId } of schedules) {
+        changed += this.statements.setHint.run({ guildId, hint: hints.get(guildId) ?? null }).changes;
+      }
+    });
+    for (let i = 0; i < guildIds.length; i += HINT_BATCH) {
+      write.immediate(JSON.stringify(guildIds.slice(i, i + HINT_BATCH)));
+    }
+    return changed;
+  }
+
+  /**
+   * Runs `read` in one read transaction: the reads inside see the database as
+   * of one instant (WAL snapshot), whatever other connections commit meanwhile.
+   */
+  snapshot<T>(read: () => T): T {
+    return this.db.transaction(read).deferred();
+  }
+
   // ---- posts ---------------------------------------------------------------
 
   getPost(guildId: string, localDate: string): PostRecord | null {
@@ -379,9 +464,10 @@ export class DailyStore {
 
   /**
    * Records a failed attempt on a claimed day. With `nextAttemptAt` the day is
-   * retried then; with null the day has failed for good and the guild's streak
-   * of failed days grows by one. Returns the streak, or null when the day was
-   * not claimed (nothing recorded).
+   * retried then (and the check hint is cleared: it may name a later instant);
+   * with null the day has failed for good and the guild's streak of failed days
+   * grows by one. Returns the streak, or null when the day was not claimed
+   * (nothing recorded).
    */
   markFailed(
     guildId: string,
@@ -399,7 +485,11 @@ export class DailyStore {
         nextAttemptAt: nextAttemptAt === null ? null : nextAttemptAt.getTime(),
       });
       if (result.changes === 0) return null;
-      if (nextAttemptAt !== null) return { failedDays: this.statements.getSchedule.get(guildId)?.failed_days ?? 0 };
+      if (nextAttemptAt !== null) {
+        // The retry may come before a hint computed while the day was claimed (its stale-claim instant).
+        this.statements.clearHint.run(guildId);
+        return { failedDays: this.statements.getSchedule.get(guildId)?.failed_days ?? 0 };
+      }
       return { failedDays: this.statements.countFailedDay.get(guildId)?.failed_days ?? 0 };
     });
     return write.immediate();

@@ -94,8 +94,22 @@ CREATE TABLE daily_test_posts (
 CREATE INDEX daily_test_posts_by_guild ON daily_test_posts (guild_id, created_at);
 `;
 
+/**
+ * The scheduler's check hint: `next_check_at` (epoch ms) is a lower bound,
+ * "nothing can be due for this guild before this instant"; NULL means "look
+ * now". A tick reads only the active schedules whose hint has come, through
+ * the index; `(state, next_check_at, guild_id)` covers that query and makes the
+ * old index on `state` alone redundant.
+ */
+const DAILY_CHECK_HINTS = `
+ALTER TABLE daily_schedules ADD COLUMN next_check_at INTEGER;
+DROP INDEX daily_schedules_by_state;
+CREATE INDEX daily_schedules_by_next_check ON daily_schedules (state, next_check_at, guild_id);
+`;
+
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, name: 'daily voice: schedules, posts, test posts', up: DAILY_TABLES },
+  { version: 2, name: 'daily voice: check hints', up: DAILY_CHECK_HINTS },
 ]);
 
 /**

@@ -4,7 +4,6 @@
  */
 import type { Corpus, Quote, Source } from '../corpus/types.js';
 import { capitalise } from './text.js';
-import { quoteBody } from './quote-text.js';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
@@ -43,7 +42,3 @@ export function chicagoNote(corpus: Corpus, q: Quote): string {
   return `${original}, quoted in ${essayCitation(source)} (see its note ${q.note}).`;
 }
 
-/** What the Cite button gives: the quotation, its speaker, and the note, ready to copy. */
-export function citationBlock(corpus: Corpus, q: Quote): string {
-  return `${quoteBody(q, sourceOf(corpus, q))} — ${q.speaker}\n\n${chicagoNote(corpus, q)}`;
-}

@@ -143,7 +143,8 @@ export function contextMessage(app: App, q: Quote): MessagePayload {
   const source = sourceOf(app.corpus, q);
   if (!layout) return notice(`The source of ${q.id} is not loaded.`);
   const excerpt = contextExcerpt(layout, q);
-  const body = excerpt.pieces.map((p) => (p.quoted ? `**${escapeMarkdown(p.text)}**` : escapeMarkdown(p.text.replace(/\^\[(\d+)\]/g, '[$1]')))).join('');
+  // The essay's *titles* become plain text: escaped asterisks would show as clutter.
+  const body = excerpt.pieces.map((p) => (p.quoted ? `**${escapeMarkdown(p.text)}**` : escapeMarkdown(p.text.replace(/\^\[(\d+)\]/g, '[$1]').replace(/\*([^*\n]+)\*/g, '$1')))).join('');
   const text = `${excerpt.trimmedStart ? '… ' : ''}${body}${excerpt.trimmedEnd ? ' …' : ''}`;
   return {
     embeds: [

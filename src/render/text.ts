@@ -22,7 +22,7 @@ export function defuseMentions(text: string): string {
 
 /** A user's query, shown back to them in Markdown: one line, escaped, defused, clipped. */
 export function showUserText(text: string, max = 100): string {
-  return defuseMentions(escapeMarkdown(plainUserText(text, max)));
+  return escapeMarkdown(plainUserText(text, max));
 }
 
 /** A user's query for places Discord shows without Markdown (footers, labels): one line, defused, clipped. */

@@ -216,6 +216,10 @@ describe('/quote with odd queries', () => {
     assert.deepEqual(await total('worker'), ['14', 'occupation:worker']);
   });
 
+  it('says a stop word alone is too common to search on', async () => {
+    assertNotice(await run('quote', { query: 'the' }), /^“the” is too common to search on/);
+  });
+
   it('says when a word was not in the corpus and close words were searched instead', async () => {
     const reply = await run('quote', { query: 'Trotksy' });
     assert.equal(reply.type, 'message');
