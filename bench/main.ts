@@ -6,8 +6,9 @@
  *      bundled corpus and on synthetic corpora of 10,000 and 100,000 quotes;
  *   3. the same requests through bare MiniSearch and FlexSearch, interleaved;
  *   4. the index at 100,000 quotes: saved versus rebuilt, heap per 1,000 quotes;
- *   5. the daily scheduler: one decision at 100,000 servers, a burst of 10,000
- *      posts under Discord's global rate limit;
+ *   5. the daily scheduler: real minute ticks over a SQLite file at 100,000
+ *      servers (and its hourly full pass), the pure decision alone over all of
+ *      them, a burst of 10,000 posts under Discord's global rate limit;
  *   6. /quote round trips through discord.js and the local Discord stand-in.
  *
  * `npm run bench -- --json` prints one JSON object instead of the tables;
@@ -71,6 +72,21 @@ interface Heap {
 interface Scheduler {
   servers: number;
   zones: number;
+  real_tick: {
+    store: string;
+    schedules: number;
+    active: number;
+    posts: number;
+    tick_ms: { p50: number; p99: number; max: number; n: number };
+    checked_per_tick: { p50: number; max: number };
+    due_per_tick: { p50: number; max: number };
+    busiest_tick: { due: number; sent: number; ms: number };
+    full_pass_ms: number;
+    full_passes: number;
+    full_pass_checked: number;
+    all_ticks_ms: { p50: number; p99: number; max: number; n: number };
+    first_tick_after_upgrade: { ms: number; checked: number; due: number; sent: number };
+  };
   posts_indexed: number;
   tick_ms: { p50: number; p99: number; max: number; n: number };
   tick_ms_day_start: number;
@@ -162,6 +178,7 @@ const per = (f: (r: QuoteRun) => number) => Object.fromEntries(sizes.map((s) => 
 const big = run('100000');
 const bundled = run('bundled');
 const rssBaseline = round(median(baseline));
+const real = scheduler.real_tick;
 
 interface Target {
   readonly what: string;
@@ -177,7 +194,7 @@ const targets: Target[] = [
   { what: '/quote p99 at 100,000 quotes vs FlexSearch', value: `${big.ours.p99} vs ${big.flexsearch.p99} ms`, target: '≤ FlexSearch', met: big.ours.p99 <= big.flexsearch.p99 },
   { what: 'saved index start vs rebuild, 100,000', value: `${startup.load_ms} vs ${startup.build_ms} ms (×${round(startup.build_ms / startup.load_ms, 2)})`, target: '≥ 3× faster', met: startup.build_ms >= 3 * startup.load_ms && startup.mismatches === 0 },
   { what: 'index heap per 1,000 quotes', value: `${heap.heap_mb_per_1000_quotes} MB`, target: '≤ 3 MB', met: heap.heap_mb_per_1000_quotes <= 3 },
-  { what: 'one scheduler decision, 100,000 servers (median)', value: `${scheduler.tick_ms.p50} ms (p99 ${scheduler.tick_ms.p99})`, target: '< 10 ms', met: scheduler.tick_ms.p50 < 10 },
+  { what: 'one scheduler tick, 100,000 servers (median)', value: `${real.tick_ms.p50} ms (p99 ${real.tick_ms.p99}; hourly full pass ${real.full_pass_ms})`, target: '< 10 ms', met: real.tick_ms.p50 < 10 },
   { what: '10,000 posts in one minute, none failed', value: `${scheduler.burst.sent} sent, ${scheduler.burst.failed} failed in ${scheduler.burst.simulated_s} s`, target: 'spread, 0 failed', met: scheduler.burst.failed === 0 && scheduler.burst.sent === scheduler.burst.posts && scheduler.burst.max_requests_in_any_second <= 50 },
 ];
 
@@ -202,9 +219,15 @@ const result = {
   index_saved_mb_100000: startup.saved_mb,
   heap_mb_per_1000_quotes: heap.heap_mb_per_1000_quotes,
   heap_mb_per_1000_quotes_with_corpus: heap.with_corpus_mb_per_1000_quotes,
-  tick_ms_100000_servers: scheduler.tick_ms.p50,
-  tick_p99_ms_100000_servers: scheduler.tick_ms.p99,
-  tick_ms_day_start_100000_servers: scheduler.tick_ms_day_start,
+  tick_ms_100000_servers: real.tick_ms.p50,
+  tick_p99_ms_100000_servers: real.tick_ms.p99,
+  tick_due_p50_100000_servers: real.due_per_tick.p50,
+  tick_busiest_100000_servers: real.busiest_tick,
+  full_pass_ms_100000_servers: real.full_pass_ms,
+  first_tick_after_upgrade_ms_100000_servers: real.first_tick_after_upgrade.ms,
+  decision_ms_100000_servers: scheduler.tick_ms.p50,
+  decision_p99_ms_100000_servers: scheduler.tick_ms.p99,
+  decision_ms_day_start_100000_servers: scheduler.tick_ms_day_start,
   burst_10000_posts_s: scheduler.burst.simulated_s,
   burst: scheduler.burst,
   e2e_p50_ms: e2e.p50,
@@ -248,7 +271,8 @@ if (json) {
         ['RSS then', `${coldOf('rss_mb')} MB (an empty script under node --import tsx: ${rssBaseline} MB)`],
         ['index at 100,000 quotes: rebuild / load saved (median of ' + startup.runs + ')', `${startup.build_ms} / ${startup.load_ms} ms; saving ${startup.save_ms} ms, ${startup.saved_mb} MB; answers identical: ${startup.mismatches === 0 ? 'yes' : `no (${startup.mismatches})`}`],
         ['index heap at 100,000 quotes', `${heap.index_mb} MB = ${heap.heap_mb_per_1000_quotes} MB per 1,000 quotes (with the quotes themselves: ${heap.with_corpus_mb_per_1000_quotes})`],
-        ['scheduler decision, 100,000 servers in ' + scheduler.zones + ' zones', `p50 ${scheduler.tick_ms.p50} ms, p99 ${scheduler.tick_ms.p99} ms over ${scheduler.tick_ms.n} minute ticks; first tick of a local day ${scheduler.tick_ms_day_start} ms`],
+        ['scheduler tick, 100,000 servers in ' + scheduler.zones + ' zones (SQLite file)', `p50 ${real.tick_ms.p50} ms, p99 ${real.tick_ms.p99} ms over ${real.tick_ms.n} minute ticks (${real.due_per_tick.p50} posts due in the median tick; the busiest, ${real.busiest_tick.due} posts, ${real.busiest_tick.ms} ms); hourly full pass ${real.full_pass_ms} ms; first tick after the upgrade (storing ${real.first_tick_after_upgrade.checked} hints) ${real.first_tick_after_upgrade.ms} ms`],
+        ['scheduler decision alone (pure dueSchedules over all 100,000, as every tick made it before the check hints)', `p50 ${scheduler.tick_ms.p50} ms, p99 ${scheduler.tick_ms.p99} ms over ${scheduler.tick_ms.n} minute ticks; first tick of a local day ${scheduler.tick_ms_day_start} ms`],
         ['10,000 posts due in one minute, 50 requests/s', `${scheduler.burst.sent} sent, ${scheduler.burst.failed} failed, ${scheduler.burst.requests} requests over ${scheduler.burst.simulated_s} s simulated (at most ${scheduler.burst.max_requests_in_any_second} in any second); the tick's own work ${scheduler.burst.tick_cpu_ms} ms`],
         ['/quote round trip through discord.js and the stand-in', `p50 ${e2e.p50} ms, p99 ${e2e.p99} ms over ${e2e.interactions} interactions (${e2e.failures} without a reply)`],
       ],

@@ -1,17 +1,28 @@
 /**
  * Child process: the daily voice at scale.
  *
- * 1. One decision (`dueSchedules`, pure) with 100,000 servers spread over every
- *    time zone, in the steady state of a day (yesterday's posts sent, most of
- *    today's sent, a few failed or due), as the scheduler makes it each minute:
- *    successive minute ticks, and the first tick of a new local day.
- * 2. 10,000 posts due in the same minute, through the real DailyScheduler and
+ * 1. The real tick: `DailyScheduler.tick()` over a SQLite file (WAL,
+ *    synchronous = FULL, as the bot runs it) holding 100,000 schedules spread
+ *    over every time zone and the posts of the steady state of a day
+ *    (yesterday's posts sent, most of today's sent, a few failed with a retry
+ *    planned or not yet posted); `deliver` succeeds at once. The first tick
+ *    after the upgrade (no check hints yet: a full pass that stores them all),
+ *    then 60 successive minute ticks, one of which is the hourly full pass (the
+ *    safety net), timed apart.
+ * 2. The pure decision alone (`dueSchedules` over all 100,000 and ~150,000
+ *    posts), as the scheduler made it every minute before the check hints, and
+ *    as its full pass still makes it: successive minute ticks, and the first
+ *    tick of a new local day.
+ * 3. 10,000 posts due in the same minute, through the real DailyScheduler and
  *    an in-memory SQLite DailyStore, delivered by a fake `deliver` that holds
  *    Discord's global limit of 50 requests a second on a virtual clock (a post
  *    is 1 request, or 3 with its discussion thread). Nothing waits for real.
  *
  * Prints one JSON line.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { dueSchedules, type PostRecord, type Schedule } from '../src/daily/due.js';
 import { createRotation } from '../src/daily/rotation.js';
 import { DailyScheduler, type DeliveryJob } from '../src/daily/scheduler.js';
@@ -25,7 +36,7 @@ const SERVERS = Number(process.argv[2] ?? 100_000);
 const BURST = Number(process.argv[3] ?? 10_000);
 const TICKS = Number(process.argv[4] ?? 60);
 
-// ---- 1. the decision ------------------------------------------------------
+// ---- the servers and the steady state of their day ---------------------------
 const random = prng(11);
 const zones = listTimeZones();
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -79,6 +90,62 @@ for (const action of dueSchedules(schedules, [], start)) {
   if (r < 0.98) posts.push(post(action.schedule, action.localDate, 'sent', start));
   else if (r < 0.99) posts.push(post(action.schedule, action.localDate, 'failed', start));
 }
+const steadyPosts = posts.slice();
+
+// ---- 1. the real tick ----------------------------------------------------------
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-bench-scheduler-'));
+const real = await (async () => {
+  const file = openDatabase(path.join(dir, 'bot.db'));
+  const insertSchedule = file.prepare(`
+    INSERT INTO daily_schedules (guild_id, channel_id, local_time, time_zone, role_id, thread, state, paused_reason,
+                                 failed_days, effective_from, created_at, updated_at)
+    VALUES (@guildId, @channelId, @time, @timeZone, NULL, @thread, @state, NULL, 0, @since, @since, @since)`);
+  const insertPost = file.prepare(`
+    INSERT INTO daily_posts (guild_id, local_date, quote_id, channel_id, status, attempts, stale_reclaims, claimed_by,
+                             claimed_at, message_id, sent_at, last_error, next_attempt_at, updated_at)
+    VALUES (@guildId, @localDate, @quoteId, @channelId, @status, 1, 0, 'bench', @at, @messageId, @sentAt, @lastError,
+            @nextAttemptAt, @at)`);
+  file.transaction(() => {
+    for (const s of schedules) insertSchedule.run({ ...s, thread: s.thread ? 1 : 0, since: since.getTime() });
+    for (const p of steadyPosts) {
+      insertPost.run({
+        ...p,
+        at: p.claimedAt.getTime(),
+        sentAt: p.sentAt?.getTime() ?? null,
+        nextAttemptAt: p.nextAttemptAt?.getTime() ?? null,
+      });
+    }
+  })();
+  let now = start;
+  const scheduler = new DailyScheduler({
+    store: new DailyStore(file),
+    clock: () => now,
+    deliver: async () => ({ messageId: '1' }),
+    pickQuote: () => 'lr-001',
+    log: { info() {}, warn() {}, error() {} },
+  });
+  const timed = async (at: Date) => {
+    now = at;
+    const t = performance.now();
+    const summary = await scheduler.tick();
+    return { ms: performance.now() - t, summary };
+  };
+  const first = await timed(start);
+  const minutes: { ms: number; full: boolean; checked: number; due: number; sent: number }[] = [];
+  for (let i = 1; i <= TICKS; i++) {
+    const { ms, summary } = await timed(new Date(start.getTime() + i * 60_000));
+    minutes.push({ ms, full: summary.fullPass === true, checked: summary.checked ?? 0, due: summary.due, sent: summary.sent });
+  }
+  file.close();
+  return { first, minutes };
+})();
+fs.rmSync(dir, { recursive: true, force: true });
+const hinted = real.minutes.filter((m) => !m.full);
+const fullPasses = real.minutes.filter((m) => m.full);
+const firstTick = real.first;
+const busiest = hinted.reduce((a, b) => (b.due > a.due ? b : a));
+
+// ---- 2. the pure decision --------------------------------------------------------
 /** One decision, timed; then, as the scheduler would, the posts it found due go out (recorded as sent). */
 const decide = (at: Date) => {
   const t = performance.now();
@@ -99,7 +166,7 @@ for (let i = 0; i < TICKS; i++) {
 // The first tick of a local day: every zone's day is new (offsets probed again).
 const dayStarts = [1, 2, 3].map((k) => decide(new Date(start.getTime() + k * 86_400_000)).ms);
 
-// ---- 2. the burst -----------------------------------------------------------
+// ---- 3. the burst -----------------------------------------------------------
 const db = openDatabase(':memory:');
 const store = new DailyStore(db);
 const created = new Date('2026-03-09T12:00:00Z');
@@ -150,10 +217,33 @@ for (let i = 0, j = 0; i < sentAt.length; i++) {
 db.close();
 
 const tick = summarize(ticks);
+const hintedMs = summarize(hinted.map((m) => m.ms));
+const allMs = summarize(real.minutes.map((m) => m.ms));
+const median = (values: number[]) => summarize(values).p50;
 console.log(
   JSON.stringify({
     servers: SERVERS,
     zones: zones.length,
+    real_tick: {
+      store: 'SQLite file, WAL, synchronous=FULL',
+      schedules: SERVERS,
+      active: schedules.filter((s) => s.state === 'active').length,
+      posts: steadyPosts.length,
+      tick_ms: { p50: round(hintedMs.p50), p99: round(hintedMs.p99), max: round(hintedMs.max), n: hintedMs.n },
+      checked_per_tick: { p50: median(hinted.map((m) => m.checked)), max: Math.max(...hinted.map((m) => m.checked)) },
+      due_per_tick: { p50: median(hinted.map((m) => m.due)), max: busiest.due },
+      busiest_tick: { due: busiest.due, sent: busiest.sent, ms: round(busiest.ms) },
+      full_pass_ms: round(Math.max(...fullPasses.map((m) => m.ms))),
+      full_passes: fullPasses.length,
+      full_pass_checked: fullPasses[0]?.checked ?? 0,
+      all_ticks_ms: { p50: round(allMs.p50), p99: round(allMs.p99), max: round(allMs.max), n: allMs.n },
+      first_tick_after_upgrade: {
+        ms: round(firstTick.ms),
+        checked: firstTick.summary.checked ?? 0,
+        due: firstTick.summary.due,
+        sent: firstTick.summary.sent,
+      },
+    },
     posts_indexed: posts.length,
     due_per_tick_max: due,
     tick_ms: { p50: round(tick.p50), p99: round(tick.p99), max: round(tick.max), n: tick.n },

@@ -169,6 +169,18 @@ export function postDateWindow(now: Date): { readonly from: string; readonly to:
 }
 
 /**
+ * The local dates some zone is on at `now`, from the date at -12:00 to the
+ * date at +14:00: two dates most of the time, three from 10:00 to 12:00 UTC.
+ * The posts of these dates are all that `dueSchedules` and `nextCheckTimes`
+ * look up (each only a schedule's current local date); narrower than
+ * `postDateWindow`, so a full pass reads about a day's posts, not two.
+ */
+export function currentDateWindow(now: Date): { readonly from: string; readonly to: string } {
+  const utcDate = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+  return { from: utcDate(now.getTime() - 12 * 3_600_000), to: utcDate(now.getTime() + 14 * 3_600_000) };
+}
+
+/**
  * What must happen now, one action per schedule at most, in schedule order.
  * Cheap for thousands of schedules: zone and slot arithmetic is shared by
  * schedules with the same zone and time.

@@ -27,12 +27,12 @@ import os from 'node:os';
 import cron from 'node-cron';
 import type { ScheduledTask } from 'node-cron';
 import {
+  currentDateWindow,
   DEFAULT_POLICY,
   dueSchedules,
   indexPosts,
   nextCheckTimes,
   planFailure,
-  postDateWindow,
   shouldPause,
 } from './due.js';
 import type { DailyPolicy, DueAction, Schedule } from './due.js';
@@ -249,7 +249,7 @@ export class DailyScheduler {
    */
   private decideHinted(now: Date): Decision {
     const { store, guildFilter: filter } = this.options;
-    const { from, to } = postDateWindow(now);
+    const { from, to } = currentDateWindow(now);
     const { schedules, posts } = store.snapshot(() => {
       const ids = store.listDueGuildIds(now);
       const own = filter ? ids.filter((guildId) => filter(guildId)) : ids;
@@ -269,7 +269,7 @@ export class DailyScheduler {
    */
   private decideAll(now: Date): Decision {
     const { store, guildFilter: filter, log } = this.options;
-    const { from, to } = postDateWindow(now);
+    const { from, to } = currentDateWindow(now);
     const { schedules, posts, stored } = store.snapshot(() => {
       const all = store.listActiveSchedules();
       return {

@@ -20,7 +20,7 @@
  * double it.
  */
 import type { SqliteDatabase } from '../db/database.js';
-import { DEFAULT_POLICY, nextCheckTimes, postDateWindow } from './due.js';
+import { currentDateWindow, DEFAULT_POLICY, nextCheckTimes } from './due.js';
 import type { DailyPolicy, PostRecord, PostStatus, Schedule, ScheduleState } from './due.js';
 import { formatLocalTime, normalizeTimeZone, parseLocalDate, parseLocalTime } from './time.js';
 
@@ -365,7 +365,7 @@ export class DailyStore {
    * Returns the number of hints changed.
    */
   refreshCheckHints(guildIds: readonly string[], now: Date, policy: DailyPolicy = DEFAULT_POLICY): number {
-    const { from, to } = postDateWindow(now);
+    const { from, to } = currentDateWindow(now);
     let changed = 0;
     const write = this.db.transaction((batch: string): void => {
       const schedules = this.statements.listActiveIn.all(batch).map(transformSchedule);

@@ -307,3 +307,92 @@ console.log(won ? 'won' : 'lost');
     assert.equal(post?.quoteId, `q-${post?.claimedBy}`, 'the winner’s quote is the one recorded');
   });
 });
+
+describe('check hints', () => {
+  const ids = (store: DailyStore, now: string) => store.listDueGuildIds(at(now)).sort();
+
+  it('new settings have none (look now); a refresh stores the next event; only come ones are listed', (t) => {
+    const { store } = freshStore(t);
+    store.upsertSchedule(input, at('2026-06-01T05:00:00Z')); // 09:00 Berlin = 07:00Z
+    store.upsertSchedule({ ...input, guildId: 'g2', time: '12:00' }, at('2026-06-01T05:00:00Z'));
+    assert.equal(store.getCheckHint('g1'), null);
+    assert.deepEqual(ids(store, '2026-06-01T05:00:00Z'), ['g1', 'g2']);
+
+    assert.equal(store.refreshCheckHints(['g1', 'g2', 'nobody'], at('2026-06-01T05:00:00Z')), 2);
+    assert.equal(store.getCheckHint('g1')?.toISOString(), '2026-06-01T07:00:00.000Z');
+    assert.equal(store.getCheckHint('g2')?.toISOString(), '2026-06-01T10:00:00.000Z');
+    assert.equal(store.refreshCheckHints(['g1', 'g2'], at('2026-06-01T05:30:00Z')), 0, 'unchanged: nothing written');
+    assert.deepEqual(ids(store, '2026-06-01T06:59:59Z'), []);
+    assert.deepEqual(ids(store, '2026-06-01T07:00:00Z'), ['g1']);
+    assert.deepEqual(
+      [...store.listCheckHints(at('2026-06-01T07:00:00Z'))].map(([guild, hint]) => [guild, new Date(hint).toISOString()]),
+      [['g2', '2026-06-01T10:00:00.000Z']],
+    );
+
+    // Paused and off schedules are never listed, whatever their hint.
+    store.pauseSchedule('g2', 'daily: paused: test', at('2026-06-01T07:00:00Z'));
+    assert.deepEqual(ids(store, '2026-06-02T00:00:00Z'), ['g1']);
+    store.disableSchedule('g1', at('2026-06-01T07:00:00Z'));
+    assert.deepEqual(ids(store, '2026-06-02T00:00:00Z'), []);
+    // Resuming (saving the settings) clears the hint.
+    store.upsertSchedule({ ...input, guildId: 'g2', time: '12:00' }, at('2026-06-01T08:00:00Z'));
+    assert.equal(store.getCheckHint('g2'), null);
+    assert.deepEqual(ids(store, '2026-06-01T08:00:00Z'), ['g2']);
+  });
+
+  it('follows the day: claimed, failed with a retry (cleared at once), sent, failed for good', (t) => {
+    const { store, file } = freshStore(t);
+    const other = connect(t, file);
+    store.upsertSchedule(input, at('2026-06-01T05:00:00Z'));
+    store.upsertSchedule({ ...input, guildId: 'g2' }, at('2026-06-01T05:00:00Z'));
+    store.claimPost('g1', DAY, 'q1', at('2026-06-01T07:00:00Z'), 'a');
+    // Another process refreshes while the day is claimed: the stale-claim instant.
+    other.refreshCheckHints(['g1'], at('2026-06-01T07:00:01Z'));
+    assert.equal(store.getCheckHint('g1')?.toISOString(), '2026-06-01T07:10:00.000Z');
+    // The delivery fails with a retry before that instant: the hint is cleared in the same write.
+    store.markFailed('g1', DAY, 'HTTP 503', at('2026-06-01T07:00:02Z'), at('2026-06-01T07:02:00Z'));
+    assert.equal(store.getCheckHint('g1'), null);
+    store.refreshCheckHints(['g1'], at('2026-06-01T07:00:03Z'));
+    assert.equal(store.getCheckHint('g1')?.toISOString(), '2026-06-01T07:02:00.000Z');
+    store.retryFailed('g1', DAY, at('2026-06-01T07:02:00Z'), 'a');
+    store.markSent('g1', DAY, 'm1', at('2026-06-01T07:02:01Z'));
+    store.refreshCheckHints(['g1'], at('2026-06-01T07:02:02Z'));
+    assert.equal(store.getCheckHint('g1')?.toISOString(), '2026-06-02T07:00:00.000Z');
+
+    store.claimPost('g2', DAY, 'q1', at('2026-06-01T07:00:00Z'), 'a');
+    store.refreshCheckHints(['g2'], at('2026-06-01T07:00:01Z'));
+    store.markFailed('g2', DAY, 'Missing Access', at('2026-06-01T07:00:02Z'), null);
+    assert.equal(store.getCheckHint('g2')?.toISOString(), '2026-06-01T07:10:00.000Z', 'a final failure moves nothing sooner');
+    store.refreshCheckHints(['g2'], at('2026-06-01T07:00:03Z'));
+    assert.equal(store.getCheckHint('g2')?.toISOString(), '2026-06-02T07:00:00.000Z');
+  });
+
+  it('refreshes thousands, in batches', (t) => {
+    const file = tempFile(t);
+    const db = openDatabase(file);
+    t.after(() => db.close());
+    const store = new DailyStore(db);
+    const now = at('2026-06-01T05:00:00Z');
+    const guilds = Array.from({ length: 2500 }, (_, i) => `g${i}`);
+    db.transaction(() => guilds.forEach((guildId) => store.upsertSchedule({ ...input, guildId }, now)))();
+    assert.equal(store.listDueGuildIds(now).length, 2500);
+    assert.equal(store.refreshCheckHints(guilds, now), 2500);
+    assert.equal(store.listDueGuildIds(now).length, 0);
+    assert.equal(store.listCheckHints(now).size, 2500);
+  });
+});
+
+describe('snapshot', () => {
+  it('reads as of one instant while another connection commits', (t) => {
+    const { store, file } = freshStore(t);
+    const other = connect(t, file);
+    store.upsertSchedule(input, at('2026-06-01T05:00:00Z'));
+    const seen = store.snapshot(() => {
+      const before = store.listActiveSchedules().length;
+      other.upsertSchedule({ ...input, guildId: 'g2' }, at('2026-06-01T05:00:01Z'));
+      return [before, store.listActiveSchedules().length];
+    });
+    assert.deepEqual(seen, [1, 1]);
+    assert.equal(store.listActiveSchedules().length, 2);
+  });
+});

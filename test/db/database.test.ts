@@ -164,3 +164,36 @@ describe('across processes', () => {
     assert.deepEqual(db.prepare('SELECT count(*) AS n FROM daily_test_posts').get(), { n: 20 });
   });
 });
+
+describe('migration 2: check hints', () => {
+  it('adds next_check_at (NULL: look now) to the schedules of a version 1 file, with its index', (t) => {
+    const file = path.join(tempDir(t), 'v1.db');
+    const v1 = openDatabase(file, { migrations: MIGRATIONS.slice(0, 1) });
+    v1.prepare(
+      `INSERT INTO daily_schedules (guild_id, channel_id, local_time, time_zone, effective_from, created_at, updated_at)
+       VALUES ('g1', 'c1', '09:00', 'UTC', 0, 0, 0)`,
+    ).run();
+    v1.close();
+    const db = openDatabase(file);
+    t.after(() => db.close());
+    assert.equal(schemaVersion(db), 2);
+    assert.deepEqual(db.prepare('SELECT guild_id, next_check_at FROM daily_schedules').all(), [
+      { guild_id: 'g1', next_check_at: null },
+    ]);
+    const indexes = db
+      .prepare<[], { name: string }>(
+        "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'daily_schedules' AND sql IS NOT NULL",
+      )
+      .all()
+      .map((row) => row.name);
+    assert.deepEqual(indexes, ['daily_schedules_by_next_check']);
+    const plan = db
+      .prepare<[], { detail: string }>(
+        "EXPLAIN QUERY PLAN SELECT guild_id FROM daily_schedules WHERE state = 'active' AND next_check_at <= 5",
+      )
+      .all()
+      .map((row) => row.detail)
+      .join(' ');
+    assert.match(plan, /COVERING INDEX daily_schedules_by_next_check \(state=\? AND next_check_at<\?\)/);
+  });
+});
