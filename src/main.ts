@@ -97,6 +97,10 @@ export async function startBot(env: Record<string, string | undefined>, options:
     ...(options.shardCount ? { shardCount: options.shardCount } : {}),
     ...(options.deferAfterMs !== undefined ? { deferAfterMs: options.deferAfterMs } : {}),
   });
+  // Removed from a server: its schedule pauses, with the reason; nothing is deleted, and /daily set resumes it.
+  client.on(Events.GuildDelete, (guild) => {
+    if (store.pauseSchedule(guild.id, 'the bot was removed from this server', clock())) log.info({ guild: guild.id }, 'daily: paused, the bot left the server');
+  });
   const poster = new DiscordPoster(client, app, log);
   const daily = new DailyService(app, store, poster);
   app.daily = daily;

@@ -141,3 +141,15 @@ test('/daily test posts now without counting as the day’s post; /daily off kee
   assert.match(off.message?.content ?? '', /off.*kept/);
   assert.equal(bot.app.daily?.store.getSchedule(standIn.guildId)?.state, 'off');
 });
+
+test('removed from a server: its schedule pauses with the reason, settings kept', async (t) => {
+  const { standIn, bot } = await build(t, { now: new Date('2026-03-10T06:00:00Z') });
+  await (await daily(standIn, 'set', setOptions(standIn))).response();
+  const left = new Promise((resolve) => bot.client.once('guildDelete', resolve));
+  standIn.removeBotFromGuild(standIn.guildId);
+  await left;
+  const schedule = bot.app.daily?.store.getSchedule(standIn.guildId);
+  assert.equal(schedule?.state, 'paused');
+  assert.equal(schedule?.pausedReason, 'the bot was removed from this server');
+  assert.equal(schedule?.channelId, standIn.channelId);
+});

@@ -942,6 +942,16 @@ export class StandIn extends EventEmitter {
     this.dispatchToGuild(guild.id, isThread(channel.type) ? 'THREAD_DELETE' : 'CHANNEL_DELETE', this.apiChannel(channel, true));
   }
 
+  /**
+   * The bot is removed from a guild (kicked, or the server deleted): clients
+   * get GUILD_DELETE without `unavailable`, which discord.js reports as
+   * guildDelete. The guild's state stays, so later REST calls still resolve.
+   */
+  removeBotFromGuild(guildId: string): void {
+    this.guildState(guildId);
+    this.dispatchToGuild(guildId, 'GUILD_DELETE', { id: guildId });
+  }
+
   /** Replace a channel's permission overwrites (CHANNEL_UPDATE is dispatched). */
   setChannelOverwrites(id: string, overwrites: OverwriteSpec[]): void {
     const channel = this.findChannel(id);
