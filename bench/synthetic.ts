@@ -14,19 +14,11 @@
  */
 import { layoutSources, narrationFor } from '../src/corpus/context.js';
 import type { Corpus, Facets, Quote } from '../src/corpus/types.js';
+import { mulberry32 } from '../src/daily/rotation.js';
 import { STOP_WORDS } from '../src/search/terms.js';
 
-/** mulberry32: small, fast, good enough for test data, identical on every machine. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded test data, identical on every machine: the rotation's own generator. */
+export const prng = mulberry32;
 
 export interface SyntheticCorpus {
   readonly corpus: Corpus;
