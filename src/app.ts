@@ -3,7 +3,7 @@
  * passed in; nothing in the core reaches for globals, the clock or randomness.
  */
 import path from 'node:path';
-import { layoutSources, type SourceLayout } from './corpus/context.js';
+import { layoutSources, narrationOf, type SourceLayout } from './corpus/context.js';
 import { loadCorpusOrThrow } from './corpus/load.js';
 import type { Corpus } from './corpus/types.js';
 import type { DailyService } from './daily/service.js';
@@ -30,10 +30,12 @@ export interface AppOptions {
 /** Loads and validates the corpus (throwing CorpusError with every problem) and builds the index. */
 export function createApp(options: AppOptions = {}): App {
   const corpus = loadCorpusOrThrow(options.dataDir ?? DEFAULT_DATA_DIR);
+  // One layout of the sources serves both the index (narration) and the Context button.
+  const layouts = layoutSources(corpus);
   return {
     corpus,
-    search: new QuoteSearch(corpus),
-    layouts: layoutSources(corpus),
+    search: new QuoteSearch(corpus, { context: narrationOf(layouts) }),
+    layouts,
     random: options.random ?? Math.random,
     daily: null,
   };

@@ -63,6 +63,14 @@ export function narrationFor(layout: SourceLayout, quote: Quote): string {
   return narration.replace(/\^\[\d+\]/g, ' ').replace(/["“”]/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
+/** Each quote's narration (see narrationFor), for indexing. */
+export function narrationOf(layouts: ReadonlyMap<string, SourceLayout>): (quote: Quote) => string {
+  return (q) => {
+    const layout = layouts.get(q.sourceId);
+    return layout ? narrationFor(layout, q) : '';
+  };
+}
+
 function firstSentence(paragraph: string): string {
   const m = /^[\s\S]*?[.!?](?=\s|$)/.exec(paragraph);
   return (m ? m[0] : paragraph).replace(/["“”][\s\S]*$/, '');

@@ -24,7 +24,7 @@
  */
 import { createHash } from 'node:crypto';
 import MiniSearch, { type Options } from 'minisearch';
-import { layoutSources, narrationFor } from '../corpus/context.js';
+import { layoutSources, narrationOf } from '../corpus/context.js';
 import type { Corpus, Quote, Theme } from '../corpus/types.js';
 import { facetValues, hasFacet, type FacetValue } from './facets.js';
 import { isSimpleText, phraseMatcher, type PhraseMatcher } from './phrase.js';
@@ -1217,11 +1217,7 @@ export function matchesFilters(q: Quote, f: Filters): boolean {
 const collator = new Intl.Collator();
 
 function defaultContext(corpus: Corpus): (q: Quote) => string {
-  const layouts = layoutSources(corpus);
-  return (q) => {
-    const layout = layouts.get(q.sourceId);
-    return layout ? narrationFor(layout, q) : '';
-  };
+  return narrationOf(layoutSources(corpus));
 }
 
 interface SavedMeta {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { commands } from '../../commands/index.js';
 import { createApp } from '../../src/app.js';
+import { autocompleteQuote } from '../../src/answers/quote.js';
 import type { Quote } from '../../src/corpus/types.js';
 import { pageId, parseQuoteButton, quoteActionId, type PageState } from '../../src/interactions/custom-id.js';
 import { Dispatcher } from '../../src/interactions/dispatch.js';
@@ -214,6 +215,15 @@ describe('/quote with odd queries', () => {
     assert.deepEqual(await total('woman'), ['25', 'gender:female']);
     assert.deepEqual(await total('teacher'), ['6', 'occupation:teacher']);
     assert.deepEqual(await total('worker'), ['14', 'occupation:worker']);
+  });
+
+  it('cuts autocomplete choices on whole characters: an emoji is never split', () => {
+    const typed = `${'a'.repeat(99)}😀`;
+    const choices = autocompleteQuote(app, 'query', typed);
+    for (const c of choices) {
+      assert.ok(c.name.length <= 100 && String(c.value).length <= 100, c.name);
+      assert.doesNotMatch(`${c.name}${c.value}`, /[\ud800-\udbff](?![\udc00-\udfff])/, 'no lone high surrogate');
+    }
   });
 
   it('says a stop word alone is too common to search on', async () => {

@@ -217,3 +217,15 @@ describe('the console CLI', () => {
     assert.equal((JSON.parse(run.stdout) as MessagePayload).embeds?.[0]?.title, 'Note 8');
   });
 });
+
+describe('the entry point', () => {
+  it('starts from a symlinked checkout under a path with % and # (found by real path)', (t) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv link %#'));
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const link = path.join(dir, 'checkout');
+    fs.symlinkSync(process.cwd(), link);
+    const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(link, 'src/console/main.ts'), '/themes'], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /Themes/);
+  });
+});
