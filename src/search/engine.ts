@@ -23,12 +23,13 @@
  *   MiniSearch's search on the same plan.
  */
 import { createHash } from 'node:crypto';
-import MiniSearch, { type Options } from 'minisearch';
+import type { Options } from 'minisearch';
 import { layoutSources, narrationOf } from '../corpus/context.js';
 import type { Corpus, Quote, Theme } from '../corpus/types.js';
 import { facetValues, hasFacet, type FacetValue } from './facets.js';
 import { isSimpleText, phraseMatcher, type PhraseMatcher } from './phrase.js';
 import { isEmptyQuery, parseQuery, type Filters, type ParsedQuery } from './query.js';
+import { bm25, inverseDocumentFrequency, PostingsIndex, type Bm25Params, type Postings, type TermData } from './postings.js';
 import { BitSet, SortScratch, sortByScore } from './rank.js';
 import { indexTerm, STOP_WORDS, terms, words } from './terms.js';
 
@@ -132,7 +133,7 @@ export class StaleIndexError extends Error {
 }
 
 // ---------------------------------------------------------------------------
-// The index: MiniSearch's, read through its (protected) postings
+// The index: MiniSearch's, read through its postings (postings.ts holds every access to its internals)
 
 interface Doc {
   id: string;
@@ -147,36 +148,6 @@ type Field = (typeof FIELDS)[number];
 const SAVED_FORMAT = 'hidden-voices/search-index';
 /** Bump when documents, tokenizing or the saved layout change: older saves are then refused. */
 const SAVED_VERSION = 1;
-
-/** MiniSearch's BM25+ parameters (its defaults, which the old engine used). */
-const BM25_K = 1.2;
-const BM25_B = 0.7;
-const BM25_D = 0.5;
-
-type Postings = Map<number, number>;
-type TermData = Map<number, Postings>;
-
-/** The parts of MiniSearch 7 this engine reads (protected members; engine.test.ts pins their meaning). */
-interface Internals {
-  _index: {
-    get(term: string): TermData | undefined;
-    atPrefix(prefix: string): Iterable<[string, TermData]>;
-    fuzzyGet(term: string, maxDistance: number): Map<string, [TermData, number]>;
-  };
-  _documentIds: Map<number, string>;
-  _fieldIds: Record<string, number>;
-  _fieldLength: Map<number, number[]>;
-  _avgFieldLength: number[];
-  _documentCount: number;
-}
-
-function internals(index: MiniSearch<Doc>): Internals {
-  const raw = index as unknown as Internals;
-  if (!raw._index || !(raw._documentIds instanceof Map) || !(raw._fieldLength instanceof Map) || !raw._fieldIds) {
-    throw new Error('search: this MiniSearch version stores its index differently; src/search/engine.ts needs updating');
-  }
-  return raw;
-}
 
 function miniSearchOptions(tokenize: (text: string, field?: string) => string[], processTerm: (term: string) => string | null): Options<Doc> {
   return { fields: [...FIELDS], idField: 'id', tokenize, processTerm: (term) => processTerm(term) ?? null };
@@ -230,6 +201,8 @@ interface FieldPostings {
   readonly idf: number;
   /** term weight × field boost */
   readonly coef: number;
+  /** BM25's length norm of every document in this field (see PostingsIndex.lengthNorms). */
+  readonly norm: Float64Array;
 }
 
 interface Ref {
@@ -453,8 +426,9 @@ export class QuoteSearch {
   readonly corpus: Corpus;
   readonly facets: readonly FacetValue[];
   private readonly options: SearchOptions;
-  private readonly index: MiniSearch<Doc>;
-  private readonly raw: Internals;
+  private readonly index: PostingsIndex<Doc>;
+  /** MiniSearch's BM25+ parameters (its options', so that the oracle and this engine cannot disagree). */
+  private readonly bm25: Bm25Params;
   /** Documents are numbered in quote-id order, so that ties, broken by number, break by id. */
   private readonly quotes: readonly Quote[];
   private readonly n: number;
@@ -504,10 +478,9 @@ export class QuoteSearch {
       if (meta.count !== this.n) throw new StaleIndexError(`it holds ${meta.count} quotes, the corpus ${this.n}`);
       this.fingerprint = fingerprintOf(documents);
       if (meta.fingerprint !== this.fingerprint) throw new StaleIndexError('the quotes, their speakers, themes or narration have changed since it was saved');
-      this.index = MiniSearch.loadJSON<Doc>(index, miniSearchOptions(words, indexTerm));
-      this.raw = internals(this.index);
+      this.index = PostingsIndex.load<Doc>(index, miniSearchOptions(words, indexTerm));
       byId.forEach((q, doc) => {
-        if (this.raw._documentIds.get(doc) !== q.id) throw new StaleIndexError(`document ${doc} is ${this.raw._documentIds.get(doc)}, not ${q.id}`);
+        if (this.index.documentId(doc) !== q.id) throw new StaleIndexError(`document ${doc} is ${this.index.documentId(doc)}, not ${q.id}`);
       });
       this.surfaceWords = meta.surface.words;
       this.surfaceCounts = Uint32Array.from(meta.surface.counts);
@@ -537,7 +510,7 @@ export class QuoteSearch {
         if (t === undefined) building.stemmed.set(term, (t = indexTerm(term)));
         return t;
       };
-      this.index = new MiniSearch<Doc>(miniSearchOptions(tokenize, processTerm));
+      this.index = PostingsIndex.create<Doc>(miniSearchOptions(tokenize, processTerm));
       const hash = createHash('sha256');
       documents((doc, i) => {
         (building as { doc: number }).doc = i;
@@ -547,21 +520,14 @@ export class QuoteSearch {
       });
       building = null;
       this.fingerprint = hash.digest('base64');
-      this.raw = internals(this.index);
       this.surfaceWords = [...surface.keys()].sort();
       this.surfaceCounts = Uint32Array.from(this.surfaceWords, (w) => surface.get(w) ?? 0);
       surface.clear();
     }
 
-    const ids = this.raw._fieldIds;
-    this.fieldIds = { text: ids.text as number, speaker: ids.speaker as number, themes: ids.themes as number, context: ids.context as number };
-    for (const field of FIELDS) {
-      const id = this.fieldIds[field];
-      const avg = this.raw._avgFieldLength[id] ?? 0;
-      const norm = new Float64Array(this.n);
-      for (const [doc, lengths] of this.raw._fieldLength) norm[doc] = BM25_K * (1 - BM25_B + (BM25_B * (lengths[id] ?? 0)) / avg);
-      this.norms[id] = norm;
-    }
+    this.bm25 = this.index.bm25;
+    this.fieldIds = { text: this.index.fieldId('text'), speaker: this.index.fieldId('speaker'), themes: this.index.fieldId('themes'), context: this.index.fieldId('context') };
+    for (const field of FIELDS) this.norms[this.fieldIds[field]] = this.index.lengthNorms(field, this.n);
     this.filters = new FilterIndex(corpus, docOf, this.n);
     this.simpleTexts = new BitSet(this.n);
     byId.forEach((q, doc) => {
@@ -663,10 +629,10 @@ export class QuoteSearch {
       if (!had || distance < had.distance) found.set(term, { distance, docs: docsOf(data) });
     };
     for (const t of terms(input)) {
-      const exact = this.raw._index.get(t);
+      const exact = this.index.term(t);
       if (exact) offer(t, 0, exact);
       const maxDistance = Math.min(6, Math.round(t.length * 0.35));
-      if (maxDistance > 0) for (const [term, [data, distance]] of this.raw._index.fuzzyGet(t, maxDistance)) offer(term, distance, data);
+      if (maxDistance > 0) for (const [term, [data, distance]] of this.index.fuzzy(t, maxDistance)) offer(term, distance, data);
       for (const [term, data] of this.boundedPrefix(t, limit * 4)) offer(term, 0.3 * (term.length - t.length), data);
     }
     // Index terms are stems ("industri"): show each as the word the corpus most often spells it with.
@@ -782,7 +748,7 @@ export class QuoteSearch {
       }
       const cur = seq[i];
       if (!cur) continue;
-      const data = this.raw._index.get(cur.term);
+      const data = this.index.term(cur.term);
       const docs = docsOf(data);
       const bit = bitOf(cur.term);
       const leaf: Ref[] = [];
@@ -798,7 +764,7 @@ export class QuoteSearch {
         }
       }
       if (fuzzy) {
-        const near = [...this.raw._index.fuzzyGet(cur.term, fuzzy)]
+        const near = [...this.index.fuzzy(cur.term, fuzzy)]
           // A completion is scored as one, as MiniSearch does.
           .filter(([term, [, distance]]) => distance > 0 && !completions.has(term))
           .map(([term, [d, distance]]) => ({ term, d, distance, docs: docsOf(d) }))
@@ -830,7 +796,7 @@ export class QuoteSearch {
   private boundedPrefix(term: string, limit: number, seen?: Set<string>): [string, TermData][] {
     if (this.n === 0) return [];
     const all: { term: string; data: TermData; docs: number }[] = [];
-    for (const [t, data] of this.raw._index.atPrefix(term)) {
+    for (const [t, data] of this.index.atPrefix(term)) {
       if (t === term) continue;
       seen?.add(t);
       all.push({ term: t, data, docs: docsOf(data) });
@@ -843,7 +809,7 @@ export class QuoteSearch {
   }
 
   private ref(term: string, kind: PlannedTerm['kind'], weight: number, distance: number, bit: number, boosts: readonly number[], known?: TermData): Ref {
-    const data = known ?? this.raw._index.get(term);
+    const data = known ?? this.index.term(term);
     const fields: FieldPostings[] = [];
     if (data) {
       for (const [i, field] of FIELDS.entries()) {
@@ -851,8 +817,8 @@ export class QuoteSearch {
         const postings = data.get(id);
         if (!postings || postings.size === 0) continue;
         const m = postings.size;
-        const idf = Math.log(1 + (this.n - m + 0.5) / (m + 0.5));
-        fields.push({ field: id, postings, idf, coef: weight * (boosts[i] as number) });
+        const idf = inverseDocumentFrequency(this.n, m);
+        fields.push({ field: id, postings, idf, coef: weight * (boosts[i] as number), norm: this.norms[id] as Float64Array });
       }
     }
     const boost = { text: boosts[0] as number, speaker: boosts[1] as number, themes: boosts[2] as number, context: boosts[3] as number };
@@ -1073,9 +1039,7 @@ export class QuoteSearch {
       for (const ref of alt.parts[0] as Part) {
         const mask = (1 << ref.bit) >>> 0;
         for (const f of ref.fields) {
-          const norm = this.norms[f.field] as Float64Array;
-          const { idf, coef, postings } = f;
-          postings.forEach((tf, doc) => {
+          f.postings.forEach((tf, doc) => {
             if (stamp[doc] !== epoch) {
               if (pass !== null) {
                 if (rejected[doc] === reject) return;
@@ -1089,8 +1053,7 @@ export class QuoteSearch {
               bits[doc] = 0;
               cands[count++] = doc;
             }
-            score[doc] = (score[doc] as number) + coef * (idf * (BM25_D + (tf * (BM25_K + 1)) / (tf + (norm[doc] as number))));
-            bits[doc] = ((bits[doc] as number) | mask) >>> 0;
+            this.credit(doc, tf, f, mask);
           });
         }
       }
@@ -1128,35 +1091,36 @@ export class QuoteSearch {
 
   /** Adds one term's BM25+ in one field to the candidates (stamped `epoch`) that have it. */
   private addField(ref: Ref, f: FieldPostings, count: number, epoch: number): void {
-    const score = this.score;
-    const bits = this.termBits;
     const mask = (1 << ref.bit) >>> 0;
-    const norm = this.norms[f.field] as Float64Array;
-    const { idf, coef, postings } = f;
+    const postings = f.postings;
     if (count * 2 < postings.size) {
       const cands = this.candidates;
       for (let i = 0; i < count; i++) {
         const doc = cands[i] as number;
         const tf = postings.get(doc);
-        if (tf === undefined) continue;
-        score[doc] = (score[doc] as number) + coef * (idf * (BM25_D + (tf * (BM25_K + 1)) / (tf + (norm[doc] as number))));
-        bits[doc] = ((bits[doc] as number) | mask) >>> 0;
+        if (tf !== undefined) this.credit(doc, tf, f, mask);
       }
     } else {
       const stamp = this.stampA;
       postings.forEach((tf, doc) => {
-        if (stamp[doc] !== epoch) return;
-        score[doc] = (score[doc] as number) + coef * (idf * (BM25_D + (tf * (BM25_K + 1)) / (tf + (norm[doc] as number))));
-        bits[doc] = ((bits[doc] as number) | mask) >>> 0;
+        if (stamp[doc] === epoch) this.credit(doc, tf, f, mask);
       });
     }
+  }
+
+  /**
+   * The one place a score grows: one term's BM25+ (MiniSearch's, with its
+   * parameters) in one field, times the term's weight and the field's boost;
+   * and the query term it counts for (MiniSearch multiplies by their number).
+   */
+  private credit(doc: number, tf: number, f: FieldPostings, mask: number): void {
+    this.score[doc] = (this.score[doc] as number) + f.coef * bm25(this.bm25, f.idf, tf, f.norm[doc] as number);
+    this.termBits[doc] = ((this.termBits[doc] as number) | mask) >>> 0;
   }
 
   /** A multi-word alternative counts only for the candidates that have every part. */
   private addAlternative(alt: Alt, epoch: number): void {
     const stamp = this.stampA;
-    const score = this.score;
-    const bits = this.termBits;
     const { list, set } = docsOfAlt(alt);
     let probes = 0;
     let postings = 0;
@@ -1170,21 +1134,15 @@ export class QuoteSearch {
       for (const ref of part) {
         const mask = (1 << ref.bit) >>> 0;
         for (const f of ref.fields) {
-          const norm = this.norms[f.field] as Float64Array;
-          const { idf, coef } = f;
-          const add = (doc: number, tf: number) => {
-            score[doc] = (score[doc] as number) + coef * (idf * (BM25_D + (tf * (BM25_K + 1)) / (tf + (norm[doc] as number))));
-            bits[doc] = ((bits[doc] as number) | mask) >>> 0;
-          };
           if (list.length * probes < postings) {
             for (const doc of list) {
               if (stamp[doc] !== epoch) continue;
               const tf = f.postings.get(doc);
-              if (tf !== undefined) add(doc, tf);
+              if (tf !== undefined) this.credit(doc, tf, f, mask);
             }
           } else {
             f.postings.forEach((tf, doc) => {
-              if (stamp[doc] === epoch && set.has(doc)) add(doc, tf);
+              if (stamp[doc] === epoch && set.has(doc)) this.credit(doc, tf, f, mask);
             });
           }
         }
