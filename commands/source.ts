@@ -16,7 +16,7 @@ const data = {
 
 export default {
   data,
-  execute: (request, app) => ({ type: 'message', payload: noteMessage(app, intOption(request, 'n') ?? Number.NaN, stringOption(request, 'work')?.trim() || undefined) }),
+  execute: (request, app) => ({ type: 'message', payload: noteMessage(app.corpus, intOption(request, 'n') ?? Number.NaN, stringOption(request, 'work')?.trim() || undefined) }),
   autocomplete: (request, app) => {
     const typed = request.focused.value.trim().toLowerCase();
     return app.corpus.sources

@@ -11,5 +11,5 @@ const data = {
 
 export default {
   data,
-  execute: (_request, app) => ({ type: 'message', payload: themesMessage(app) }),
+  execute: (_request, app) => ({ type: 'message', payload: themesMessage(app.corpus) }),
 } satisfies Command;

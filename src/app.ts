@@ -1,6 +1,7 @@
 /**
- * Everything a command handler may use, built once at start. Handlers get it
- * passed in; nothing in the core reaches for globals, the clock or randomness.
+ * Everything a command handler may use, built once at start, whole. Handlers
+ * get it passed in; nothing in the core reaches for globals, the clock or
+ * randomness.
  */
 import path from 'node:path';
 import { layoutSources, narrationOf, type SourceLayout } from './corpus/context.js';
@@ -12,31 +13,38 @@ import { QuoteSearch } from './search/engine.js';
 
 export const DEFAULT_DATA_DIR = path.join(ROOT, 'data');
 
-export interface App {
+/** The corpus, checked, with what is derived from it: its index and its sources' layouts. */
+export interface Library {
   readonly corpus: Corpus;
   readonly search: QuoteSearch;
   readonly layouts: ReadonlyMap<string, SourceLayout>;
+}
+
+export interface App extends Library {
   /** Uniform in [0, 1): injected so "a random quote" is testable. */
   readonly random: () => number;
   /** Present where schedules are stored (bot, console); `/voice` and `/daily` need it. */
-  daily: DailyService | null;
-}
-
-export interface AppOptions {
-  readonly dataDir?: string;
-  readonly random?: () => number;
+  readonly daily: DailyService | null;
 }
 
 /** Loads and validates the corpus (throwing CorpusError with every problem) and builds the index. */
-export function createApp(options: AppOptions = {}): App {
-  const corpus = loadCorpusOrThrow(options.dataDir ?? DEFAULT_DATA_DIR);
+export function loadLibrary(dataDir: string = DEFAULT_DATA_DIR): Library {
+  const corpus = loadCorpusOrThrow(dataDir);
   // One layout of the sources serves both the index (narration) and the Context button.
   const layouts = layoutSources(corpus);
-  return {
-    corpus,
-    search: new QuoteSearch(corpus, { context: narrationOf(layouts) }),
-    layouts,
-    random: options.random ?? Math.random,
-    daily: null,
-  };
+  return { corpus, search: new QuoteSearch(corpus, { context: narrationOf(layouts) }), layouts };
+}
+
+export interface AppOptions {
+  /** An already loaded library (the bot checks the corpus before it connects); else loaded from `dataDir`. */
+  readonly library?: Library;
+  readonly dataDir?: string;
+  readonly random?: () => number;
+  /** The voice of the day over a store, built by the edge on this library's corpus. */
+  readonly daily?: DailyService;
+}
+
+export function createApp(options: AppOptions = {}): App {
+  const library = options.library ?? loadLibrary(options.dataDir);
+  return { ...library, random: options.random ?? Math.random, daily: options.daily ?? null };
 }

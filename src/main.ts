@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { Events, type Client } from 'discord.js';
 import dotenv from 'dotenv';
 import { commands } from '../commands/index.js';
-import { createApp, type App } from './app.js';
-import { createClient } from './bot/client.js';
+import { createApp, loadLibrary, type App, type Library } from './app.js';
+import { answerInteractions, createClient } from './bot/client.js';
 import { DiscordPoster } from './bot/poster.js';
 import { ConfigError, parseConfig, tokenAdvice, tokenProblem, type Config } from './config.js';
 import { CorpusError, formatProblem } from './corpus/load.js';
@@ -51,7 +51,7 @@ export interface StartOptions {
 export { StartError };
 
 /** What must be right before connecting — config, token shape, corpus — or a StartError saying what is not. */
-export function checkStart(env: Record<string, string | undefined>): { config: Config; token: string; app: App } {
+export function checkStart(env: Record<string, string | undefined>): { config: Config; token: string; library: Library } {
   let config: Config;
   try {
     config = parseConfig(env);
@@ -63,20 +63,20 @@ export function checkStart(env: Record<string, string | undefined>): { config: C
   if (problem) throw new StartError(tokenAdvice(problem));
   const token = config.token as string;
 
-  let app: App;
+  let library: Library;
   try {
-    app = createApp({ dataDir: config.dataDir });
+    library = loadLibrary(config.dataDir);
   } catch (err) {
     if (err instanceof CorpusError) {
       throw new StartError(`The corpus is invalid, so the bot will not start (${err.problems.length} problem(s)):\n${err.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
     }
     throw err;
   }
-  return { config, token, app };
+  return { config, token, library };
 }
 
 export async function startBot(env: Record<string, string | undefined>, options: StartOptions = {}): Promise<Bot> {
-  const { config, token, app } = checkStart(env);
+  const { config, token, library } = checkStart(env);
   const log = options.log ?? createLogger(config);
   const clock = options.clock ?? (() => new Date());
 
@@ -87,23 +87,25 @@ export async function startBot(env: Record<string, string | undefined>, options:
     throw new StartError(`Could not open the database at ${config.databasePath} (DATABASE_PATH): ${err instanceof Error ? err.message : String(err)}`);
   }
   const store = new DailyStore(db);
-  const dispatcher = new Dispatcher(options.commands ?? commands, app);
   const client = createClient({
     apiBase: config.apiBase,
-    dispatcher,
     log,
-    clock,
     ...(options.shards ? { shards: options.shards } : {}),
     ...(options.shardCount ? { shardCount: options.shardCount } : {}),
-    ...(options.deferAfterMs !== undefined ? { deferAfterMs: options.deferAfterMs } : {}),
   });
   // Removed from a server: its schedule pauses, with the reason; nothing is deleted, and /daily set resumes it.
   client.on(Events.GuildDelete, (guild) => {
     if (store.pauseSchedule(guild.id, 'the bot was removed from this server', clock())) log.info({ guild: guild.id }, 'daily: paused, the bot left the server');
   });
-  const poster = new DiscordPoster(client, app, log);
-  const daily = new DailyService(app, store, poster);
-  app.daily = daily;
+  const poster = new DiscordPoster(client, library.corpus, log);
+  const daily = new DailyService(library.corpus, store, poster);
+  const app = createApp({ library, daily });
+  answerInteractions(client, {
+    dispatcher: new Dispatcher(options.commands ?? commands, app),
+    log,
+    clock,
+    ...(options.deferAfterMs !== undefined ? { deferAfterMs: options.deferAfterMs } : {}),
+  });
   const scheduler = new DailyScheduler({
     store,
     clock,

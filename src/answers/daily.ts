@@ -9,10 +9,10 @@ import { nextPostInstant } from '../daily/due.js';
 import type { DailyService } from '../daily/service.js';
 import { localDate, normalizeTimeZone, parseLocalTime, searchTimeZones } from '../daily/time.js';
 import type { CommandRequest, OptionValue, Reply } from '../interactions/types.js';
-import { EPHEMERAL } from '../interactions/types.js';
+import { EPHEMERAL, notice } from '../message/payload.js';
 import { dailyPostMessage } from '../render/daily.js';
-import { clip, LIMITS } from '../render/limits.js';
-import { COLOR, notice } from '../render/messages.js';
+import { clip, LIMITS } from '../message/limits.js';
+import { COLOR } from '../render/messages.js';
 import { capitalise, showUserText } from '../render/text.js';
 
 const msg = (text: string): Reply => ({ type: 'message', payload: notice(text) });
@@ -36,7 +36,7 @@ function wallClock(instant: Date, zone: string): string {
 export function answerVoice(app: App, request: CommandRequest): Reply {
   if (!app.daily) return msg('The voice of the day is not available here.');
   const { quote, localDate: date, timeZone } = app.daily.voiceFor(request.guildId, request.now);
-  const payload = dailyPostMessage(app, quote, { localDate: date });
+  const payload = dailyPostMessage(app.corpus, quote, { localDate: date });
   const [embed] = payload.embeds ?? [];
   if (embed) embed.footer = { text: clip(`${embed.footer?.text ?? quote.id} · the date in ${timeZone}`, LIMITS.footerText) };
   return { type: 'message', payload };

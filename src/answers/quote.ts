@@ -6,8 +6,9 @@ import type { APIApplicationCommandOptionChoice } from 'discord-api-types/v10';
 import type { App } from '../app.js';
 import { parseQuoteButton } from '../interactions/custom-id.js';
 import type { ButtonRequest, Reply } from '../interactions/types.js';
-import { LIMITS } from '../render/limits.js';
-import { citeMessage, contextMessage, notice, resultMessage } from '../render/messages.js';
+import { LIMITS } from '../message/limits.js';
+import { notice } from '../message/payload.js';
+import { citeMessage, contextMessage, resultMessage } from '../render/messages.js';
 import { showUserText } from '../render/text.js';
 import { resolveFacet } from '../search/facets.js';
 import type { SearchOutcome } from '../search/engine.js';
@@ -85,7 +86,7 @@ export function answerQuote(app: App, o: QuoteOptions): Reply {
   if (hits.length === 0) return message(notice(noMatchText(app, query, filters)));
   const index = outcome.mode === 'browse' ? Math.floor(app.random() * hits.length) : 0;
   const note = outcomeNote(outcome);
-  return { type: 'message', payload: resultMessage(app, { hits, index, query, filters, ...(note ? { note } : {}) }) };
+  return { type: 'message', payload: resultMessage(app.corpus, { hits, index, query, filters, ...(note ? { note } : {}) }) };
 }
 
 /** Says when the results are not exactly what was typed: close spellings, or only some of the words. */
@@ -117,7 +118,7 @@ export function answerQuoteButton(app: App, request: ButtonRequest): Reply {
   if (parsed.action !== 'page') {
     const q = app.corpus.byId.get(parsed.quoteId);
     if (!q) return message(notice(`Quote ${parsed.quoteId} is no longer in the corpus. Run \`/quote\` again.`));
-    return message(parsed.action === 'cite' ? citeMessage(app, q) : contextMessage(app, q));
+    return message(parsed.action === 'cite' ? citeMessage(app.corpus, q) : contextMessage(app.corpus, app.layouts, q));
   }
   if (request.messageOwnerId && request.messageOwnerId !== request.userId) {
     return message(notice('Only the person who searched can turn these pages. Run `/quote` to search yourself.'));
@@ -127,7 +128,7 @@ export function answerQuoteButton(app: App, request: ButtonRequest): Reply {
   const hits = outcome.hits.map((h) => h.quote);
   if (hits.length === 0) return message(notice('Those results are no longer available. Run `/quote` again.'));
   const note = outcomeNote(outcome);
-  return { type: 'update', payload: resultMessage(app, { hits, index: state.index, query: state.query, filters: state.filters, ...(note ? { note } : {}) }) };
+  return { type: 'update', payload: resultMessage(app.corpus, { hits, index: state.index, query: state.query, filters: state.filters, ...(note ? { note } : {}) }) };
 }
 
 type Choice = APIApplicationCommandOptionChoice<string>;

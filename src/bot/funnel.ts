@@ -7,7 +7,7 @@ import { MessageFlags, type Interaction } from 'discord.js';
 import type { Dispatcher } from '../interactions/dispatch.js';
 import type { Reply } from '../interactions/types.js';
 import type { Logger } from '../log.js';
-import { limitViolations } from '../render/limits.js';
+import { limitViolations } from '../message/limits.js';
 import { autocompleteRequest, buttonRequest, commandRequest } from './adapt.js';
 import { sendReply, toDiscordJs } from './respond.js';
 

@@ -5,13 +5,12 @@
  * Rate limits are absorbed by discord.js's REST queue, which waits them out.
  */
 import { DiscordAPIError, HTTPError, RESTJSONErrorCodes, type Client, type MessageCreateOptions } from 'discord.js';
-import type { App } from '../app.js';
-import type { DeliveryJob, DeliveryResult } from '../daily/scheduler.js';
-import type { Poster } from '../daily/service.js';
-import type { MessagePayload } from '../interactions/types.js';
+import type { Corpus } from '../corpus/types.js';
+import type { DeliveryJob, DeliveryResult, Poster } from '../daily/ports.js';
+import type { MessagePayload } from '../message/payload.js';
 import type { Logger } from '../log.js';
 import { dailyPostMessage, threadName, threadOpener } from '../render/daily.js';
-import { limitViolations } from '../render/limits.js';
+import { limitViolations } from '../message/limits.js';
 
 const PERMANENT: ReadonlyMap<number, string> = new Map([
   [RESTJSONErrorCodes.UnknownChannel, 'the channel no longer exists'],
@@ -45,14 +44,14 @@ export function classify(err: unknown): Extract<DeliveryResult, { error: string 
 export class DiscordPoster implements Poster {
   constructor(
     private readonly client: Client,
-    private readonly app: App,
+    private readonly corpus: Corpus,
     private readonly log: Logger,
   ) {}
 
   async post(job: DeliveryJob, options: { test?: boolean } = {}): Promise<DeliveryResult> {
-    const quote = this.app.corpus.byId.get(job.quoteId);
+    const quote = this.corpus.byId.get(job.quoteId);
     if (!quote) return { error: `quote ${job.quoteId} is not in the corpus`, retryable: false };
-    const payload = dailyPostMessage(this.app, quote, { localDate: job.localDate, roleId: options.test ? null : job.roleId, test: options.test === true });
+    const payload = dailyPostMessage(this.corpus, quote, { localDate: job.localDate, roleId: options.test ? null : job.roleId, test: options.test === true });
     const over = limitViolations(payload);
     // Discord would refuse it every time: say so once, plainly, instead of retrying all day.
     if (over.length > 0) return { error: `the post of ${quote.id} breaks Discord's limits (${over.join('; ')})`, retryable: false };
@@ -65,8 +64,8 @@ export class DiscordPoster implements Poster {
       if (job.thread && !options.test) {
         // The post has gone out; a thread that fails is reported, never a reason to post again.
         try {
-          const thread = await message.startThread({ name: threadName(this.app, quote, job.localDate), autoArchiveDuration: 1440 });
-          await thread.send(toCreateOptions(threadOpener(this.app, quote)));
+          const thread = await message.startThread({ name: threadName(this.corpus, quote, job.localDate), autoArchiveDuration: 1440 });
+          await thread.send(toCreateOptions(threadOpener(this.corpus, quote)));
         } catch (err) {
           this.log.warn({ guild: job.guildId, channel: job.channelId, err }, 'daily: posted, but could not open the discussion thread');
         }

@@ -3,8 +3,8 @@
  * update, editReply or followUp by what the interaction still allows.
  */
 import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type InteractionReplyOptions } from 'discord.js';
-import type { MessagePayload, Reply } from '../interactions/types.js';
-import { EPHEMERAL } from '../interactions/types.js';
+import type { Reply } from '../interactions/types.js';
+import { EPHEMERAL, type MessagePayload } from '../message/payload.js';
 
 type Repliable = ChatInputCommandInteraction | ButtonInteraction;
 

@@ -1,7 +1,6 @@
 /** Prints a message payload as a person would read it in Discord. */
 import type { APIEmbed } from 'discord-api-types/v10';
-import type { MessagePayload } from '../interactions/types.js';
-import { EPHEMERAL } from '../interactions/types.js';
+import { EPHEMERAL, type MessagePayload } from '../message/payload.js';
 
 export interface Style {
   bold(s: string): string;

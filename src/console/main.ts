@@ -10,16 +10,19 @@
 import { createInterface } from 'node:readline';
 import { commands } from '../../commands/index.js';
 import dotenv from 'dotenv';
-import { createApp, type App } from '../app.js';
+import { createApp, loadLibrary, type App, type Library } from '../app.js';
 import { parseConfig } from '../config.js';
 import { CorpusError, formatProblem } from '../corpus/load.js';
+import type { Corpus } from '../corpus/types.js';
 import { Dispatcher } from '../interactions/dispatch.js';
-import type { ButtonRequest, CommandRequest, MessagePayload, Reply } from '../interactions/types.js';
-import { DailyService, type Poster } from '../daily/service.js';
+import type { ButtonRequest, CommandRequest, Reply } from '../interactions/types.js';
+import type { MessagePayload } from '../message/payload.js';
+import type { Poster } from '../daily/ports.js';
+import { DailyService } from '../daily/service.js';
 import { DailyStore } from '../daily/store.js';
 import { openDatabase } from '../db/database.js';
 import { dailyPostMessage } from '../render/daily.js';
-import { notice } from '../render/messages.js';
+import { notice } from '../message/payload.js';
 import { ansi, buttonsOf, formatPayload, plain, type Style } from './format.js';
 import { parseLine } from './parse.js';
 import { isMain } from '../paths.js';
@@ -79,13 +82,13 @@ export class ConsoleSession {
 }
 
 /** Offline, a "post" is printed where Discord would show it. */
-function consolePoster(app: App): Poster {
+function consolePoster(corpus: Corpus): Poster {
   let n = 0;
   return {
     async post(job, options) {
-      const quote = app.corpus.byId.get(job.quoteId);
+      const quote = corpus.byId.get(job.quoteId);
       if (!quote) return { error: `quote ${job.quoteId} is not in the corpus`, retryable: false };
-      const payload = dailyPostMessage(app, quote, { localDate: job.localDate, roleId: options?.test ? null : job.roleId, test: options?.test === true });
+      const payload = dailyPostMessage(corpus, quote, { localDate: job.localDate, roleId: options?.test ? null : job.roleId, test: options?.test === true });
       process.stderr.write(`\n(posted to channel ${job.channelId})\n${formatPayload(payload)}\n\n`);
       n += 1;
       return { messageId: `console-${n}` };
@@ -126,9 +129,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   dotenv.config({ quiet: true });
   const dataDir = dataAt >= 0 ? argv[dataAt + 1] : parseConfig(process.env).dataDir;
   const args = dataAt >= 0 ? argv.filter((_a, i) => i !== dataAt && i !== dataAt + 1) : argv;
-  let app: App;
+  let library: Library;
   try {
-    app = createApp(dataDir ? { dataDir } : {});
+    library = loadLibrary(dataDir);
   } catch (error) {
     if (error instanceof CorpusError) {
       console.error(`The corpus is invalid, so the console will not start (${error.problems.length} problem(s)):`);
@@ -139,7 +142,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   // The console keeps its daily settings in memory: it is for trying things, not for running a server.
   const db = openDatabase(':memory:');
-  app.daily = new DailyService(app, new DailyStore(db), consolePoster(app));
+  const app = createApp({ library, daily: new DailyService(library.corpus, new DailyStore(db), consolePoster(library.corpus)) });
   const session = new ConsoleSession(new Dispatcher(commands, app));
   const json = args.includes('--json');
   const rest = args.filter((a) => a !== '--json');

@@ -36,37 +36,8 @@ import {
   shouldPause,
 } from './due.js';
 import type { DailyPolicy, DueAction, Schedule } from './due.js';
+import type { DeliveryJob, DeliveryResult } from './ports.js';
 import type { DailyStore } from './store.js';
-
-/** What `deliver` must post. */
-export interface DeliveryJob {
-  readonly guildId: string;
-  readonly channelId: string;
-  /** Role to mention, if any (allowed_mentions must name it). */
-  readonly roleId: string | null;
-  /** Open a discussion thread on the message. */
-  readonly thread: boolean;
-  /** The guild's local date this post is for. */
-  readonly localDate: string;
-  readonly quoteId: string;
-  readonly timeZone: string;
-  /** When the post was due; earlier than now when catching up or retrying. */
-  readonly scheduledAt: Date;
-  /** 1 for the day's first delivery, then 2, 3… */
-  readonly attempt: number;
-}
-
-/**
- * How a delivery ended.
- * - success: the id of the message Discord accepted;
- * - failure: `retryable` for errors that may pass (5xx, timeouts, network,
- *   rate limits that outlasted the REST queue); `permanent` for errors only a
- *   human can fix (unknown channel, missing access or permissions): the
- *   schedule pauses at once, with the error as reason.
- */
-export type DeliveryResult =
-  | { readonly messageId: string }
-  | { readonly error: string; readonly retryable: boolean; readonly permanent?: boolean };
 
 /** The subset of pino's logger used here; a pino logger fits as is. */
 export interface SchedulerLog {

@@ -3,27 +3,21 @@
  * server's date gets, and the schedule settings, over the store. Discord
  * stays outside: posting goes through the `Poster` an edge provides.
  */
-import type { App } from '../app.js';
-import type { Quote } from '../corpus/types.js';
-import type { DeliveryJob, DeliveryResult } from './scheduler.js';
+import type { Corpus, Quote } from '../corpus/types.js';
+import type { Poster } from './ports.js';
 import type { DailyStore } from './store.js';
 import { createRotation, type Rotation } from './rotation.js';
 import { localDate } from './time.js';
-
-/** Posts a voice-of-the-day message somewhere; the bot's posts to Discord, the console's to the terminal. */
-export interface Poster {
-  post(job: DeliveryJob, options?: { test?: boolean }): Promise<DeliveryResult>;
-}
 
 export class DailyService {
   readonly rotation: Rotation;
 
   constructor(
-    readonly app: App,
+    readonly corpus: Corpus,
     readonly store: DailyStore,
     readonly poster: Poster,
   ) {
-    this.rotation = createRotation(app.corpus.quotes.map((q) => q.id));
+    this.rotation = createRotation(corpus.quotes.map((q) => q.id));
   }
 
   /** The rotation's pick for a local date (before anything is recorded). */
@@ -41,8 +35,8 @@ export class DailyService {
     const timeZone = schedule?.timeZone ?? 'UTC';
     const date = localDate(now, timeZone);
     const recorded = guildId ? this.store.getPost(guildId, date)?.quoteId : undefined;
-    const id = recorded && this.app.corpus.byId.has(recorded) ? recorded : this.pick(date);
-    const quote = this.app.corpus.byId.get(id);
+    const id = recorded && this.corpus.byId.has(recorded) ? recorded : this.pick(date);
+    const quote = this.corpus.byId.get(id);
     if (!quote) throw new Error(`daily: the rotation picked ${id}, which is not in the corpus`);
     return { quote, localDate: date, timeZone };
   }

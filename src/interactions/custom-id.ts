@@ -6,7 +6,7 @@
  *   quote:context:<quote id>
  */
 import type { Filters } from '../search/query.js';
-import { LIMITS } from '../render/limits.js';
+import { LIMITS } from '../message/limits.js';
 
 export interface PageState {
   readonly index: number;

@@ -5,7 +5,7 @@
  */
 import type { APIApplicationCommandOptionChoice } from 'discord-api-types/v10';
 import type { App } from '../app.js';
-import { notice } from '../render/messages.js';
+import { notice } from '../message/payload.js';
 import type { AutocompleteRequest, ButtonRequest, Command, CommandRequest, Reply } from './types.js';
 
 export class Dispatcher {

@@ -7,14 +7,9 @@
  * and sends or prints the reply, so the bot and the console run the very same
  * handler code.
  */
-import type {
-  APIActionRowComponent,
-  APIApplicationCommandOptionChoice,
-  APIComponentInMessageActionRow,
-  APIEmbed,
-  RESTPostAPIChatInputApplicationCommandsJSONBody,
-} from 'discord-api-types/v10';
+import type { APIApplicationCommandOptionChoice, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord-api-types/v10';
 import type { App } from '../app.js';
+import type { MessagePayload } from '../message/payload.js';
 
 /** A value of a slash-command option as the handler sees it. */
 export type OptionValue =
@@ -58,20 +53,9 @@ export interface ButtonRequest extends Caller {
   readonly now: Date;
 }
 
-/** The body of a message we send: always JSON Discord accepts as is. */
-export interface MessagePayload {
-  content?: string;
-  embeds?: APIEmbed[];
-  components?: APIActionRowComponent<APIComponentInMessageActionRow>[];
-  /** Always set: nothing we send may ping anyone unless asked for. */
-  allowed_mentions: { parse: []; roles?: string[]; users?: string[] };
-  /** 64 = ephemeral. */
-  flags?: number;
-}
-
 /**
  * What a handler answers.
- * - `message`: a new reply (ephemeral when `payload.flags` has 64).
+ * - `message`: a new reply (ephemeral when `payload.flags` has `EPHEMERAL`).
  * - `update`: edit the message the button sits on (paging).
  */
 export type Reply =
@@ -88,5 +72,3 @@ export interface Command {
   readonly buttonPrefix?: string;
   button?(request: ButtonRequest, app: App): Promise<Reply> | Reply;
 }
-
-export const EPHEMERAL = 64;

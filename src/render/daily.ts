@@ -1,10 +1,9 @@
 /** The voice-of-the-day post and its discussion thread. */
 import { ButtonStyle, ComponentType } from 'discord-api-types/v10';
-import type { App } from '../app.js';
-import type { Quote } from '../corpus/types.js';
+import type { Corpus, Quote } from '../corpus/types.js';
 import { quoteActionId } from '../interactions/custom-id.js';
-import type { MessagePayload } from '../interactions/types.js';
-import { clip, LIMITS } from './limits.js';
+import type { MessagePayload } from '../message/payload.js';
+import { clip, LIMITS } from '../message/limits.js';
 import { quoteEmbed } from './messages.js';
 
 /** "Sunday, 29 November 2026" for a YYYY-MM-DD local date (no zone arithmetic: the date is already local). */
@@ -22,8 +21,8 @@ export interface DailyPostOptions {
   readonly test?: boolean;
 }
 
-export function dailyPostMessage(app: App, q: Quote, o: DailyPostOptions): MessagePayload {
-  const embed = quoteEmbed(app, q);
+export function dailyPostMessage(corpus: Corpus, q: Quote, o: DailyPostOptions): MessagePayload {
+  const embed = quoteEmbed(corpus, q);
   const role = o.roleId ?? null;
   return {
     ...(role ? { content: `<@&${role}>` } : {}),
@@ -43,14 +42,14 @@ export function dailyPostMessage(app: App, q: Quote, o: DailyPostOptions): Messa
 }
 
 /** Thread name: the date and the quote's first theme, within Discord's 100 characters. */
-export function threadName(app: App, q: Quote, localDate: string): string {
-  const theme = app.corpus.themes.find((t) => t.id === q.themes[0]);
+export function threadName(corpus: Corpus, q: Quote, localDate: string): string {
+  const theme = corpus.themes.find((t) => t.id === q.themes[0]);
   return clip(`${localDate} · ${theme?.label ?? 'Voice of the day'}`, LIMITS.threadName);
 }
 
 /** The one question that opens the discussion, drawn from the quote's first theme. */
-export function threadOpener(app: App, q: Quote): MessagePayload {
-  const theme = app.corpus.themes.find((t) => t.id === q.themes[0]);
+export function threadOpener(corpus: Corpus, q: Quote): MessagePayload {
+  const theme = corpus.themes.find((t) => t.id === q.themes[0]);
   const question = theme?.question ?? 'What does this voice tell us about its time?';
   return { content: clip(`**To discuss:** ${question}`, LIMITS.content), allowed_mentions: { parse: [] } };
 }

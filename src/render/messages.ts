@@ -1,22 +1,20 @@
 /**
  * Every message the bot sends, as Discord API JSON. Pure functions of the
- * corpus and their arguments: the console prints them, the bot sends them,
+ * corpus (and, for Context, the sources' layouts) and their arguments: the console prints them, the bot sends them,
  * the tests read them.
  */
 import { ButtonStyle, ComponentType, type APIButtonComponent, type APIEmbed } from 'discord-api-types/v10';
-import type { App } from '../app.js';
-import { contextExcerpt } from '../corpus/context.js';
-import type { Quote, Source } from '../corpus/types.js';
+import { contextExcerpt, type SourceLayout } from '../corpus/context.js';
+import type { Corpus, Quote, Source } from '../corpus/types.js';
 import { pageId, quoteActionId, type PageState } from '../interactions/custom-id.js';
-import { EPHEMERAL, type MessagePayload } from '../interactions/types.js';
+import { EPHEMERAL, NO_MENTIONS, notice, type MessagePayload } from '../message/payload.js';
 import type { Filters } from '../search/query.js';
 import { chicagoNote, essayCitation, sourceOf } from './citation.js';
-import { clip, LIMITS } from './limits.js';
+import { clip, LIMITS } from '../message/limits.js';
 import { quoteBody, quoteSegments } from './quote-text.js';
 import { escapeMarkdown, plainUserText, showUserText } from './text.js';
 
 export const COLOR = 0x9b2c2c;
-const NO_MENTIONS = { parse: [] as [] };
 
 /** The quote for an embed: the speaker's words in “ ”, the essay's narration around them in italics. */
 export function quoteMarkdown(q: Quote, source: Source | undefined): string {
@@ -25,32 +23,27 @@ export function quoteMarkdown(q: Quote, source: Source | undefined): string {
     .join(' ');
 }
 
-/** A short ephemeral answer: errors, refusals, "nothing found". */
-export function notice(text: string): MessagePayload {
-  return { content: clip(text, LIMITS.content), flags: EPHEMERAL, allowed_mentions: NO_MENTIONS };
-}
-
-function noteLine(app: App, q: Quote): string {
-  const note = sourceOf(app.corpus, q).notes[q.note - 1];
+function noteLine(corpus: Corpus, q: Quote): string {
+  const note = sourceOf(corpus, q).notes[q.note - 1];
   if (!note) return `Note ${q.note}`;
   const label = `[${q.note}] ${escapeMarkdown(note.short)}`;
   const withUrl = note.url ? `${label} — ${note.url}` : label;
   // Notes are numbered per work: point readers of a second work at its own notes.
-  return app.corpus.sources[0]?.id === q.sourceId ? withUrl : `${withUrl} (\`/source ${q.note} work:${q.sourceId}\`)`;
+  return corpus.sources[0]?.id === q.sourceId ? withUrl : `${withUrl} (\`/source ${q.note} work:${q.sourceId}\`)`;
 }
 
 /** The embed for one quote: its words, its speaker, its source and note, its id. */
-export function quoteEmbed(app: App, q: Quote, footerExtra?: string): APIEmbed {
-  const source = sourceOf(app.corpus, q);
-  const kind = app.corpus.kinds.find((k) => k.id === q.kind);
-  const themes = q.themes.map((id) => app.corpus.themes.find((t) => t.id === id)?.label ?? id).join(', ');
+export function quoteEmbed(corpus: Corpus, q: Quote, footerExtra?: string): APIEmbed {
+  const source = sourceOf(corpus, q);
+  const kind = corpus.kinds.find((k) => k.id === q.kind);
+  const themes = q.themes.map((id) => corpus.themes.find((t) => t.id === id)?.label ?? id).join(', ');
   const description = `${quoteMarkdown(q, source)}\n\n— ${escapeMarkdown(q.speaker)}`;
   return {
     color: COLOR,
     description: clip(description, LIMITS.description),
     fields: [
       { name: 'Source', value: clip(kind?.label ?? q.kind, LIMITS.fieldValue), inline: true },
-      { name: 'Note', value: clip(noteLine(app, q), LIMITS.fieldValue), inline: true },
+      { name: 'Note', value: clip(noteLine(corpus, q), LIMITS.fieldValue), inline: true },
       { name: 'Themes', value: clip(themes, LIMITS.fieldValue), inline: true },
       // Curators' notes on the text (a typo kept as printed, an unclosed quote) so no one thinks the bot made them.
       ...(q.remarks ? [{ name: 'As printed', value: clip(escapeMarkdown(q.remarks), LIMITS.fieldValue) }] : []),
@@ -75,12 +68,12 @@ export interface ResultPage {
 }
 
 /** A page of search results: the quote at `index`, "i of N", Previous/Next, Cite and Context. */
-export function resultMessage(app: App, page: ResultPage): MessagePayload {
+export function resultMessage(corpus: Corpus, page: ResultPage): MessagePayload {
   const total = page.hits.length;
   const index = Math.min(Math.max(page.index, 0), total - 1);
   const q = page.hits[index];
   if (!q) return notice('No quote to show.');
-  const searchLabel = describeSearch(app, page.query, page.filters);
+  const searchLabel = describeSearch(corpus, page.query, page.filters);
   const footerExtra = `${index + 1} of ${total}${searchLabel ? ` for ${searchLabel}` : ''}`;
   const state = (i: number): PageState => ({ index: i, query: page.query, filters: page.filters });
   const prev = pageId(state(index - 1));
@@ -96,32 +89,32 @@ export function resultMessage(app: App, page: ResultPage): MessagePayload {
   const extra = total > 1 && !(prev && next) ? ' · shorten the search to page through' : '';
   return {
     ...(page.note ? { content: clip(page.note, LIMITS.content) } : {}),
-    embeds: [quoteEmbed(app, q, footerExtra + extra)],
+    embeds: [quoteEmbed(corpus, q, footerExtra + extra)],
     components: [{ type: ComponentType.ActionRow, components: buttons }],
     allowed_mentions: NO_MENTIONS,
   };
 }
 
 /** "“nep” · theme The NEP" — for footers (plain text, no Markdown). */
-export function describeSearch(app: App, query: string, filters: Filters): string {
+export function describeSearch(corpus: Corpus, query: string, filters: Filters): string {
   const bits: string[] = [];
   if (query.trim()) bits.push(`“${plainUserText(query, 60)}”`);
-  if (filters.theme) bits.push(`theme ${app.corpus.themes.find((t) => t.id === filters.theme)?.label ?? filters.theme}`);
+  if (filters.theme) bits.push(`theme ${corpus.themes.find((t) => t.id === filters.theme)?.label ?? filters.theme}`);
   if (filters.speaker) bits.push(`speaker ${plainUserText(filters.speaker, 40)}`);
-  if (filters.kind) bits.push(`source ${app.corpus.kinds.find((k) => k.id === filters.kind)?.label ?? filters.kind}`);
+  if (filters.kind) bits.push(`source ${corpus.kinds.find((k) => k.id === filters.kind)?.label ?? filters.kind}`);
   if (filters.note !== undefined) bits.push(`note ${filters.note}`);
   return bits.join(' · ');
 }
 
 /** The Cite button's answer: the quotation and a Chicago-style note, ready to copy. */
-export function citeMessage(app: App, q: Quote): MessagePayload {
-  const note = chicagoNote(app.corpus, q);
-  const body = `${quoteBody(q, sourceOf(app.corpus, q))} — ${q.speaker}`;
+export function citeMessage(corpus: Corpus, q: Quote): MessagePayload {
+  const note = chicagoNote(corpus, q);
+  const body = `${quoteBody(q, sourceOf(corpus, q))} — ${q.speaker}`;
   const description = [
     'Copy the quotation and its note:',
     codeBlock(body),
     codeBlock(note),
-    /Harvard Project/.test(sourceOf(app.corpus, q).notes[q.note - 1]?.text ?? '')
+    /Harvard Project/.test(sourceOf(corpus, q).notes[q.note - 1]?.text ?? '')
       ? `Italicise the book titles in your own text. Note ${q.note} explains how to find the original Harvard Project transcript (\`/source ${q.note}\`).`
       : 'Italicise the book titles in your own text.',
   ].join('\n');
@@ -138,9 +131,9 @@ function codeBlock(text: string): string {
 }
 
 /** The Context button's answer: the essay's sentences around the quote, the quote's words in bold. */
-export function contextMessage(app: App, q: Quote): MessagePayload {
-  const layout = app.layouts.get(q.sourceId);
-  const source = sourceOf(app.corpus, q);
+export function contextMessage(corpus: Corpus, layouts: ReadonlyMap<string, SourceLayout>, q: Quote): MessagePayload {
+  const layout = layouts.get(q.sourceId);
+  const source = sourceOf(corpus, q);
   if (!layout) return notice(`The source of ${q.id} is not loaded.`);
   const excerpt = contextExcerpt(layout, q);
   // The essay's *titles* become plain text: escaped asterisks would show as clutter.
@@ -161,17 +154,17 @@ export function contextMessage(app: App, q: Quote): MessagePayload {
 }
 
 /** `/source n [work]`: the note in full, its link, the quotes resting on it. Notes are numbered per work; the first work is the default. */
-export function noteMessage(app: App, n: number, sourceId?: string): MessagePayload {
-  const source = sourceId ? app.corpus.sourceById.get(sourceId) : app.corpus.sources[0];
+export function noteMessage(corpus: Corpus, n: number, sourceId?: string): MessagePayload {
+  const source = sourceId ? corpus.sourceById.get(sourceId) : corpus.sources[0];
   if (sourceId && !source) {
-    return notice(`There is no work “${showUserText(sourceId, 40)}”. The works are: ${app.corpus.sources.map((s) => `\`${s.id}\` (${escapeMarkdown(s.title)})`).join(', ')}.`);
+    return notice(`There is no work “${showUserText(sourceId, 40)}”. The works are: ${corpus.sources.map((s) => `\`${s.id}\` (${escapeMarkdown(s.title)})`).join(', ')}.`);
   }
   const note = source?.notes[n - 1];
   if (!source || !note) {
     const count = source?.notes.length ?? 0;
     return notice(`There is no note${Number.isFinite(n) ? ` ${n}` : ' by that number'} — the notes run from 1 to ${count}. Try \`/source ${Math.min(8, count)}\`.`);
   }
-  const resting = app.corpus.quotes.filter((q) => q.sourceId === source.id && q.note === n);
+  const resting = corpus.quotes.filter((q) => q.sourceId === source.id && q.note === n);
   const first = resting[0];
   const fields: { name: string; value: string }[] = [{ name: `Quotes resting on this note: ${resting.length}`, value: restingList(resting, n) }];
   if (note.url) fields.push({ name: 'Link', value: note.url });
@@ -226,9 +219,9 @@ function searchableString(q: Quote): string {
 }
 
 /** `/themes`: the vocabulary with counts. */
-export function themesMessage(app: App): MessagePayload {
-  const lines = app.corpus.themes.map((t) => {
-    const n = app.corpus.quotes.filter((q) => q.themes.includes(t.id)).length;
+export function themesMessage(corpus: Corpus): MessagePayload {
+  const lines = corpus.themes.map((t) => {
+    const n = corpus.quotes.filter((q) => q.themes.includes(t.id)).length;
     return `**${escapeMarkdown(t.label)}** (\`${t.id}\`) — ${n} quote${n === 1 ? '' : 's'}\n${escapeMarkdown(t.description)}`;
   });
   return {
@@ -244,8 +237,8 @@ export function themesMessage(app: App): MessagePayload {
 }
 
 /** `/about`: what the corpus is, where it comes from, how to cite, the commands. */
-export function aboutMessage(app: App): MessagePayload {
-  const sources = app.corpus.sources.map((s) => `• ${essayCitation(s)} — ${app.corpus.quotes.filter((q) => q.sourceId === s.id).length} quotations`).join('\n');
+export function aboutMessage(corpus: Corpus): MessagePayload {
+  const sources = corpus.sources.map((s) => `• ${essayCitation(s)} — ${corpus.quotes.filter((q) => q.sourceId === s.id).length} quotations`).join('\n');
   const description = [
     `**Hidden Voices** serves the words of Soviet citizens of the 1920s and 1930s — Harvard Project interviews with emigres, secret-police reports, letters, leaflets — as quoted in:`,
     sources,
@@ -262,7 +255,7 @@ export function aboutMessage(app: App): MessagePayload {
     '`/daily` — (server managers) post a voice of the day in a channel',
   ].join('\n');
   return {
-    embeds: [{ color: COLOR, title: 'About Hidden Voices', description: clip(description, LIMITS.description), footer: { text: `${app.corpus.quotes.length} quotations · ${app.corpus.themes.length} themes` } }],
+    embeds: [{ color: COLOR, title: 'About Hidden Voices', description: clip(description, LIMITS.description), footer: { text: `${corpus.quotes.length} quotations · ${corpus.themes.length} themes` } }],
     allowed_mentions: NO_MENTIONS,
   };
 }

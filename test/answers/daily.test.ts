@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PermissionFlagsBits } from 'discord-api-types/v10';
 import { commands } from '../../commands/index.js';
-import { createApp } from '../../src/app.js';
+import { createApp, loadLibrary } from '../../src/app.js';
 import { DailyService } from '../../src/daily/service.js';
 import { DailyStore } from '../../src/daily/store.js';
 import { openDatabase } from '../../src/db/database.js';
@@ -14,10 +14,10 @@ import { Dispatcher } from '../../src/interactions/dispatch.js';
 import type { CommandRequest, OptionValue } from '../../src/interactions/types.js';
 
 function setup(t: { after: (fn: () => void) => void }) {
-  const app = createApp();
+  const library = loadLibrary();
   const db = openDatabase(':memory:');
   t.after(() => db.close());
-  app.daily = new DailyService(app, new DailyStore(db), { post: async () => ({ messageId: '1' }) });
+  const app = createApp({ library, daily: new DailyService(library.corpus, new DailyStore(db), { post: async () => ({ messageId: '1' }) }) });
   return { app, dispatcher: new Dispatcher(commands, app) };
 }
 

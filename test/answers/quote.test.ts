@@ -11,9 +11,10 @@ import { autocompleteQuote } from '../../src/answers/quote.js';
 import type { Quote } from '../../src/corpus/types.js';
 import { pageId, parseQuoteButton, quoteActionId, type PageState } from '../../src/interactions/custom-id.js';
 import { Dispatcher } from '../../src/interactions/dispatch.js';
-import type { MessagePayload, OptionValue, Reply } from '../../src/interactions/types.js';
+import type { OptionValue, Reply } from '../../src/interactions/types.js';
+import type { MessagePayload } from '../../src/message/payload.js';
 import { chicagoNote } from '../../src/render/citation.js';
-import { LIMITS, limitViolations } from '../../src/render/limits.js';
+import { LIMITS, limitViolations } from '../../src/message/limits.js';
 import { hasFacet, resolveFacet } from '../../src/search/facets.js';
 import { words } from '../../src/search/terms.js';
 

@@ -16,7 +16,7 @@ import { buttonsOf, formatPayload } from '../../src/console/format.js';
 import { ConsoleSession } from '../../src/console/main.js';
 import { parseLine } from '../../src/console/parse.js';
 import { Dispatcher } from '../../src/interactions/dispatch.js';
-import type { MessagePayload } from '../../src/interactions/types.js';
+import type { MessagePayload } from '../../src/message/payload.js';
 import { chicagoNote } from '../../src/render/citation.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -139,9 +139,9 @@ describe('a second source beside the essay', () => {
       const app = createApp({ dataDir: combined(t), random: () => 0 });
       for (const q of app.corpus.quotes.filter((x) => x.sourceId === 'reading-group')) {
         const note = app.corpus.sourceById.get('reading-group')?.notes[q.note - 1];
-        assert.equal(noteMessage(app, q.note, 'reading-group').embeds?.[0]?.description, note?.text, q.id);
+        assert.equal(noteMessage(app.corpus, q.note, 'reading-group').embeds?.[0]?.description, note?.text, q.id);
         // Without a work, a number means the first work's note, as /source 8 always has.
-        assert.equal(noteMessage(app, q.note).embeds?.[0]?.description, app.corpus.sources[0]?.notes[q.note - 1]?.text);
+        assert.equal(noteMessage(app.corpus, q.note).embeds?.[0]?.description, app.corpus.sources[0]?.notes[q.note - 1]?.text);
       }
     },
   );

@@ -9,7 +9,8 @@ import { openDatabase } from '../../src/db/database.js';
 import type { SqliteDatabase } from '../../src/db/database.js';
 import { createRotation } from '../../src/daily/rotation.js';
 import { DailyScheduler } from '../../src/daily/scheduler.js';
-import type { DailySchedulerOptions, DeliveryJob, DeliveryResult, SchedulerLog } from '../../src/daily/scheduler.js';
+import type { DeliveryJob, DeliveryResult } from '../../src/daily/ports.js';
+import type { DailySchedulerOptions, SchedulerLog } from '../../src/daily/scheduler.js';
 import { DailyStore } from '../../src/daily/store.js';
 import type { ScheduleInput } from '../../src/daily/store.js';
 

@@ -9,9 +9,9 @@ import { commands } from '../../commands/index.js';
 import { createApp } from '../../src/app.js';
 import { normalise } from '../../src/corpus/text.js';
 import type { Quote } from '../../src/corpus/types.js';
-import type { MessagePayload } from '../../src/interactions/types.js';
+import type { MessagePayload } from '../../src/message/payload.js';
 import { chicagoNote, essayCitation } from '../../src/render/citation.js';
-import { LIMITS, limitViolations } from '../../src/render/limits.js';
+import { LIMITS, limitViolations } from '../../src/message/limits.js';
 import { aboutMessage, citeMessage, contextMessage, noteMessage, quoteMarkdown, resultMessage, themesMessage } from '../../src/render/messages.js';
 import { quoteBody, quoteSegments } from '../../src/render/quote-text.js';
 import { escapeMarkdown, plainUserText, showUserText } from '../../src/render/text.js';
@@ -107,7 +107,7 @@ describe('every quote of the corpus, as the bot shows it', () => {
     for (const q of corpus.quotes) {
       const hits = [q, ...corpus.quotes.filter((x) => x !== q)];
       const theme = q.themes[0] ?? '';
-      const p = resultMessage(app, { hits, index: 0, query: 'lenin stalin', filters: { theme } });
+      const p = resultMessage(app.corpus, { hits, index: 0, query: 'lenin stalin', filters: { theme } });
       assertSendable(p, `${q.id} page 1`);
       assert.equal(p.flags, undefined, `${q.id}: a result is public`);
       const embed = p.embeds?.[0];
@@ -140,7 +140,7 @@ describe('every quote of the corpus, as the bot shows it', () => {
     for (const q of corpus.quotes) {
       const others = corpus.quotes.filter((x) => x !== q);
       const hits = [...others.slice(0, 63), q, ...others.slice(63)];
-      const p = resultMessage(app, { hits, index: 63, query: '', filters: { speaker: 'gender:female', kind: q.kind, note: q.note } });
+      const p = resultMessage(app.corpus, { hits, index: 63, query: '', filters: { speaker: 'gender:female', kind: q.kind, note: q.note } });
       assertSendable(p, `${q.id} page 64`);
       assert.match(p.embeds?.[0]?.footer?.text ?? '', new RegExp(`^${q.id} · .* · 64 of 127 for speaker gender:female · source .+ · note ${q.note}$`));
       assert.deepEqual(
@@ -216,7 +216,7 @@ describe('every quote of the corpus, as the bot shows it', () => {
 
   it('cite message: within limits, ephemeral, the quotation and the Chicago note in code blocks', () => {
     for (const q of corpus.quotes) {
-      const p = citeMessage(app, q);
+      const p = citeMessage(app.corpus, q);
       assertSendable(p, `${q.id} cite`);
       assert.equal(p.flags, 64, q.id);
       const e = p.embeds?.[0];
@@ -246,14 +246,14 @@ describe('every quote of the corpus, as the bot shows it', () => {
   });
 
   it('context starts and ends between the essay’s sentences, never inside another voice’s quotation', () => {
-    const first = (id: string) => contextMessage(app, corpus.byId.get(id) as Quote).embeds?.[0]?.description ?? '';
+    const first = (id: string) => contextMessage(app.corpus, app.layouts, corpus.byId.get(id) as Quote).embeds?.[0]?.description ?? '';
     assert.match(first('lr-002'), /^When NEP "first began," recalled a lawyer, "I thought/);
     assert.match(first('lr-044'), /^… An office administrator said he would "like to quote Lenin"/);
   });
 
   it('context message: within limits, ephemeral, every part in bold, the paragraph in the footer', () => {
     for (const q of corpus.quotes) {
-      const p = contextMessage(app, q);
+      const p = contextMessage(app.corpus, app.layouts, q);
       assertSendable(p, `${q.id} context`);
       assert.equal(p.flags, 64, q.id);
       const e = p.embeds?.[0];
@@ -272,7 +272,7 @@ describe('every quote of the corpus, as the bot shows it', () => {
     const q = corpus.byId.get('lr-001');
     assert.ok(q);
     assert.equal(
-      contextMessage(app, q).embeds?.[0]?.description,
+      contextMessage(app.corpus, app.layouts, q).embeds?.[0]?.description,
       'When NEP "**first began,**" recalled a lawyer, "**I thought that the country was being reborn. Many people had faith in Lenin, and I was among them.**" A 50-year-old engineer believed that "Lenin created a real miracle. He also changed the currency. In a few months all of Russia was happy." …',
     );
   });
@@ -281,7 +281,7 @@ describe('every quote of the corpus, as the bot shows it', () => {
 describe('notes, themes and about', () => {
   it('every note 1..10: within limits, verbatim, with its link where it has one', () => {
     for (const note of essay.notes) {
-      const p = noteMessage(app, note.n);
+      const p = noteMessage(app.corpus, note.n);
       assertSendable(p, `note ${note.n}`);
       assert.equal(p.flags, undefined);
       const e = p.embeds?.[0];
@@ -304,25 +304,25 @@ describe('notes, themes and about', () => {
   });
 
   it('note 2 explains how to find an interview, with a string to search for', () => {
-    const fields = noteMessage(app, 2).embeds?.[0]?.fields ?? [];
+    const fields = noteMessage(app.corpus, 2).embeds?.[0]?.fields ?? [];
     assert.ok(fields.some((f) => f.name === 'Quotes resting on this note: 94'));
     const finding = fields.find((f) => f.name === 'Finding an interview')?.value ?? '';
     assert.equal(
       finding,
       'Search the Harvard Project\'s collection (the link above) for the quoted words inside double quotes and click “Go”, as the note says — for example `"Many people had faith in Lenin, and I was among them"`. The search finds the transcript of that respondent.',
     );
-    assert.equal(noteMessage(app, 3).embeds?.[0]?.fields?.some((f) => f.name === 'Finding an interview'), false);
+    assert.equal(noteMessage(app.corpus, 3).embeds?.[0]?.fields?.some((f) => f.name === 'Finding an interview'), false);
   });
 
   it('notes 0, 11, -3 and NaN: an ephemeral notice naming the range 1 to 10', () => {
     for (const n of [0, 11, -3]) {
-      assert.deepEqual(noteMessage(app, n), {
+      assert.deepEqual(noteMessage(app.corpus, n), {
         content: `There is no note ${n} — the notes run from 1 to 10. Try \`/source 8\`.`,
         flags: 64,
         allowed_mentions: { parse: [] },
       });
     }
-    const nan = noteMessage(app, Number.NaN);
+    const nan = noteMessage(app.corpus, Number.NaN);
     assert.equal(nan.flags, 64);
     assert.equal(nan.embeds, undefined);
     assert.match(nan.content ?? '', /the notes run from 1 to 10/);
@@ -330,7 +330,7 @@ describe('notes, themes and about', () => {
   });
 
   it('/themes: within limits, every theme with its id and count', () => {
-    const p = themesMessage(app);
+    const p = themesMessage(app.corpus);
     assertSendable(p, 'themes');
     const d = p.embeds?.[0]?.description ?? '';
     for (const t of corpus.themes) {
@@ -341,7 +341,7 @@ describe('notes, themes and about', () => {
   });
 
   it('/about: within limits, naming the essay and the corpus size', () => {
-    const p = aboutMessage(app);
+    const p = aboutMessage(app.corpus);
     assertSendable(p, 'about');
     const e = p.embeds?.[0];
     assert.equal(e?.footer?.text, '127 quotations · 14 themes');
@@ -351,7 +351,7 @@ describe('notes, themes and about', () => {
   });
 
   it('/about lists only commands the bot has, and all of them', () => {
-    const listed = [...(aboutMessage(app).embeds?.[0]?.description ?? '').matchAll(/^`\/(\w+)/gm)].map((m) => m[1]);
+    const listed = [...(aboutMessage(app.corpus).embeds?.[0]?.description ?? '').matchAll(/^`\/(\w+)/gm)].map((m) => m[1]);
     assert.deepEqual(listed, ['quote', 'source', 'themes', 'voice', 'daily']);
     assert.deepEqual([...listed].sort(), commands.map((c) => c.data.name).filter((n) => n !== 'about').sort());
   });

@@ -4,7 +4,7 @@
  * through it too, so a breach is a logged bug, never a rejected message.
  */
 import type { APIEmbed } from 'discord-api-types/v10';
-import type { MessagePayload } from '../interactions/types.js';
+import type { MessagePayload } from './payload.js';
 
 export const LIMITS = {
   content: 2000,

@@ -1,0 +1,40 @@
+/**
+ * The daily voice's ports: what the scheduler and the service ask of an edge
+ * that posts (the bot to Discord, the console to the terminal), in plain
+ * data, so that nothing in src/daily knows discord.js.
+ */
+
+/** What `deliver` must post. */
+export interface DeliveryJob {
+  readonly guildId: string;
+  readonly channelId: string;
+  /** Role to mention, if any (allowed_mentions must name it). */
+  readonly roleId: string | null;
+  /** Open a discussion thread on the message. */
+  readonly thread: boolean;
+  /** The guild's local date this post is for. */
+  readonly localDate: string;
+  readonly quoteId: string;
+  readonly timeZone: string;
+  /** When the post was due; earlier than now when catching up or retrying. */
+  readonly scheduledAt: Date;
+  /** 1 for the day's first delivery, then 2, 3… */
+  readonly attempt: number;
+}
+
+/**
+ * How a delivery ended.
+ * - success: the id of the message Discord accepted;
+ * - failure: `retryable` for errors that may pass (5xx, timeouts, network,
+ *   rate limits that outlasted the REST queue); `permanent` for errors only a
+ *   human can fix (unknown channel, missing access or permissions): the
+ *   schedule pauses at once, with the error as reason.
+ */
+export type DeliveryResult =
+  | { readonly messageId: string }
+  | { readonly error: string; readonly retryable: boolean; readonly permanent?: boolean };
+
+/** Posts a voice-of-the-day message somewhere; the bot's posts to Discord, the console's to the terminal. */
+export interface Poster {
+  post(job: DeliveryJob, options?: { test?: boolean }): Promise<DeliveryResult>;
+}
