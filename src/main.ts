@@ -17,7 +17,7 @@ import { CorpusError, formatProblem } from './corpus/load.js';
 import { DailyScheduler } from './daily/scheduler.js';
 import { DailyService } from './daily/service.js';
 import { DailyStore } from './daily/store.js';
-import { openDatabase } from './db/database.js';
+import { DatabaseFileError, openDatabase } from './db/database.js';
 import { Dispatcher } from './interactions/dispatch.js';
 import type { Command } from './interactions/types.js';
 import { createLogger, type Logger } from './log.js';
@@ -75,17 +75,22 @@ export function checkStart(env: Record<string, string | undefined>): { config: C
   return { config, token, library };
 }
 
+/** The database at DATABASE_PATH, opened and migrated, or a StartError: one line naming the file and what to do. */
+function openDatabaseOrRefuse(file: string): ReturnType<typeof openDatabase> {
+  try {
+    return openDatabase(file);
+  } catch (err) {
+    if (err instanceof DatabaseFileError) throw new StartError(err.message);
+    throw new StartError(`Could not open the database at ${file} (DATABASE_PATH): ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 export async function startBot(env: Record<string, string | undefined>, options: StartOptions = {}): Promise<Bot> {
   const { config, token, library } = checkStart(env);
   const log = options.log ?? createLogger(config);
   const clock = options.clock ?? (() => new Date());
 
-  let db: ReturnType<typeof openDatabase>;
-  try {
-    db = openDatabase(config.databasePath);
-  } catch (err) {
-    throw new StartError(`Could not open the database at ${config.databasePath} (DATABASE_PATH): ${err instanceof Error ? err.message : String(err)}`);
-  }
+  const db = openDatabaseOrRefuse(config.databasePath);
   const store = new DailyStore(db);
   const client = createClient({
     apiBase: config.apiBase,
@@ -160,6 +165,8 @@ export async function runFromCommandLine(): Promise<void> {
   try {
     if (role === 'manager') {
       const { config, token } = checkStart(process.env);
+      // Checked (and migrated) once here, so a bad file is one line, not one per shard.
+      openDatabaseOrRefuse(config.databasePath).close();
       // Spawns one process per shard, each running this file; handles signals until they have exited.
       await runShardManager({ config, token, entry: fileURLToPath(import.meta.url) });
       return;

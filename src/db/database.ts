@@ -113,28 +113,221 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
 ]);
 
 /**
+ * Why a database file cannot be used, in one line for the person starting the
+ * bot: which file, what is wrong, what to do. Thrown before anything in the
+ * file has been changed.
+ */
+export class DatabaseFileError extends Error {
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly problem: 'folder' | 'not-a-file' | 'read-only' | 'not-sqlite' | 'damaged' | 'foreign',
+  ) {
+    super(message);
+    this.name = 'DatabaseFileError';
+  }
+}
+
+/**
  * Opens (creating it and its folder if needed) and migrates the database.
  * Close it with `db.close()`.
+ *
+ * Before changing anything (the WAL switch, a migration) it refuses, with a
+ * DatabaseFileError, a file that cannot be ours to write: a folder it cannot
+ * create, a file it may not write, a damaged file (`PRAGMA quick_check`), or a
+ * file whose tables are not the ones our migrations make (another program's).
  */
 export function openDatabase(file: string, options: OpenDatabaseOptions = {}): SqliteDatabase {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const db = new Database(file);
+  const onDisk = file !== ':memory:';
+  const where = onDisk ? path.resolve(file) : file;
+  if (onDisk) prepareLocation(where);
+  let db: SqliteDatabase;
+  try {
+    db = new Database(where);
+  } catch (error) {
+    throw fileError(where, error) ?? error;
+  }
   try {
     // First, so that everything after it waits for a concurrent opener instead of failing.
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5_000))}`);
+    const migrations = options.migrations ?? MIGRATIONS;
+    if (onDisk) checkFile(db, where, migrations);
     const mode = String(db.pragma('journal_mode = WAL', { simple: true }));
     // The concurrency and durability reasoning above assumes WAL; refuse to run without it.
-    if (mode !== 'wal' && file !== ':memory:') {
+    if (mode !== 'wal' && onDisk) {
       throw new Error(`db: ${file} cannot use WAL (journal mode is "${mode}")`);
     }
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
-    migrate(db, options.migrations ?? MIGRATIONS);
+    migrate(db, migrations);
   } catch (error) {
     db.close();
-    throw error;
+    throw (onDisk ? fileError(where, error) : null) ?? error;
   }
   return db;
+}
+
+const RESTORE = 'Stop every process using it and restore it from your latest backup (or move it aside to start again with no daily schedules)';
+
+/**
+ * Creates the file's missing folders one level at a time. Node's recursive
+ * mkdirSync never returns on some paths (under /proc it loops forever), and a
+ * level-by-level walk also names the folder that could not be made.
+ */
+function prepareLocation(file: string): void {
+  const missing: string[] = [];
+  let dir = path.dirname(file);
+  while (!fs.existsSync(dir)) {
+    missing.unshift(dir);
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  const folderProblem = (folder: string, reason: string) =>
+    new DatabaseFileError(
+      `The database folder ${folder} ${reason}, so the database file ${file} cannot be kept there: set DATABASE_PATH to a file in a folder this user can write.`,
+      file,
+      'folder',
+    );
+  if (!fs.statSync(dir).isDirectory()) throw folderProblem(dir, 'is not a folder');
+  for (const folder of missing) {
+    try {
+      fs.mkdirSync(folder);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST' && fs.statSync(folder).isDirectory()) continue; // another process made it
+      throw folderProblem(folder, `could not be created (${describeErrno(error)})`);
+    }
+  }
+  const folder = path.dirname(file);
+  if (fs.existsSync(file)) {
+    if (!fs.statSync(file).isFile()) {
+      throw new DatabaseFileError(`DATABASE_PATH ${file} is not a file: set DATABASE_PATH to the bot's database file (it is created if missing).`, file, 'not-a-file');
+    }
+    if (!writable(file)) {
+      throw new DatabaseFileError(
+        `The database file ${file} is read-only for this user, so no schedule or post could be saved: make it writable by the user running the bot (or set DATABASE_PATH to a writable file). It was left untouched.`,
+        file,
+        'read-only',
+      );
+    }
+  }
+  // SQLite writes its -wal and -shm files (and, while creating, the file itself) beside the database.
+  if (!writable(folder)) {
+    throw new DatabaseFileError(
+      `The database folder ${folder} is read-only for this user, and SQLite must write the database and its -wal and -shm files there: make the folder writable by the user running the bot (or set DATABASE_PATH elsewhere).`,
+      file,
+      'read-only',
+    );
+  }
+}
+
+function writable(target: string): boolean {
+  try {
+    fs.accessSync(target, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function describeErrno(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  const text: Record<string, string> = {
+    ENOENT: 'the system says no such file or directory',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EROFS: 'read-only file system',
+    ENOTDIR: 'a part of the path is a file, not a folder',
+    ENOSPC: 'no space left on the device',
+  };
+  return (e.code && text[e.code]) ?? e.message;
+}
+
+/**
+ * Read-only checks, in one read transaction (a consistent view while another
+ * process may be migrating): the file is an SQLite database, undamaged, and
+ * holds exactly the tables our migrations make at its recorded version.
+ */
+function checkFile(db: SqliteDatabase, file: string, migrations: readonly Migration[]): void {
+  db.transaction(() => {
+    const problems = db.pragma('quick_check(3)', { simple: false }) as { quick_check: string }[];
+    // Its report is several lines ("*** in database main ***", then one per problem): the first two, on one line.
+    const damage = problems
+      .flatMap((row) => row.quick_check.split('\n'))
+      .map((text) => text.trim())
+      .filter((text) => text !== 'ok' && text !== '' && !text.startsWith('***'))
+      .slice(0, 2);
+    if (damage.length > 0) {
+      throw new DatabaseFileError(`The database file ${file} is damaged (SQLite's check: ${damage.join('; ')}). ${RESTORE}.`, file, 'damaged');
+    }
+    const version = schemaVersion(db);
+    if (version > migrations.length) return; // migrate() says the code is too old, naming both versions
+    const tables = tableNames(db);
+    const expected = tablesAt(migrations, version);
+    const foreign = tables.filter((name) => !expected.includes(name));
+    const absent = expected.filter((name) => !tables.includes(name));
+    if (foreign.length > 0 || absent.length > 0) {
+      const what = [
+        foreign.length > 0 ? `holds tables that are not this bot's (${foreign.join(', ')})` : '',
+        absent.length > 0 ? `lacks tables this bot's schema version ${version} has (${absent.join(', ')})` : '',
+      ]
+        .filter(Boolean)
+        .join(' and ');
+      throw new DatabaseFileError(
+        `The file ${file} ${what}, so it is not this bot's database and was left untouched: set DATABASE_PATH to the bot's own file, or to a new path for a fresh one.`,
+        file,
+        'foreign',
+      );
+    }
+  })();
+}
+
+const tablesCache = new WeakMap<readonly Migration[], Map<number, string[]>>();
+
+/** The tables a file at `version` holds: the migrations up to it, replayed on an empty in-memory database. */
+function tablesAt(migrations: readonly Migration[], version: number): string[] {
+  const known = tablesCache.get(migrations) ?? new Map<number, string[]>();
+  tablesCache.set(migrations, known);
+  const cached = known.get(version);
+  if (cached) return cached;
+  const scratch = new Database(':memory:');
+  try {
+    for (const migration of migrations.slice(0, version)) {
+      if (typeof migration.up === 'string') scratch.exec(migration.up);
+      else migration.up(scratch);
+    }
+    const names = tableNames(scratch);
+    known.set(version, names);
+    return names;
+  } finally {
+    scratch.close();
+  }
+}
+
+/** The file's own tables (SQLite's internal sqlite_* ones left out), by name. */
+function tableNames(db: SqliteDatabase): string[] {
+  return db
+    .prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' AND substr(name, 1, 7) <> 'sqlite_' ORDER BY name")
+    .all()
+    .map((row) => row.name);
+}
+
+/** SQLite's own refusals of a file, as the one line a person needs; null for anything else. */
+function fileError(file: string, error: unknown): DatabaseFileError | null {
+  if (error instanceof DatabaseFileError) return error;
+  const code = (error as { code?: unknown }).code;
+  const reason = error instanceof Error ? error.message : String(error);
+  if (code === 'SQLITE_NOTADB') {
+    return new DatabaseFileError(`The file ${file} is not an SQLite database (${reason}), so it was left untouched: set DATABASE_PATH to the bot's own database file, or to a new path for a fresh one.`, file, 'not-sqlite');
+  }
+  if (typeof code === 'string' && code.startsWith('SQLITE_CORRUPT')) {
+    return new DatabaseFileError(`The database file ${file} is damaged (${reason}). ${RESTORE}.`, file, 'damaged');
+  }
+  if (typeof code === 'string' && (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_PERM')) {
+    return new DatabaseFileError(`The database file ${file} cannot be written (${reason}): make it and its folder writable by the user running the bot (or set DATABASE_PATH to a writable file).`, file, 'read-only');
+  }
+  return null;
 }
 
 /** The schema version recorded in the file. */

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { MIGRATIONS, migrate, openDatabase, schemaVersion } from '../../src/db/database.js';
+import Database from 'better-sqlite3';
+import { DatabaseFileError, MIGRATIONS, migrate, openDatabase, schemaVersion } from '../../src/db/database.js';
 import type { Migration } from '../../src/db/database.js';
 
 const INSERT_TEST_POST =
@@ -91,6 +92,148 @@ describe('openDatabase', () => {
        VALUES ('nobody', '2026-01-01', 'q', 'c', 'claimed', 'x', 0, 0)`,
     );
     assert.throws(() => orphan.run(), /FOREIGN KEY constraint failed/);
+  });
+});
+
+/** The file's bytes and the files beside it: what "left untouched" means. */
+function snapshot(file: string): { bytes: string; beside: string[] } {
+  const dir = path.dirname(file);
+  return {
+    bytes: fs.readFileSync(file).toString('base64'),
+    beside: fs.readdirSync(dir).filter((name) => name.startsWith(path.basename(file))).sort(),
+  };
+}
+
+/** A database of ours with rows in it, checkpointed into the main file, closed. */
+function filledDatabase(file: string): void {
+  const db = openDatabase(file);
+  const insert = db.prepare(INSERT_TEST_POST);
+  db.transaction(() => {
+    for (let i = 0; i < 400; i++) insert.run(`guild-${i}-${'x'.repeat(60)}`);
+  })();
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+}
+
+function refusal(file: string, problem: DatabaseFileError['problem']): DatabaseFileError {
+  let caught: unknown;
+  try {
+    openDatabase(file).close();
+  } catch (error) {
+    caught = error;
+  }
+  assert.ok(caught instanceof DatabaseFileError, `expected a DatabaseFileError, got ${String(caught)}`);
+  assert.equal(caught.problem, problem, caught.message);
+  assert.doesNotMatch(caught.message, /\n/, 'one line');
+  return caught;
+}
+
+describe('openDatabase refuses a file it cannot own, before changing anything', () => {
+  for (const [label, at, fill] of [
+    ['pages overwritten with garbage', 3, 0x5a],
+    ['pages zeroed near the end', -3, 0x00],
+  ] as const) {
+    it(`a damaged file (${label}): names the file and says to restore the backup`, (t) => {
+      const file = path.join(tempDir(t), 'bot.db');
+      filledDatabase(file);
+      const pages = fs.statSync(file).size / 4096;
+      assert.ok(pages > 10, `${pages} pages`);
+      const fd = fs.openSync(file, 'r+');
+      fs.writeSync(fd, Buffer.alloc(4096 * 2, fill), 0, 4096 * 2, 4096 * (at > 0 ? at : pages + at));
+      fs.closeSync(fd);
+      const before = snapshot(file);
+      const err = refusal(file, 'damaged');
+      assert.ok(err.message.startsWith(`The database file ${file} is damaged (`), err.message);
+      assert.match(err.message, /restore it from your latest backup/);
+      assert.deepEqual(snapshot(file), before, 'untouched');
+    });
+  }
+
+  it('a file with tables that are not ours: untouched (no WAL switch, no migration)', (t) => {
+    const file = path.join(tempDir(t), 'shop.db');
+    const other = new Database(file);
+    other.exec("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users VALUES (1, 'ann'); CREATE TABLE orders (id INTEGER)");
+    other.close();
+    const before = snapshot(file);
+    const err = refusal(file, 'foreign');
+    assert.equal(
+      err.message,
+      `The file ${file} holds tables that are not this bot's (orders, users), so it is not this bot's database and was left untouched: set DATABASE_PATH to the bot's own file, or to a new path for a fresh one.`,
+    );
+    assert.deepEqual(snapshot(file), before);
+    assert.deepEqual(before.beside, ['shop.db'], 'no -wal or -shm was made');
+  });
+
+  it('our tables plus a stranger, or ours with one missing, are not ours either', (t) => {
+    const dir = tempDir(t);
+    const extra = path.join(dir, 'extra.db');
+    const a = openDatabase(extra);
+    a.exec('CREATE TABLE notes (id INTEGER)');
+    a.close();
+    assert.match(refusal(extra, 'foreign').message, /holds tables that are not this bot's \(notes\)/);
+    const missing = path.join(dir, 'missing.db');
+    const b = openDatabase(missing);
+    b.exec('DROP TABLE daily_test_posts');
+    b.close();
+    assert.match(refusal(missing, 'foreign').message, /lacks tables this bot's schema version 2 has \(daily_test_posts\)/);
+  });
+
+  it('a file that is not SQLite at all: untouched', (t) => {
+    const file = path.join(tempDir(t), 'notes.db');
+    fs.writeFileSync(file, 'a shopping list, not a database\n'.repeat(100));
+    const before = snapshot(file);
+    assert.match(refusal(file, 'not-sqlite').message, /^The file .*notes\.db is not an SQLite database/);
+    assert.deepEqual(snapshot(file), before);
+  });
+
+  it('a folder where the file should be, and a file where a folder should be', (t) => {
+    const dir = tempDir(t);
+    assert.match(refusal(dir, 'not-a-file').message, /^DATABASE_PATH .* is not a file/);
+    const plain = path.join(dir, 'plain');
+    fs.writeFileSync(plain, '');
+    assert.equal(
+      refusal(path.join(plain, 'deeper', 'bot.db'), 'folder').message,
+      `The database folder ${plain} is not a folder, so the database file ${path.join(plain, 'deeper', 'bot.db')} cannot be kept there: set DATABASE_PATH to a file in a folder this user can write.`,
+    );
+  });
+
+  it('a folder that cannot be made (/proc/hv, where recursive mkdir never returns): refused at once', { skip: !fs.existsSync('/proc/self') }, () => {
+    const err = refusal('/proc/hv/x.db', 'folder');
+    assert.match(err.message, /^The database folder \/proc\/hv could not be created \(.+\), so the database file \/proc\/hv\/x\.db cannot be kept there/);
+  });
+
+  it('a read-only file: refused before any write, untouched', async (t) => {
+    const dir = tempDir(t);
+    const file = path.join(dir, 'bot.db');
+    filledDatabase(file);
+    fs.chmodSync(file, 0o444);
+    fs.chmodSync(dir, 0o755);
+    const before = snapshot(file);
+    // Root may write anything: the check runs as an ordinary user, as a service does.
+    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const script = `import { openDatabase } from ${JSON.stringify(DATABASE_MODULE)};
+try { openDatabase(${JSON.stringify(file)}); console.log('opened'); } catch (e) { console.log(JSON.stringify({ name: e.name, problem: e.problem, message: e.message })); }`;
+    const run = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { ...asUser, stdio: ['ignore', 'pipe', 'pipe'], cwd: process.cwd(), env: { ...process.env, HOME: dir } });
+    let out = '';
+    let errOut = '';
+    run.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    run.stderr.on('data', (d: Buffer) => (errOut += d.toString()));
+    await new Promise((resolve) => run.once('exit', resolve));
+    const result = JSON.parse(out.trim() || 'null') as { name: string; problem: string; message: string } | null;
+    assert.ok(result, `no answer from the child: ${errOut}`);
+    assert.equal(result.name, 'DatabaseFileError');
+    assert.equal(result.problem, 'read-only');
+    assert.equal(
+      result.message,
+      `The database file ${file} is read-only for this user, so no schedule or post could be saved: make it writable by the user running the bot (or set DATABASE_PATH to a writable file). It was left untouched.`,
+    );
+    assert.deepEqual(snapshot(file), before);
+  });
+
+  it('a fresh path still opens, folders made level by level', (t) => {
+    const file = path.join(tempDir(t), 'a', 'b', 'c', 'bot.db');
+    openDatabase(file).close();
+    assert.ok(fs.statSync(file).isFile());
   });
 });
 
