@@ -149,7 +149,7 @@ export function syntheticCorpus(real: Corpus, n: number, seed = 20240304): Synth
       glosses: [],
       remarks: null,
       describedWith: [],
-      location: { paragraph: first.quote.location.paragraph, spans: [] },
+      location: { paragraph: first.quote.location.paragraph, spans: [], narration: { lead: null, bridges: [] } },
     });
   }
   for (const q of quotes) if (!contexts.has(q.id)) contexts.set(q.id, realContext.get(q.id) ?? '');

@@ -19,11 +19,13 @@ import {
   type RawQuote,
   type RawSource,
 } from './schema.js';
+import { quotedUnits, quoteNarration } from './context.js';
 import { lineColumn, normalise, normaliseMapped, paragraphs, type MappedText, type Paragraph } from './text.js';
 import {
   PART_JOINER,
   type Corpus,
   type CorpusProblem,
+  type ExcludedRun,
   type Note,
   type Quote,
   type Source,
@@ -150,7 +152,7 @@ function loadSource(
   const quotesPath = path.join(dir, 'quotes.json');
   const parsedQuotes = readJson(quotesPath, quoteFileSchema, report);
   const rawQuotes = parsedQuotes ?? [];
-  const quotes: Quote[] = [];
+  const checked: Quote[] = [];
   rawQuotes.forEach((entry, index) => {
     const parsed = quoteSchema.safeParse(entry);
     const entryId = typeof (entry as { id?: unknown })?.id === 'string' ? (entry as { id: string }).id : `#${index + 1}`;
@@ -159,17 +161,29 @@ function loadSource(
       return;
     }
     const quote = checkQuote(parsed.data, meta, { raw, mapped, paras }, vocab, (reason) => report(quotesPath, entryId, reason));
-    if (quote) quotes.push(quote);
+    if (quote) checked.push(quote);
   });
 
   const excludedPath = path.join(dir, 'excluded.json');
   const excluded = existsSync(excludedPath) ? (readJson(excludedPath, excludedFileSchema, report) ?? []) : [];
   const excludedSpans: [number, number][] = [];
+  const excludedRuns: ExcludedRun[] = [];
   for (const ex of excluded) {
     const at = mapped.text.indexOf(normalise(ex.text));
     if (at < 0) report(excludedPath, null, `excluded text does not occur in the source: "${ex.text}"`);
-    else excludedSpans.push(spanOf(mapped, at, normalise(ex.text).length));
+    else {
+      const [start, end] = spanOf(mapped, at, normalise(ex.text).length);
+      excludedSpans.push([start, end]);
+      excludedRuns.push({ start, end, narration: ex.narration ?? false });
+    }
   }
+  // The narration shown with each quote depends on every quotation around it, so it is found once all are located.
+  const units = quotedUnits(
+    raw,
+    checked.flatMap((q) => q.location.spans.map(([start, end]) => ({ start, end, quoteId: q.id }))),
+    excludedRuns,
+  );
+  const quotes = checked.map((q): Quote => ({ ...q, location: { ...q.location, narration: quoteNarration(raw, paras, units, { id: q.id, spans: q.location.spans }) } }));
   for (const ex of excluded) {
     if (ex.retiredId && rawQuotes.some((q) => (q as { id?: unknown })?.id === ex.retiredId)) {
       report(quotesPath, ex.retiredId, 'this id was retired (see excluded.json) and must not be reused: published ids never change meaning');
@@ -203,6 +217,7 @@ function loadSource(
     notes: meta.notes.map((n): Note => ({ n: n.n, text: n.text, url: n.url, short: n.short, archive: n.archive ?? null })),
     text: raw,
     path: textPath,
+    excluded: excludedRuns,
   };
   return { source, prefix: meta.idPrefix, order: meta.order, quotes };
 }
@@ -303,7 +318,8 @@ function checkQuote(
     glosses: q.glosses ?? [],
     remarks: q.remarks ?? null,
     describedWith: q.describedWith ?? [],
-    location: { paragraph: q.paragraph, spans },
+    // Filled in by loadSource once every quotation of the source is located.
+    location: { paragraph: q.paragraph, spans, narration: { lead: null, bridges: [] } },
   };
 }
 

@@ -91,6 +91,8 @@ export const excludedFileSchema = z.array(
       reason: z.string().min(1),
       /** An id once given to these words and withdrawn: it is never reused for other words. */
       retiredId: z.string().optional(),
+      /** The essay's own words in quotation marks (a label, a name, a proverb it names), shown in the narration around quotes. */
+      narration: z.boolean().optional(),
     })
     .strict(),
 );

@@ -38,6 +38,20 @@ export interface Source {
   readonly text: string;
   /** Where the source file lives, for messages. */
   readonly path: string;
+  /** Where the words of excluded.json stand in `text`: quoted words that are no curated quote. */
+  readonly excluded: readonly ExcludedRun[];
+}
+
+/** Quoted words left out of the quotes (excluded.json), located in the source text. */
+export interface ExcludedRun {
+  /** Raw offsets [start, end) of the words, without their quotation marks. */
+  readonly start: number;
+  readonly end: number;
+  /**
+   * True where the essay sets its own words in quotation marks (a label, a name, a proverb it names):
+   * these may be shown within the narration around a quote. Any other excluded words are another voice.
+   */
+  readonly narration: boolean;
 }
 
 export interface Facets {
@@ -76,6 +90,27 @@ export interface QuoteLocation {
   readonly paragraph: number;
   /** Raw offsets [start, end) of each part in the source text. */
   readonly spans: readonly (readonly [number, number])[];
+  /** The essay's own narration shown with the quote: before its first part, and between its parts. */
+  readonly narration: QuoteNarration;
+}
+
+/** A run of the source's narration: raw offsets [start, end), shown exactly (see render/quote-text). */
+export interface NarrationRun {
+  readonly start: number;
+  readonly end: number;
+  /** True when the run starts inside the essay's sentence (the reader sees an ellipsis). */
+  readonly midSentence: boolean;
+}
+
+export interface QuoteNarration {
+  /** The essay's words that introduce the quote, up to its first part; null when there are none to show. */
+  readonly lead: NarrationRun | null;
+  /**
+   * For each part after the first, the narration between it and the previous part: a run (empty when the
+   * parts touch), or null where it is not shown as it stands (too long, or holding another voice) and is
+   * summarised as […].
+   */
+  readonly bridges: readonly (NarrationRun | null)[];
 }
 
 export interface Corpus {

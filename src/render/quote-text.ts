@@ -9,12 +9,16 @@
  * - each quoted part sits in curly double marks; marks inside it become single
  *   ones, and straight single marks are set curly;
  * - the essay author's glosses, "(secret police)", become "[secret police]";
- * - the essay's narration is taken without its own quotation marks and notes.
+ * - the essay's narration is one run of the essay's characters, without its
+ *   note markers and title asterisks, its quotation marks set as single ones
+ *   (see narrationText).
  * The essay's sentence up to the first part comes first ("A Ukrainian driver
  * also stated that Lenin warned …", "Stalin, according to another interviewee,
- * …"), so the reader knows whose words they are and who "he" is.
+ * …"), so the reader knows whose words they are and who "he" is; it never
+ * holds another voice's words (corpus/context.ts says where it starts).
  */
-import type { Quote, Source } from '../corpus/types.js';
+import { quotationMarks } from '../corpus/context.js';
+import type { NarrationRun, Quote, Source } from '../corpus/types.js';
 
 export interface QuoteSegment {
   readonly text: string;
@@ -22,26 +26,18 @@ export interface QuoteSegment {
   readonly quoted: boolean;
 }
 
-/** How much of the sentence before a mid-sentence fragment to show. */
-const MAX_LEAD_IN = 160;
-/** Narration longer than this between two parts is summarised as […]. */
-const MAX_BRIDGE = 240;
-
+/** The quote's parts and the essay's narration before and between them (found by the corpus: corpus/context). */
 export function quoteSegments(q: Quote, source: Source | undefined): QuoteSegment[] {
   const text = source?.text;
+  const { lead, bridges } = q.location.narration;
   const out: QuoteSegment[] = [];
-  const first = q.location.spans[0];
-  if (text && first) {
-    const lead = leadIn(text, first[0]);
-    if (lead) out.push({ text: lead, quoted: false });
-  }
+  if (text && lead) out.push({ text: narrationText(text, lead), quoted: false });
   q.parts.forEach((part, i) => {
     if (i > 0) {
-      const prev = q.location.spans[i - 1];
-      const cur = q.location.spans[i];
-      const bridge = text && prev && cur ? narration(text.slice(prev[1], cur[0])) : '';
-      if (bridge.length > MAX_BRIDGE) out.push({ text: '[…]', quoted: false });
-      else if (bridge) out.push({ text: bridge, quoted: false });
+      const bridge = bridges[i - 1];
+      // Narration not shown as it stands (too long, or holding another voice) is marked, never dropped silently.
+      if (bridge === null) out.push({ text: '[…]', quoted: false });
+      else if (text && bridge && bridge.end > bridge.start) out.push({ text: narrationText(text, bridge), quoted: false });
     }
     out.push({ text: typeset(q, part), quoted: true });
   });
@@ -56,33 +52,26 @@ export function quoteBody(q: Quote, source: Source | undefined): string {
 }
 
 /**
- * The essay's words between or before quoted parts: the marks that open and
- * close the neighbouring parts and the note markers removed; a quotation
- * inside the narration ("the old Russian adage “if the Tsar only knew”") keeps
- * its marks, as single ones, since the whole sits inside our own.
+ * A run of the essay's narration as shown: its note markers removed, its
+ * *titles* without asterisks (the narration is in italics already), any run of
+ * whitespace one space, and its quotation marks single curly ones (‘Anti-Soviet
+ * speeches’), so that only the speaker's words stand in double marks. A run
+ * that starts inside the essay's sentence begins with "…".
  */
-export function narration(raw: string): string {
-  const inner = raw
+export function narrationText(text: string, run: NarrationRun): string {
+  const marks = new Map(quotationMarks(text, run.start, run.end).map((m) => [m.at, m]));
+  let out = '';
+  for (let i = run.start; i < run.end; i++) {
+    const m = marks.get(i);
+    const ch = text.charAt(i);
+    out += m && (m.double || ch === "'") && m.role !== 'apostrophe' ? (m.role === 'open' ? '‘' : '’') : ch;
+  }
+  const shown = out
     .replace(/\^\[\d+\]/g, ' ')
-    // The essay marks titles with *asterisks*; the narration is shown in italics already.
     .replace(/\*([^*\n]+)\*/g, '$1')
     .replace(/\s+/g, ' ')
-    // The marks that open and close the neighbouring parts (a single one where a part is quoted within a quotation).
-    .replace(/^[\s"“”’]+|[\s"“”‘]+$/g, '');
-  return inner.replace(/["“”]/g, (m, at: number) => (m === '“' || (m === '"' && /\S/.test(inner[at + 1] ?? '') && !/\S/.test(inner[at - 1] ?? '')) ? '‘' : '’'));
-}
-
-function leadIn(text: string, at: number): string {
-  const before = text.slice(Math.max(0, at - 600), at);
-  // The sentence start: after the last full stop (or ? !) followed by a capital, or after a blank line.
-  const starts = [...before.matchAll(/(?:[.!?]["”’')]*(?:\^\[\d+\])?\s+(?=["“]?(?:[A-Z]|$))|\n[ \t]*\n)/g)];
-  const last = starts[starts.length - 1];
-  let lead = narration(last ? before.slice(last.index + last[0].length) : before);
-  if (lead.length > MAX_LEAD_IN) {
-    const cut = lead.slice(lead.length - MAX_LEAD_IN);
-    lead = `…${cut.slice(cut.indexOf(' ') + 1)}`;
-  }
-  return lead;
+    .trim();
+  return run.midSentence ? `…${shown}` : shown;
 }
 
 function typeset(q: Quote, part: string): string {
