@@ -243,7 +243,7 @@ export function aboutMessage(corpus: Corpus): MessagePayload {
     `**Hidden Voices** serves the words of Soviet citizens of the 1920s and 1930s — Harvard Project interviews with emigres, secret-police reports, letters, leaflets — as quoted in:`,
     sources,
     '',
-    '**How the quotes are kept.** Every quotation is checked word for word against the essay before the bot starts, and so is what the essay says of its speaker; each carries the essay note it rests on. The speaker’s words stand in “quotation marks”; *words in italics* are the essay’s own narration around them, as it reads; words in [square brackets] are the essay author’s explanations inside a quotation, not the speaker’s. Typos are kept as printed and marked “As printed”.',
+    '**How the quotes are kept.** Every quotation is checked word for word against the essay before the bot starts, and so is what the essay says of its speaker; each carries the essay note it rests on. The speaker’s words stand in “quotation marks”; *words in italics* are the essay’s own narration around them, as it reads (its quotation marks set as single ones, and “…” where it starts inside a sentence); words in [square brackets] are the essay author’s explanations inside a quotation, not the speaker’s. Typos are kept as printed and marked “As printed”.',
     '',
     '**How to cite.** Press **Cite** under a quote for a ready-made Chicago-style note (“quoted in” the essay, with its note number). Check the original where you can: `/source` gives each note in full.',
     '',
