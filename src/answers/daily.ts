@@ -102,6 +102,8 @@ async function setDaily(daily: DailyService, guildId: string, request: CommandRe
   const thread = o.thread === true;
   if (!channel || typeof channel !== 'object') return msg('Choose the channel to post in.');
   if (!TEXT_CHANNEL_TYPES.has(channel.type)) return msg(`<#${channel.id}> is not a text channel. Choose a text or announcement channel.`);
+  // Discord's role picker offers @everyone (its id is the server's): a daily ping of every member is never what a study server wants.
+  if (role && role.id === guildId) return msg('The daily post cannot mention @everyone. Choose a role whose members asked for it (for example a “Daily voice” role), or leave `role` out. Nothing was saved.');
   const time = parseLocalTime(String(o.time ?? ''));
   if (!time.ok) return msg(`${capitalise(time.error.replace(/^daily: /, ''))}.`);
   const abbreviation = zoneAbbreviation(String(o.timezone ?? ''));

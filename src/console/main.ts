@@ -6,8 +6,10 @@
  *   npm run console -- --json "/quote nep"   the exact payload the bot would send, as JSON
  *   npm run console -- --json < lines.txt    one payload per input line (JSON Lines)
  *   npm run console -- --data DIR ...        another corpus folder (default: data/)
+ *   npm run console -- --help                usage, and every command with its options
  */
 import { createInterface } from 'node:readline';
+import { ApplicationCommandOptionType, type APIApplicationCommandOption } from 'discord-api-types/v10';
 import { commands } from '../../commands/index.js';
 import dotenv from 'dotenv';
 import { createApp, loadLibrary, type App, type Library } from '../app.js';
@@ -15,7 +17,7 @@ import { parseConfig } from '../config.js';
 import { CorpusError, formatProblem } from '../corpus/load.js';
 import type { Corpus } from '../corpus/types.js';
 import { Dispatcher } from '../interactions/dispatch.js';
-import type { ButtonRequest, CommandRequest, Reply } from '../interactions/types.js';
+import type { ButtonRequest, Command, CommandRequest, Reply } from '../interactions/types.js';
 import type { MessagePayload } from '../message/payload.js';
 import type { Poster } from '../daily/ports.js';
 import { DailyService } from '../daily/service.js';
@@ -45,7 +47,7 @@ export class ConsoleSession {
   async run(line: string): Promise<MessagePayload> {
     const text = line.trim();
     if (!text.startsWith('/')) return this.press(text);
-    const parsed = parseLine(text, this.dispatcher.commands);
+    const parsed = parseLine(text, this.dispatcher.commands, { guildId: CONSOLE_GUILD });
     if (!parsed.ok) return notice(parsed.error);
     const request: CommandRequest = {
       ...this.caller(),
@@ -116,19 +118,99 @@ async function interactive(session: ConsoleSession, app: App, style: Style): Pro
   rl.close();
 }
 
+/** JSON Lines: exactly one payload per input line, blank lines and `quit` included, so output lines up with input. */
 async function jsonLines(session: ConsoleSession): Promise<void> {
   const rl = createInterface({ input: process.stdin });
   for await (const line of rl) {
-    if (line.trim()) process.stdout.write(`${JSON.stringify(await session.run(line))}\n`);
+    const t = line.trim().toLowerCase();
+    if (t === 'quit' || t === 'exit') {
+      process.stdout.write(`${JSON.stringify(notice('Bye: the console stops here, and reads no further lines.'))}\n`);
+      break;
+    }
+    let payload: MessagePayload;
+    try {
+      payload = await session.run(line);
+    } catch (error) {
+      payload = notice('Something went wrong answering that. It has been reported.');
+      console.error(error);
+    }
+    process.stdout.write(`${JSON.stringify(payload)}\n`);
   }
+  rl.close();
+}
+
+/** `--help`: how to run it, and the commands with their options as the console writes them. */
+export function usage(list: readonly Command[] = commands): string {
+  const optionsOf = (options: readonly APIApplicationCommandOption[] | undefined): string =>
+    (options ?? []).map((o) => ('required' in o && o.required ? ` ${o.name}:…` : ` [${o.name}:…]`)).join('');
+  const lines = list.flatMap((c) => {
+    const subs = (c.data.options ?? []).filter((o) => o.type === ApplicationCommandOptionType.Subcommand);
+    if (subs.length === 0) return [`  /${c.data.name}${optionsOf(c.data.options)}  ${c.data.description}`];
+    return subs.map((s) => `  /${c.data.name} ${s.name}${optionsOf('options' in s ? s.options : undefined)}  ${s.description}`);
+  });
+  return [
+    'Hidden Voices console: the bot\'s own commands, offline.',
+    '',
+    'Usage:',
+    '  npm run console                            interactive; after a quote type next, previous, cite or context; quit leaves',
+    '  npm run console -- "/quote nep"            one command, shown as a reader sees it in Discord',
+    '  npm run -s console -- --json "/quote nep"  the exact payload the bot would send to Discord, as JSON',
+    '  npm run -s console -- --json < lines.txt   one JSON line per input line (JSON Lines); quit ends the input',
+    '  npm run console -- --data DIR …            another corpus folder (default: DATA_DIR, else data/)',
+    '  npm run console -- --help                  this help',
+    '',
+    'Commands (options are written name:value; quote a value with spaces, name:"two words"; free text fills the first text option):',
+    ...lines,
+  ].join('\n');
+}
+
+interface Cli {
+  readonly json: boolean;
+  readonly help: boolean;
+  readonly dataDir: string | undefined;
+  readonly rest: readonly string[];
+}
+
+/** The console's own flags; anything else starting with -- is refused rather than run as a command. */
+function parseArgs(argv: readonly string[]): Cli | { error: string } {
+  let json = false;
+  let help = false;
+  let dataDir: string | undefined;
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const a = argv[i] ?? '';
+    if (a === '--json') json = true;
+    else if (a === '--help' || a === '-h') help = true;
+    else if (a === '--data' || a.startsWith('--data=')) {
+      const dir = a === '--data' ? argv[(i += 1)] : a.slice('--data='.length);
+      if (!dir) return { error: '--data needs a folder: --data DIR' };
+      dataDir = dir;
+    } else if (a.startsWith('--')) return { error: `Unknown option ${a}. The options are --json, --data DIR and --help.` };
+    else rest.push(a);
+  }
+  return { json, help, dataDir, rest };
+}
+
+/** `… | head -1` closes the pipe early: that is the reader being done, not an error. */
+function quietOnClosedPipe(error: NodeJS.ErrnoException): void {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const dataAt = argv.indexOf('--data');
+  const cli = parseArgs(argv);
+  if ('error' in cli) {
+    console.error(`${cli.error} Run: npm run console -- --help`);
+    return 2;
+  }
+  if (cli.help) {
+    console.log(usage());
+    return 0;
+  }
+  if (!process.stdout.listeners('error').includes(quietOnClosedPipe)) process.stdout.on('error', quietOnClosedPipe);
   // --data wins; otherwise DATA_DIR (environment or .env), as the bot reads it.
   dotenv.config({ quiet: true });
-  const dataDir = dataAt >= 0 ? argv[dataAt + 1] : parseConfig(process.env).dataDir;
-  const args = dataAt >= 0 ? argv.filter((_a, i) => i !== dataAt && i !== dataAt + 1) : argv;
+  const dataDir = cli.dataDir ?? parseConfig(process.env).dataDir;
   let library: Library;
   try {
     library = loadLibrary(dataDir);
@@ -144,8 +226,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const db = openDatabase(':memory:');
   const app = createApp({ library, daily: new DailyService(library.corpus, new DailyStore(db), consolePoster(library.corpus)) });
   const session = new ConsoleSession(new Dispatcher(commands, app));
-  const json = args.includes('--json');
-  const rest = args.filter((a) => a !== '--json');
+  const { json, rest } = cli;
   if (json) {
     if (rest.length > 0) process.stdout.write(`${JSON.stringify(await session.run(rest.join(' ')), null, 2)}\n`);
     else await jsonLines(session);

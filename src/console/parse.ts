@@ -14,7 +14,17 @@ export interface ParsedLine {
 
 export type ParseResult = { ok: true; line: ParsedLine } | { ok: false; error: string };
 
-export function parseLine(input: string, commands: readonly Command[]): ParseResult {
+export interface ParseContext {
+  /** The server the line is run in: its @everyone role has the server's id, as in Discord. */
+  readonly guildId?: string | null;
+}
+
+/** Discord's integer options: a plain whole number, nothing Number() would also read (1e1, 0x10, 2.0). */
+const PLAIN_INTEGER = /^[-+]?\d+$/;
+const PLAIN_NUMBER = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)$/;
+const SNOWFLAKE = /^\d{17,20}$/;
+
+export function parseLine(input: string, commands: readonly Command[], context: ParseContext = {}): ParseResult {
   const m = /^\/(\S+)\s*([\s\S]*)$/.exec(input.trim());
   if (!m) return { ok: false, error: 'Commands start with a slash, e.g. /quote nep' };
   const name = (m[1] ?? '').toLowerCase();
@@ -43,6 +53,15 @@ export function parseLine(input: string, commands: readonly Command[]): ParseRes
     return ' ';
   });
   const text = positional.trim();
+  // What looks like name:value but names no option of this command would silently become search words.
+  const stray = /(?:^|\s)([A-Za-z][\w-]*):(?=["“]|[^\s/])/.exec(text);
+  if (stray) {
+    const where = `/${name}${subcommand ? ` ${subcommand}` : ''}`;
+    const valid = names.length > 0 ? ` Its options are ${names.join(', ')}.` : ' It takes no options.';
+    const target = optionDefs.find((o) => o.type === ApplicationCommandOptionType.String);
+    const asText = target ? ` To search for words with a colon, quote them: ${target.name}:"${stray[1]}:…".` : '';
+    return { ok: false, error: `${where} has no option ${stray[1]}.${valid}${asText}` };
+  }
   if (text) {
     // Free text always fills the command's first text option (the query of /quote, n of /source).
     const target = optionDefs.find((o) => o.type === ApplicationCommandOptionType.String || o.type === ApplicationCommandOptionType.Integer);
@@ -61,23 +80,38 @@ export function parseLine(input: string, commands: readonly Command[]): ParseRes
     switch (def.type) {
       case ApplicationCommandOptionType.Integer:
       case ApplicationCommandOptionType.Number: {
-        const n = Number(value);
-        if (value.trim() === '' || !Number.isFinite(n) || (def.type === ApplicationCommandOptionType.Integer && !Number.isInteger(n))) {
-          return { ok: false, error: `${def.name} must be a whole number` };
+        const whole = def.type === ApplicationCommandOptionType.Integer;
+        const n = Number(value.trim());
+        if (!(whole ? PLAIN_INTEGER : PLAIN_NUMBER).test(value.trim()) || !Number.isSafeInteger(whole ? n : Math.trunc(n))) {
+          return { ok: false, error: `${def.name} must be a ${whole ? 'whole number' : 'number'}` };
+        }
+        const min = 'min_value' in def ? def.min_value : undefined;
+        const max = 'max_value' in def ? def.max_value : undefined;
+        if ((min !== undefined && n < min) || (max !== undefined && n > max)) {
+          return { ok: false, error: `${def.name} must be ${min !== undefined && max !== undefined ? `from ${min} to ${max}` : min !== undefined ? `at least ${min}` : `at most ${max}`}` };
         }
         options[def.name] = n;
         break;
       }
-      case ApplicationCommandOptionType.Boolean:
-        options[def.name] = /^(true|yes|1|on)$/i.test(value);
+      case ApplicationCommandOptionType.Boolean: {
+        const yes = /^(true|yes|1|on)$/i.test(value);
+        if (!yes && !/^(false|no|0|off)$/i.test(value)) return { ok: false, error: `${def.name} must be true or false` };
+        options[def.name] = yes;
         break;
+      }
       case ApplicationCommandOptionType.Channel: {
         const id = value.replace(/^<#|>$/g, '').replace(/^#/, '');
         options[def.name] = { kind: 'channel', id, name: id, type: 0, botPermissions: null };
         break;
       }
       case ApplicationCommandOptionType.Role: {
+        // Discord's role picker offers @everyone too: its id is the server's.
+        if (/^@?everyone$/i.test(value) && context.guildId) {
+          options[def.name] = { kind: 'role', id: context.guildId, name: '@everyone', mentionable: false };
+          break;
+        }
         const id = value.replace(/^<@&|>$/g, '').replace(/^@/, '');
+        if (!SNOWFLAKE.test(id)) return { ok: false, error: `${def.name} must be a role, written <@&id> or as its id (17–20 digits)` };
         options[def.name] = { kind: 'role', id, name: id, mentionable: false };
         break;
       }

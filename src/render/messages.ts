@@ -166,7 +166,12 @@ export function noteMessage(corpus: Corpus, n: number, sourceId?: string): Messa
   }
   const resting = corpus.quotes.filter((q) => q.sourceId === source.id && q.note === n);
   const first = resting[0];
-  const fields: { name: string; value: string }[] = [{ name: `Quotes resting on this note: ${resting.length}`, value: restingList(resting, n) }];
+  const fields: { name: string; value: string }[] = [
+    resting.length > 0
+      ? { name: `Quotes resting on this note: ${resting.length}`, value: restingList(resting, n) }
+      : // Some notes support the essay's argument, not a quotation: say so, rather than "0: None."
+        { name: 'Quotes', value: `None of the ${corpus.quotes.filter((q) => q.sourceId === source.id).length} quotations of this work rests on this note.` },
+  ];
   if (note.url) fields.push({ name: 'Link', value: note.url });
   if (first) fields.push({ name: 'The first of them', value: clip(`${quoteMarkdown(first, source)} — ${escapeMarkdown(first.speaker)} (${first.id})`, LIMITS.fieldValue) });
   // The Harvard Project's own search finds a transcript by its quoted words: say how, where a note cites it.
@@ -195,7 +200,6 @@ export function noteMessage(corpus: Corpus, n: number, sourceId?: string): Messa
 
 /** The quotes on a note, one a line, as many as fit; the rest are a `/quote note:n` away. */
 function restingList(quotes: readonly Quote[], n: number): string {
-  if (quotes.length === 0) return 'None.';
   const lines: string[] = [];
   let length = 0;
   for (const [i, q] of quotes.entries()) {

@@ -55,3 +55,13 @@ test('a zone abbreviation is refused with the place to use instead, and nothing 
   assert.match(reply.payload.content ?? '', /“PST” is an abbreviation, not a time zone.*`America\/Los_Angeles`/);
   assert.equal(app.daily?.store.getSchedule('1180000000000000202'), null);
 });
+
+test('@everyone (the role whose id is the server’s) is refused as the daily mention, and nothing is saved', async (t) => {
+  const { dispatcher, app } = setup(t);
+  const request = set(channel(null));
+  const everyone: OptionValue = { kind: 'role', id: '1180000000000000202', name: '@everyone', mentionable: false };
+  const reply = await dispatcher.command({ ...request, options: { ...request.options, role: everyone } });
+  assert.equal(reply.payload.flags, 64);
+  assert.match(reply.payload.content ?? '', /^The daily post cannot mention @everyone\. .*Nothing was saved\.$/);
+  assert.equal(app.daily?.store.getSchedule('1180000000000000202'), null);
+});

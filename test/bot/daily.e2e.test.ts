@@ -153,3 +153,13 @@ test('removed from a server: its schedule pauses with the reason, settings kept'
   assert.equal(schedule?.pausedReason, 'the bot was removed from this server');
   assert.equal(schedule?.channelId, standIn.channelId);
 });
+
+test('/daily set with @everyone as the role: refused privately, nothing saved, nothing posted', async (t) => {
+  const { standIn, bot } = await build(t, { standIn: guildWithRole });
+  // Discord's role picker offers @everyone; its id is the server's own.
+  const r = await (await daily(standIn, 'set', setOptions(standIn, [{ name: 'role', type: T.Role, value: standIn.guildId }]))).response();
+  assert.equal(r.ephemeral, true);
+  assert.match(r.message?.content ?? '', /^The daily post cannot mention @everyone\./);
+  assert.equal(bot.app.daily?.store.getSchedule(standIn.guildId), null);
+  assert.equal(standIn.channelMessages(standIn.channelId).length, 0);
+});

@@ -4,7 +4,8 @@
  * what the session returns in-process.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { commands } from '../../commands/index.js';
 import { createApp } from '../../src/app.js';
 import { buttonsOf, formatPayload } from '../../src/console/format.js';
-import { ConsoleSession } from '../../src/console/main.js';
+import { ConsoleSession, CONSOLE_GUILD, usage } from '../../src/console/main.js';
 import { parseLine } from '../../src/console/parse.js';
 import { Dispatcher } from '../../src/interactions/dispatch.js';
 import type { MessagePayload } from '../../src/message/payload.js';
@@ -114,6 +115,19 @@ describe('ConsoleSession', () => {
     assert.ok(buttonsOf(reply).some((b) => b.word === 'next' && !b.disabled));
   });
 
+  it('/daily set role:@everyone is refused, and nothing is saved', () => {
+    const run = consoleMain(['--json'], '/daily set channel:#100000000000000003 time:08:00 timezone:UTC role:@everyone\n/daily status\n');
+    assert.equal(run.status, 0, run.stderr);
+    const [set, status] = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as MessagePayload);
+    assert.match(set?.content ?? '', /^The daily post cannot mention @everyone\. .*Nothing was saved\.$/);
+    assert.match(status?.content ?? '', /^The voice of the day is not set up here\./);
+  });
+
+  it('/source 1, a note no quotation rests on, says so in words', async () => {
+    const fields = (await session().run('/source 1')).embeds?.[0]?.fields ?? [];
+    assert.deepEqual(fields[0], { name: 'Quotes', value: `None of the ${app.corpus.quotes.length} quotations of this work rests on this note.` });
+  });
+
   it('a bad option value is refused before any command runs', async () => {
     const reply = await session().run('/source abc');
     assert.deepEqual(reply, { content: 'n must be a whole number', flags: 64, allowed_mentions: { parse: [] } });
@@ -155,6 +169,41 @@ describe('parseLine', () => {
     assert.equal(error('/quote note:eight'), 'note must be a whole number');
   });
 
+  it('integers are plain whole numbers within the option’s range, never 1e1 or 0x10', () => {
+    assert.equal(error('/source 1e1'), 'n must be a whole number');
+    assert.equal(error('/source 0x10'), 'n must be a whole number');
+    assert.equal(error('/source 8.0'), 'n must be a whole number');
+    assert.equal(error('/source 99999999999999999999'), 'n must be a whole number');
+    assert.deepEqual(ok('/source +8').options, { n: 8 });
+    assert.equal(error('/quote note:0 nep'), 'note must be from 1 to 99');
+    assert.equal(error('/quote note:100'), 'note must be from 1 to 99');
+  });
+
+  it('an option the command does not have is refused with the ones it has', () => {
+    assert.equal(
+      error('/quote colour:red nep'),
+      '/quote has no option colour. Its options are query, theme, speaker, source, note. To search for words with a colon, quote them: query:"colour:…".',
+    );
+    assert.equal(error('/themes colour:red'), '/themes has no option colour. It takes no options.');
+    assert.equal(error('/daily set colour:red time:08:00'), '/daily set has no option colour. Its options are channel, time, timezone, role, thread. To search for words with a colon, quote them: time:"colour:…".');
+    // A quoted value, a time, a URL and a colon at a word's end are text, not options.
+    assert.deepEqual(ok('/quote query:"colour:red"').options, { query: 'colour:red' });
+    assert.deepEqual(ok('/quote 12:30 lenin: http://example.org').options, { query: '12:30 lenin: http://example.org' });
+  });
+
+  it('roles: an id or <@&id>, and @everyone is the server’s own id (as in Discord); other words are refused', () => {
+    const daily = '/daily set channel:#100000000000000003 time:08:00 timezone:UTC';
+    const role = (line: string) => {
+      const r = parseLine(line, commands, { guildId: CONSOLE_GUILD });
+      return r.ok ? r.line.options.role : r.error;
+    };
+    assert.deepEqual(role(`${daily} role:@everyone`), { kind: 'role', id: CONSOLE_GUILD, name: '@everyone', mentionable: false });
+    assert.deepEqual(role(`${daily} role:<@&1180000000000000301>`), { kind: 'role', id: '1180000000000000301', name: '1180000000000000301', mentionable: false });
+    assert.equal(role(`${daily} role:@Readers`), 'role must be a role, written <@&id> or as its id (17–20 digits)');
+    assert.equal(error(`${daily} thread:maybe`), 'thread must be true or false');
+    assert.deepEqual(ok(`${daily} thread:no`).options.thread, false);
+  });
+
   it('refuses what Discord would not send', () => {
     assert.equal(error('/source'), '/source needs n');
     assert.equal(error('/themes all'), '/themes takes no free text; use name:value options (none)');
@@ -173,22 +222,51 @@ describe('the console CLI', () => {
     assert.equal(run.stdout, `${JSON.stringify(printed, null, 2)}\n`, 'exactly one object, and nothing else');
   });
 
-  it('--json with three lines on stdin prints three JSON lines, buttons pressed in turn', async () => {
-    const run = consoleMain(['--json'], '/quote nep\nnext\n\n/source 8\n');
+  it('--json on stdin: one JSON line per input line, blank lines and unknown commands included; quit answers, then ends', async () => {
+    const run = consoleMain(['--json'], '/quote nep\nnext\n\n/qoute x\n/source 8\nquit\n/themes\n');
     assert.equal(run.stderr, '');
     assert.equal(run.status, 0);
     const lines = run.stdout.split('\n');
     assert.equal(lines.pop(), '', 'ends with a newline');
-    assert.equal(lines.length, 3);
+    assert.equal(lines.length, 6, 'six lines up to and including quit; nothing is read after it');
     const s = session();
-    const expected = [await s.run('/quote nep'), await s.run('next'), await s.run('/source 8')];
+    const expected = [await s.run('/quote nep'), await s.run('next'), await s.run(''), await s.run('/qoute x'), await s.run('/source 8')];
     assert.deepEqual(
-      lines.map((l) => JSON.parse(l) as unknown),
+      lines.slice(0, 5).map((l) => JSON.parse(l) as unknown),
       expected,
     );
     assert.match(footer(expected[1] as MessagePayload), / · 2 of 26 for “nep”$/);
+    assert.match((expected[2] as MessagePayload).content ?? '', /^Type a command/);
+    assert.deepEqual(JSON.parse(lines[5] ?? ''), { content: 'Bye: the console stops here, and reads no further lines.', flags: 64, allowed_mentions: { parse: [] } });
   });
 
+  it('--help prints the usage and every command with its options; an unknown flag is refused', () => {
+    const help = consoleMain(['--help']);
+    assert.equal(help.status, 0);
+    assert.equal(help.stderr, '');
+    assert.equal(help.stdout, `${usage()}\n`);
+    assert.match(help.stdout, /^ {2}\/quote \[query:…\] \[theme:…\] \[speaker:…\] \[source:…\] \[note:…\] {2}/m);
+    assert.match(help.stdout, /^ {2}\/daily set channel:… time:… timezone:… \[role:…\] \[thread:…\] {2}/m);
+    const bad = consoleMain(['--jsno', '/quote nep']);
+    assert.equal(bad.status, 2);
+    assert.equal(bad.stdout, '');
+    assert.equal(bad.stderr, 'Unknown option --jsno. The options are --json, --data DIR and --help. Run: npm run console -- --help\n');
+  });
+
+  it('a reader that stops early (| head -1): the console stops quietly, no EPIPE', async () => {
+    const env = { ...process.env };
+    delete env.NODE_TEST_CONTEXT;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/console/main.ts', '--json'], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Like head -1: read the first line, then close the pipe while more answers are coming.
+    child.stdout.once('data', () => child.stdout.destroy());
+    child.stdin.on('error', () => undefined);
+    child.stdin.end('/quote nep\n'.repeat(300));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(stderr, '');
+    assert.equal(code, 0);
+  });
   it('refuses to start on a broken corpus (--data), listing the problem', (t) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-'));
     t.after(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -291,6 +291,9 @@ describe('notes, themes and about', () => {
       const fields = new Map((e?.fields ?? []).map((f) => [f.name, f.value]));
       const resting = corpus.quotes.filter((q) => q.note === note.n);
       const list = fields.get(`Quotes resting on this note: ${resting.length}`) ?? '';
+      // A note no quotation rests on says so in words, never "0: None.".
+      if (resting.length === 0) assert.equal(fields.get('Quotes'), `None of the ${corpus.quotes.length} quotations of this work rests on this note.`, `note ${note.n}`);
+      else assert.ok(list, `note ${note.n}`);
       // Each quote on the note, one a line, in id order, until the field is full.
       const shown = [...list.matchAll(/^`(lr-\d{3})` /gm)].map((m) => m[1]);
       assert.deepEqual(shown, resting.slice(0, shown.length).map((q) => q.id), `note ${note.n}`);
