@@ -149,6 +149,7 @@ export function syntheticCorpus(real: Corpus, n: number, seed = 20240304): Synth
       glosses: [],
       remarks: null,
       describedWith: [],
+      genderFrom: null,
       location: { paragraph: first.quote.location.paragraph, spans: [], narration: { lead: null, bridges: [] } },
     });
   }

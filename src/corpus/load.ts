@@ -8,6 +8,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
+import { checkAttribution, type AttributionContext } from './attribution.js';
 import {
   excludedFileSchema,
   kindFileSchema,
@@ -73,6 +74,7 @@ export function loadCorpus(dataDir: string): LoadResult {
   // A vocabulary that failed to load is reported once; its members are not then reported missing everywhere.
   const themeIds: ReadonlySet<string> | null = themeFile ? new Set(themes.map((t) => t.id)) : null;
   const kindIds: ReadonlySet<string> | null = kindFile ? new Set(kinds.map((k) => k.id)) : null;
+  const kindWords = new Map(kinds.map((k) => [k.id, k.words]));
 
   const sourcesDir = path.join(dataDir, 'sources');
   const sourceDirs = existsSync(sourcesDir)
@@ -89,7 +91,7 @@ export function loadCorpus(dataDir: string): LoadResult {
   const seenIds = new Map<string, string>();
   const seenPrefixes = new Map<string, string>();
   for (const dir of sourceDirs) {
-    const loaded = loadSource(dir, { themeIds, kindIds }, report);
+    const loaded = loadSource(dir, { themeIds, kindIds, kindWords }, report);
     if (!loaded) continue;
     const { source, prefix, quotes: sourceQuotes } = loaded;
     const other = seenPrefixes.get(prefix);
@@ -129,13 +131,44 @@ const MAX_QUOTE_LENGTH = 2500;
 interface Vocab {
   readonly themeIds: ReadonlySet<string> | null;
   readonly kindIds: ReadonlySet<string> | null;
+  /** Per kind, the words that name it in a narration; empty when the vocabulary failed to load. */
+  readonly kindWords: ReadonlyMap<string, readonly string[]>;
 }
 
-function loadSource(
-  dir: string,
-  vocab: Vocab,
-  report: Report,
-): { source: Source; prefix: string; order: number | undefined; quotes: Quote[] } | null {
+/** A source read and its quotes located: everything the per-quote checks need. */
+interface PreparedSource {
+  readonly meta: RawSource;
+  readonly text: SourceText;
+  readonly textPath: string;
+  readonly quotesPath: string;
+  /** quotes.json as read (null when unreadable). */
+  readonly rawQuotes: readonly unknown[] | null;
+  /** The entries that passed their own checks and were located. */
+  readonly quotes: Quote[];
+  readonly context: AttributionContext;
+}
+
+interface SourceText {
+  readonly raw: string;
+  readonly mapped: MappedText;
+  readonly paras: Paragraph[];
+}
+
+/**
+ * The checks of one entry that need nothing but the entry and its source:
+ * shape, vocabulary and provenance. Returns the located quote, or null.
+ */
+function checkEntry(entry: unknown, index: number, meta: RawSource, text: SourceText, vocab: Vocab, fail: (id: string, reason: string) => void): Quote | null {
+  const parsed = quoteSchema.safeParse(entry);
+  const entryId = typeof (entry as { id?: unknown })?.id === 'string' ? (entry as { id: string }).id : `#${index + 1}`;
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) fail(entryId, `${issue.path.join('.') || 'entry'}: ${issue.message}`);
+    return null;
+  }
+  return checkQuote(parsed.data, meta, text, vocab, (reason) => fail(entryId, reason));
+}
+
+function prepareSource(dir: string, vocab: Vocab, report: Report): PreparedSource | null {
   const metaPath = path.join(dir, 'source.json');
   const meta = readJson(metaPath, sourceFileSchema, report);
   if (!meta) return null;
@@ -145,24 +178,42 @@ function loadSource(
     return null;
   }
   const raw = readFileSync(textPath, 'utf8');
-  const mapped = normaliseMapped(raw);
-  const paras = paragraphs(raw);
+  const text: SourceText = { raw, mapped: normaliseMapped(raw), paras: paragraphs(raw) };
   checkNotes(meta, raw, metaPath, report);
+  checkKindDecisions(meta, text.paras.length, vocab, metaPath, report);
 
   const quotesPath = path.join(dir, 'quotes.json');
-  const parsedQuotes = readJson(quotesPath, quoteFileSchema, report);
-  const rawQuotes = parsedQuotes ?? [];
-  const checked: Quote[] = [];
-  rawQuotes.forEach((entry, index) => {
-    const parsed = quoteSchema.safeParse(entry);
-    const entryId = typeof (entry as { id?: unknown })?.id === 'string' ? (entry as { id: string }).id : `#${index + 1}`;
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) report(quotesPath, entryId, `${issue.path.join('.') || 'entry'}: ${issue.message}`);
-      return;
-    }
-    const quote = checkQuote(parsed.data, meta, { raw, mapped, paras }, vocab, (reason) => report(quotesPath, entryId, reason));
-    if (quote) checked.push(quote);
+  const rawQuotes = readJson(quotesPath, quoteFileSchema, report);
+  const quotes: Quote[] = [];
+  (rawQuotes ?? []).forEach((entry, index) => {
+    const quote = checkEntry(entry, index, meta, text, vocab, (id, reason) => report(quotesPath, id, reason));
+    if (quote) quotes.push(quote);
   });
+  const idOf = (q: unknown) => (q as { id?: unknown } | null)?.id;
+  const context: AttributionContext = {
+    raw,
+    paras: text.paras,
+    located: quotes.flatMap((q) => q.location.spans.map(([start, end]) => ({ start, end, id: q.id }))),
+    byId: new Map(quotes.map((q) => [q.id, q])),
+    knownIds: new Set((rawQuotes ?? []).map(idOf).filter((id): id is string => typeof id === 'string')),
+    kindWords: vocab.kindWords,
+    kindNotes: meta.kindNotes ?? {},
+    kindDecisions: meta.kindDecisions ?? [],
+    nationalities: new Set(quotes.flatMap((q) => (q.facets.nationality ? [q.facets.nationality] : []))),
+    narrations: new Map(),
+  };
+  return { meta, text, textPath, quotesPath, rawQuotes, quotes, context };
+}
+
+function loadSource(
+  dir: string,
+  vocab: Vocab,
+  report: Report,
+): { source: Source; prefix: string; order: number | undefined; quotes: Quote[] } | null {
+  const prepared = prepareSource(dir, vocab, report);
+  if (!prepared) return null;
+  const { meta, text, textPath, quotesPath, rawQuotes, quotes: checked, context } = prepared;
+  const { raw, mapped, paras } = text;
 
   const excludedPath = path.join(dir, 'excluded.json');
   const excluded = existsSync(excludedPath) ? (readJson(excludedPath, excludedFileSchema, report) ?? []) : [];
@@ -185,24 +236,14 @@ function loadSource(
   );
   const quotes = checked.map((q): Quote => ({ ...q, location: { ...q.location, narration: quoteNarration(raw, paras, units, { id: q.id, spans: q.location.spans }) } }));
   for (const ex of excluded) {
-    if (ex.retiredId && rawQuotes.some((q) => (q as { id?: unknown })?.id === ex.retiredId)) {
+    if (ex.retiredId && (rawQuotes ?? []).some((q) => (q as { id?: unknown })?.id === ex.retiredId)) {
       report(quotesPath, ex.retiredId, 'this id was retired (see excluded.json) and must not be reused: published ids never change meaning');
     }
   }
-  const located = quotes.flatMap((q) => q.location.spans.map(([start, end]) => ({ start, end, id: q.id })));
-  const byId = new Map(quotes.map((q) => [q.id, q]));
-  for (const q of quotes) {
-    const fail = (reason: string) => report(quotesPath, q.id, reason);
-    const earlier = q.describedWith.map((id) => byId.get(id));
-    q.describedWith.forEach((id, i) => {
-      const e = earlier[i];
-      if (!e) fail(`describedWith: no quote ${id} in this source`);
-      else if ((e.location.spans[0]?.[0] ?? 0) >= (q.location.spans[0]?.[0] ?? 0)) fail(`describedWith: ${id} does not come before this quote`);
-    });
-    checkSpeaker(q, [q, ...earlier.filter((e): e is Quote => e !== undefined)], raw, paras, located, fail);
-  }
+  // Attribution once every quote is located: a quote's narration ends where the next quotation begins.
+  for (const q of quotes) for (const reason of checkAttribution(q, context)) report(quotesPath, q.id, reason);
   // Coverage only means something when every quote was read and located.
-  if (parsedQuotes && quotes.length === rawQuotes.length) {
+  if (rawQuotes && quotes.length === rawQuotes.length) {
     checkCoverage(raw, quotes, excludedSpans, textPath, report);
   }
 
@@ -220,6 +261,54 @@ function loadSource(
     excluded: excludedRuns,
   };
   return { source, prefix: meta.idPrefix, order: meta.order, quotes };
+}
+
+/**
+ * The per-quote checks of one source, ready to run on entries that are not in
+ * its quotes.json: the mutation test and `npm run corpus -- check --mutations`
+ * ask what the loader would say of a changed entry without reloading
+ * everything. The same functions as the loader, in the same order.
+ */
+export interface QuoteChecker {
+  /** The source's entries as read from quotes.json. */
+  readonly entries: readonly unknown[];
+  /** What the loader would report for this entry in place of the one with its id, root causes first. */
+  check(entry: unknown): string[];
+}
+
+/** A QuoteChecker for data/sources/<sourceDir>; throws a CorpusError when that source does not load as it is. */
+export function quoteChecker(dataDir: string, sourceDir: string): QuoteChecker {
+  const problems: CorpusProblem[] = [];
+  const report: Report = (file, id, reason) => problems.push({ file, id, reason });
+  const kinds = readJson(path.join(dataDir, 'source-kinds.json'), kindFileSchema, report)?.kinds ?? [];
+  const themes = readJson(path.join(dataDir, 'themes.json'), themeFileSchema, report)?.themes ?? [];
+  const vocab: Vocab = {
+    themeIds: new Set(themes.map((t) => t.id)),
+    kindIds: new Set(kinds.map((k) => k.id)),
+    kindWords: new Map(kinds.map((k) => [k.id, k.words])),
+  };
+  const prepared = prepareSource(path.join(dataDir, 'sources', sourceDir), vocab, report);
+  if (prepared) for (const q of prepared.quotes) for (const reason of checkAttribution(q, prepared.context)) report(prepared.quotesPath, q.id, reason);
+  if (!prepared || problems.length > 0) throw new CorpusError(problems);
+  const { meta, text, context } = prepared;
+  return {
+    entries: prepared.rawQuotes ?? [],
+    check(entry) {
+      const out: string[] = [];
+      const quote = checkEntry(entry, 0, meta, text, vocab, (_id, reason) => out.push(reason));
+      if (quote) out.push(...checkAttribution(quote, context));
+      return out;
+    },
+  };
+}
+
+/** Each decision names a known kind and paragraphs that exist. */
+function checkKindDecisions(meta: RawSource, paragraphCount: number, vocab: Vocab, metaPath: string, report: Report): void {
+  for (const d of meta.kindDecisions ?? []) {
+    const [from, to] = d.paragraphs;
+    if (vocab.kindIds && !vocab.kindIds.has(d.kind)) report(metaPath, null, `kindDecisions: unknown source kind "${d.kind}" (kinds come from data/source-kinds.json)`);
+    if (from > to || to > paragraphCount) report(metaPath, null, `kindDecisions: paragraphs ${from}–${to} are not a range of the source's ${paragraphCount} paragraphs`);
+  }
 }
 
 /** Notes must be numbered 1..n and each must stand verbatim under the source's own marker. */
@@ -294,17 +383,6 @@ function checkQuote(
     from = at + needle.length;
   }
 
-  // The note: a kind may rest on one note wholesale (every Harvard Project interview on note 2);
-  // otherwise it is the first footnote marker after the quote, which closes the paragraph it covers.
-  const lastEnd = spans[spans.length - 1]?.[1] ?? para.end;
-  const expected = meta.kindNotes?.[q.source] ?? nextMarker(src.raw, lastEnd);
-  if (expected === null) problem(`no footnote marker follows this quote; note ${q.note} cannot be confirmed`);
-  else if (expected !== q.note) {
-    const why = meta.kindNotes?.[q.source] !== undefined ? `every "${q.source}" quote rests on note ${expected}` : `the next marker after it is ^[${expected}]`;
-    problem(`note is ${q.note}, but ${why}`);
-  }
-  if (!ok) return null;
-
   return {
     id: q.id,
     sourceId: meta.id,
@@ -318,67 +396,10 @@ function checkQuote(
     glosses: q.glosses ?? [],
     remarks: q.remarks ?? null,
     describedWith: q.describedWith ?? [],
+    genderFrom: q.genderFrom ?? null,
     // Filled in by loadSource once every quotation of the source is located.
     location: { paragraph: q.paragraph, spans, narration: { lead: null, bridges: [] } },
   };
-}
-
-/** Words of a speaker description that only a source can supply: names, places, nationalities, numbers. */
-const FACTUAL_WORD = /\b(?:\d[\d,]*(?:-year-old)?|[A-Z][\p{L}'’-]+)/gu;
-/** Capitalised words our descriptions may use without the source spelling them out nearby. */
-const DESCRIPTION_WORDS = new Set(['A', 'An', 'The', 'One', 'Another', 'Some', 'Similar', 'Yet']);
-
-/**
- * Attribution: the speaker's stated facts must be the source's, where the
- * source says them of this quote — the narration since the previous
- * quotation, through the end of this quote's sentence ("…,” claimed an older
- * Ukrainian mechanic."). Every number, age and capitalised word of the
- * description ("a 35-year-old Russian journalist", "Voinova", "Tomsk") and
- * every facet must appear there, and each facet must be in the description.
- * So two speakers swapped, or a detail borrowed from the next respondent, fail.
- */
-function checkSpeaker(
-  q: Quote,
-  describing: readonly Quote[],
-  raw: string,
-  paras: readonly Paragraph[],
-  located: readonly { start: number; end: number; id: string }[],
-  problem: (reason: string) => void,
-): void {
-  const where = describing.map((d) => normalise(raw.slice(...speakerWindow(d, raw, paras, located))).toLowerCase()).join(' ¶ ');
-  const said = (word: string) => where.includes(normalise(word).toLowerCase());
-  for (const m of q.speaker.matchAll(FACTUAL_WORD)) {
-    const word = m[0].replace(/['’]s$/, '');
-    if (DESCRIPTION_WORDS.has(word)) continue;
-    if (!said(word)) problem(`speaker "${q.speaker}": "${word}" is not what the source says of this quote's speaker`);
-  }
-  const f = q.facets;
-  const facts: [string, string][] = [];
-  if (f.age !== undefined) facts.push(['age', `${f.age}-year-old`]);
-  if (f.ageGroup) facts.push(['ageGroup', f.ageGroup]);
-  if (f.nationality) facts.push(['nationality', f.nationality]);
-  if (f.occupation) for (const w of f.occupation.split(/\s+/)) facts.push(['occupation', w]);
-  for (const [facet, word] of facts) {
-    if (!q.speaker.toLowerCase().includes(word.toLowerCase())) problem(`facet ${facet} "${word}" is not in the speaker's description "${q.speaker}"`);
-    else if (!said(word)) problem(`facet ${facet} "${word}" is not what the source says of this quote's speaker`);
-  }
-}
-
-/** Where the source describes a quote's speaker: [after the previous quotation, end of this quote's sentence). */
-function speakerWindow(q: Quote, raw: string, paras: readonly Paragraph[], located: readonly { start: number; end: number; id: string }[]): [number, number] {
-  const first = q.location.spans[0]?.[0] ?? 0;
-  const last = q.location.spans[q.location.spans.length - 1]?.[1] ?? first;
-  const block = paras.find((p) => first >= p.start && first < p.end);
-  // A block that starts mid-sentence continues the one before it.
-  const blockStart = block && /^[a-z]/.test(raw.charAt(block.start)) ? (paras[block.index - 2]?.start ?? block.start) : (block?.start ?? first);
-  const others = located.filter((s) => s.id !== q.id);
-  const from = others.filter((s) => s.end <= first && s.end > blockStart).reduce((max, s) => Math.max(max, s.end), blockStart);
-  const endBlock = paras.find((p) => last > p.start && last <= p.end);
-  const nextQuote = others.filter((s) => s.start >= last).reduce((min, s) => Math.min(min, s.start), endBlock?.end ?? raw.length);
-  const stop = /[.!?]["”’']*(?:\^\[\d+\])?(?=\s|$)/g;
-  stop.lastIndex = Math.max(0, last - 1);
-  const sentenceEnd = stop.exec(raw)?.index ?? raw.length;
-  return [from, Math.min(nextQuote, sentenceEnd + 1)];
 }
 
 /**
@@ -398,11 +419,6 @@ function checkCoverage(raw: string, quotes: readonly Quote[], excluded: readonly
       report(file, null, `line ${line}, column ${column}: a quotation mark that no quote or exclusion covers: "…${context}…"`);
     }
   }
-}
-
-function nextMarker(raw: string, from: number): number | null {
-  const m = /\^\[(\d+)\]/.exec(raw.slice(from));
-  return m ? Number(m[1]) : null;
 }
 
 function normalisedIndexAt(mapped: MappedText, rawOffset: number): number {

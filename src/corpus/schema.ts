@@ -21,7 +21,15 @@ export const themeFileSchema = z.object({
 
 export const kindFileSchema = z.object({
   kinds: z
-    .array(z.object({ id, label: z.string().min(1), description: z.string().min(1) }))
+    .array(
+      z.object({
+        id,
+        label: z.string().min(1),
+        description: z.string().min(1),
+        /** The words by which a narration names this kind of source ("meeting", "assembly"): the attribution check reads them. */
+        words: z.array(z.string().min(1)).min(1),
+      }),
+    )
     .min(1),
 });
 
@@ -52,6 +60,18 @@ export const sourceFileSchema = z.object({
   order: z.number().int().optional(),
   /** Which source kind's quotes all rest on one note, whatever paragraph they sit in (note 2 for the Harvard Project). */
   kindNotes: z.record(z.string(), z.number().int().positive()).optional(),
+  /** Editorial decisions: the quotes of these paragraphs whose narration names no kind of source are of this kind, for this reason. */
+  kindDecisions: z
+    .array(
+      z
+        .object({
+          kind: z.string().min(1),
+          paragraphs: z.tuple([z.number().int().positive(), z.number().int().positive()]),
+          reason: z.string().min(1),
+        })
+        .strict(),
+    )
+    .optional(),
   notes: z.array(noteSchema),
 });
 
@@ -79,6 +99,8 @@ export const quoteSchema = z
     remarks: z.string().min(1).optional(),
     /** Earlier quotes whose narration also describes this speaker ("He then repeated…", "the manifesto"). */
     describedWith: z.array(z.string()).min(1).optional(),
+    /** Where the description states no gender: the narration's words that do, verbatim ("said that he had heard"). */
+    genderFrom: z.string().min(1).optional(),
   })
   .strict();
 

@@ -11,6 +11,8 @@ export interface SourceKind {
   readonly id: string;
   readonly label: string;
   readonly description: string;
+  /** The words by which a narration names this kind of source. */
+  readonly words: readonly string[];
 }
 
 export interface Note {
@@ -82,6 +84,8 @@ export interface Quote {
   readonly remarks: string | null;
   /** Earlier quotes whose narration also describes this speaker. */
   readonly describedWith: readonly string[];
+  /** The narration's words that state the speaker's gender, where the description does not. */
+  readonly genderFrom: string | null;
   readonly location: QuoteLocation;
 }
 

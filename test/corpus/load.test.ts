@@ -252,8 +252,10 @@ describe('a copy of data/ broken in one way', () => {
       problemsOf(dir).map((p) => [p.id, p.reason]),
       [
         ['lr-001', 'speaker "a 50-year-old engineer": "50-year-old" is not what the source says of this quote\'s speaker'],
+        ['lr-001', 'speaker "a 50-year-old engineer": "engineer" is not what the source says of this quote\'s speaker'],
         ['lr-001', 'facet age "50-year-old" is not what the source says of this quote\'s speaker'],
         ['lr-001', 'facet occupation "engineer" is not what the source says of this quote\'s speaker'],
+        ['lr-002', 'speaker "a lawyer": "lawyer" is not what the source says of this quote\'s speaker'],
         ['lr-002', 'facet occupation "lawyer" is not what the source says of this quote\'s speaker'],
       ],
     );
