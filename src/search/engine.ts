@@ -36,7 +36,7 @@ import { indexTerm, STOP_WORDS, terms, words } from './terms.js';
 /** Every tunable of the search, with its default. Ranking tests guard these numbers. */
 export interface SearchOptions {
   /** Field weights: the quote's own words count most; the essay's narration around it least. */
-  readonly boost: { readonly text: number; readonly themes: number; readonly speaker: number; readonly context: number };
+  readonly boost: { readonly text: number; readonly themes: number; readonly speaker: number; readonly context: number; readonly about: number };
   /** Words shorter than this are never matched fuzzily ("nep" must not find "net"). */
   readonly fuzzyMinLength: number;
   /** Edit distance allowed for a word of at least this many letters: 2; shorter: 1. */
@@ -51,12 +51,16 @@ export interface SearchOptions {
   readonly maxExpansions: number;
   /** Weight of a synonym's match relative to the word typed. */
   readonly synonymWeight: number;
+  /** A letter moved to another place ("stlain", "lneni") counts as one edit when fuzzy matching. */
+  readonly transpositions: boolean;
+  /** A word the corpus lacks also brings the synonyms of the words it is corrected to. */
+  readonly correctedSynonyms: boolean;
   /** Weights of prefix and fuzzy matches relative to exact ones (MiniSearch's). */
   readonly weights: { readonly prefix: number; readonly fuzzy: number };
 }
 
 export const DEFAULT_SEARCH_OPTIONS: SearchOptions = Object.freeze({
-  boost: Object.freeze({ text: 3, themes: 2, speaker: 1, context: 0.4 }),
+  boost: Object.freeze({ text: 3, themes: 2, speaker: 1, context: 0.4, about: 0.3 }),
   fuzzyMinLength: 4,
   fuzzyTwoEditsFrom: 7,
   prefixMinLength: 3,
@@ -64,6 +68,8 @@ export const DEFAULT_SEARCH_OPTIONS: SearchOptions = Object.freeze({
   fuzzyBelowDocs: 1,
   maxExpansions: 32,
   synonymWeight: 0.2,
+  transpositions: true,
+  correctedSynonyms: true,
   weights: Object.freeze({ prefix: 0.4, fuzzy: 0.5 }),
 });
 
@@ -95,7 +101,7 @@ export interface PlannedTerm {
   /** Weight relative to an exact match of the word typed (prefix and fuzzy matches decay with distance). */
   readonly weight: number;
   /** Field boosts applied to it (a synonym's carry `synonymWeight` in every field). */
-  readonly boost: Readonly<Record<'text' | 'speaker' | 'themes' | 'context', number>>;
+  readonly boost: Readonly<Record<'text' | 'speaker' | 'themes' | 'context' | 'about', number>>;
   /** Edit distance (fuzzy) or letters added (prefix); 0 otherwise. */
   readonly distance: number;
   /** Documents whose index has the term, summed over fields. */
@@ -141,13 +147,15 @@ interface Doc {
   speaker: string;
   themes: string;
   context: string;
+  /** The descriptions of the quote's themes: the curators' words ("strikes and protests"), so a reader's word found only there is still the corpus's. */
+  about: string;
 }
 
-const FIELDS = ['text', 'speaker', 'themes', 'context'] as const;
+const FIELDS = ['text', 'speaker', 'themes', 'context', 'about'] as const;
 type Field = (typeof FIELDS)[number];
 const SAVED_FORMAT = 'hidden-voices/search-index';
 /** Bump when documents, tokenizing or the saved layout change: older saves are then refused. */
-const SAVED_VERSION = 1;
+const SAVED_VERSION = 2;
 
 function miniSearchOptions(tokenize: (text: string, field?: string) => string[], processTerm: (term: string) => string | null): Options<Doc> {
   return { fields: [...FIELDS], idField: 'id', tokenize, processTerm: (term) => processTerm(term) ?? null };
@@ -180,7 +188,7 @@ function widestField(data: TermData | undefined): number {
 }
 
 /** The documents MiniSearch indexes for a quote. */
-function documentFor(q: Quote, themeWords: ReadonlyMap<string, string>, context: string): Doc {
+function documentFor(q: Quote, themeWords: ReadonlyMap<string, string>, themeAbout: ReadonlyMap<string, string>, context: string): Doc {
   const f = q.facets;
   return {
     id: q.id,
@@ -188,6 +196,7 @@ function documentFor(q: Quote, themeWords: ReadonlyMap<string, string>, context:
     speaker: [q.speaker, f.occupation, f.nationality, f.gender, f.age ? `${f.age}-year-old` : undefined, f.ageGroup].filter(Boolean).join(' '),
     themes: q.themes.map((id) => themeWords.get(id) ?? id).join(' '),
     context,
+    about: q.themes.map((id) => themeAbout.get(id) ?? '').join(' '),
   };
 }
 
@@ -470,8 +479,9 @@ export class QuoteSearch {
     this.n = byId.length;
     const docOf = new Map(byId.map((q, doc) => [q.id, doc]));
     const themeWords = new Map(corpus.themes.map((t) => [t.id, `${t.id.replace(/-/g, ' ')} ${t.label}`]));
+    const themeAbout = new Map(corpus.themes.map((t) => [t.id, t.description]));
     const context = init.context ?? defaultContext(corpus);
-    const documents = (visit: (doc: Doc, i: number) => void) => byId.forEach((q, i) => visit(documentFor(q, themeWords, context(q)), i));
+    const documents = (visit: (doc: Doc, i: number) => void) => byId.forEach((q, i) => visit(documentFor(q, themeWords, themeAbout, context(q)), i));
 
     if (init.saved !== undefined) {
       const { meta, index } = splitSaved(init.saved);
@@ -526,7 +536,7 @@ export class QuoteSearch {
     }
 
     this.bm25 = this.index.bm25;
-    this.fieldIds = { text: this.index.fieldId('text'), speaker: this.index.fieldId('speaker'), themes: this.index.fieldId('themes'), context: this.index.fieldId('context') };
+    this.fieldIds = Object.fromEntries(FIELDS.map((f) => [f, this.index.fieldId(f)])) as Record<Field, number>;
     for (const field of FIELDS) this.norms[this.fieldIds[field]] = this.index.lengthNorms(field, this.n);
     this.filters = new FilterIndex(corpus, docOf, this.n);
     this.simpleTexts = new BitSet(this.n);
@@ -764,7 +774,17 @@ export class QuoteSearch {
         }
       }
       if (fuzzy) {
-        const near = [...this.index.fuzzy(cur.term, fuzzy)]
+        const found = this.index.fuzzy(cur.term, fuzzy);
+        // A letter typed in the wrong place ("stlain", "lneni") is one slip, not the two edits Levenshtein counts.
+        if (o.transpositions) {
+          for (const variant of movedLetter(cur.word)) {
+            const t = indexTerm(variant);
+            if (t === null || t === cur.term) continue;
+            const d = this.index.term(t);
+            if (d) found.set(t, [d, 1]);
+          }
+        }
+        const near = [...found]
           // A completion is scored as one, as MiniSearch does.
           .filter(([term, [, distance]]) => distance > 0 && !completions.has(term))
           .map(([term, [d, distance]]) => ({ term, d, distance, docs: docsOf(d) }))
@@ -774,6 +794,15 @@ export class QuoteSearch {
         if (!data && near.length > 0) corrections.push({ word: cur.word, terms: near.map((m) => m.term) });
       }
       const alts: Alt[] = [alternative([leaf])];
+      // A misspelt word means what its correction means ("famnie": famine, and so hunger), at the correction's
+      // weight; one-word synonyms only, since each word of a longer one would count as a query term matched.
+      if (o.correctedSynonyms && !data) {
+        for (const ref of leaf) {
+          for (const [syn, times] of counted((this.synonyms.get(ref.planned.term) ?? []).filter((m) => m.length === 1))) {
+            alts.push(alternative(syn.map((t) => [this.ref(t, 'synonym', times * ref.planned.weight, 0, bitOf(t), scaled(o.synonymWeight))])));
+          }
+        }
+      }
       // One that several members stem to ("starving", "starve") counts that many times: read once.
       for (const [syn, times] of counted(this.synonyms.get(cur.term) ?? [])) {
         alts.push(alternative(syn.map((t) => [this.ref(t, 'synonym', times, 0, bitOf(t), scaled(o.synonymWeight))])));
@@ -812,7 +841,11 @@ export class QuoteSearch {
     const data = known ?? this.index.term(term);
     const fields: FieldPostings[] = [];
     if (data) {
+      // Theme descriptions count only for a word found nowhere else ("protest"): elsewhere they would make
+      // every quote of a theme match its description's words.
+      const aboutOnly = [...data].every(([id, postings]) => id === this.fieldIds.about || postings.size === 0);
       for (const [i, field] of FIELDS.entries()) {
+        if (field === 'about' && !aboutOnly) continue;
         const id = this.fieldIds[field];
         const postings = data.get(id);
         if (!postings || postings.size === 0) continue;
@@ -821,7 +854,7 @@ export class QuoteSearch {
         fields.push({ field: id, postings, idf, coef: weight * (boosts[i] as number), norm: this.norms[id] as Float64Array });
       }
     }
-    const boost = { text: boosts[0] as number, speaker: boosts[1] as number, themes: boosts[2] as number, context: boosts[3] as number };
+    const boost = Object.fromEntries(FIELDS.map((f, i) => [f, boosts[i] as number])) as PlannedTerm['boost'];
     const planned: PlannedTerm = { term, kind, weight, boost, distance, docs: docsOf(data) };
     const candidateFields = kind === 'phrase' ? fields.filter((f) => f.field === this.fieldIds.text) : fields;
     return { planned, bit, fields, candidateFields };
@@ -1201,7 +1234,7 @@ function splitSaved(saved: string): { meta: SavedMeta; index: string } {
 }
 
 function hashDocument(hash: ReturnType<typeof createHash>, doc: Doc): void {
-  hash.update(`${doc.id}\u0000${doc.text}\u0000${doc.speaker}\u0000${doc.themes}\u0000${doc.context}\u0001`);
+  hash.update(`${doc.id}\u0000${doc.text}\u0000${doc.speaker}\u0000${doc.themes}\u0000${doc.context}\u0000${doc.about}\u0001`);
 }
 
 /** What the index was built from, so a saved index is never used for a different corpus. */
@@ -1220,6 +1253,30 @@ function lowerBound(sorted: readonly string[], key: string): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** Longest word whose moved-letter variants are tried (a word of n letters has n·(n − 1) of them). */
+const MAX_MOVED_LETTER_WORD = 16;
+
+/**
+ * The word with one letter moved to another place: swapped neighbours
+ * ("bandti" → "bandit") and a letter typed too early or late ("lneni" →
+ * "lenin"). Damerau counts the first as one edit; a reader makes both in one slip.
+ */
+export function movedLetter(word: string): string[] {
+  const w = word.toLowerCase().replace(/'s$/, '');
+  const letters = [...w];
+  if (letters.length > MAX_MOVED_LETTER_WORD) return [];
+  const out = new Set<string>();
+  for (let from = 0; from < letters.length; from++) {
+    const rest = [...letters.slice(0, from), ...letters.slice(from + 1)];
+    for (let to = 0; to < letters.length; to++) {
+      if (to === from) continue;
+      const v = [...rest.slice(0, to), letters[from] as string, ...rest.slice(to)].join('');
+      if (v !== w) out.add(v);
+    }
+  }
+  return [...out];
 }
 
 function popcount32(x: number): number {
