@@ -18,6 +18,7 @@ import { DailyScheduler } from './daily/scheduler.js';
 import { DailyService } from './daily/service.js';
 import { DailyStore } from './daily/store.js';
 import { DatabaseFileError, openDatabase } from './db/database.js';
+import { checkDiscord } from './discord-check.js';
 import { Dispatcher } from './interactions/dispatch.js';
 import type { Command } from './interactions/types.js';
 import { createLogger, type Logger } from './log.js';
@@ -44,6 +45,8 @@ export interface StartOptions {
   readonly deferAfterMs?: number;
   /** Start the minute-by-minute scheduler (tests drive ticks themselves). */
   readonly schedule?: boolean;
+  /** How long the check of DISCORD_API_BASE may take; default 10 s. */
+  readonly discordTimeoutMs?: number;
   /** The commands to serve; default: commands/index.ts. */
   readonly commands?: readonly Command[];
 }
@@ -91,6 +94,13 @@ export async function startBot(env: Record<string, string | undefined>, options:
   const clock = options.clock ?? (() => new Date());
 
   const db = openDatabaseOrRefuse(config.databasePath);
+  try {
+    // What discord.js would report badly (an HTML page, a server that never answers) is one clear line here.
+    await checkDiscord(config.apiBase, token, options.discordTimeoutMs !== undefined ? { timeoutMs: options.discordTimeoutMs } : {});
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   const store = new DailyStore(db);
   const client = createClient({
     apiBase: config.apiBase,
@@ -121,13 +131,16 @@ export async function startBot(env: Record<string, string | undefined>, options:
     guildFilter: (guildId) => client.guilds.cache.has(guildId),
   });
 
+  const release = async () => {
+    await scheduler.stop();
+    await client.destroy();
+    db.close();
+  };
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    await scheduler.stop();
-    await client.destroy();
-    db.close();
+    await release();
     log.info({}, 'stopped');
   };
 
@@ -135,7 +148,9 @@ export async function startBot(env: Record<string, string | undefined>, options:
     // Together: an error before READY rejects both, and neither is left unhandled.
     await Promise.all([client.login(token), once(client, Events.ClientReady)]);
   } catch (err) {
-    await stop().catch(() => undefined);
+    // A start that failed is said in one line by the caller: no "stopped" line for a bot that never ran.
+    stopped = true;
+    await release().catch(() => undefined);
     const code = (err as { code?: unknown; status?: unknown }).code;
     if (code === 'TokenInvalid' || (err as { status?: unknown }).status === 401) throw new StartError(tokenAdvice('refused'));
     throw new StartError(`Could not connect to Discord at ${config.apiBase}: ${err instanceof Error ? err.message : String(err)}`);

@@ -9,7 +9,7 @@
  * What the manager adds to discord.js:
  * - "auto" honours DISCORD_API_BASE: discord.js' own `fetchRecommendedShardCount`
  *   always asks https://discord.com/api, so the manager fetches `/gateway/bot`
- *   itself through @discordjs/rest with `api: DISCORD_API_BASE` and passes the
+ *   itself on `DISCORD_API_BASE` (src/discord-check.ts) and passes the
  *   number on. The same request checks the token before any child is spawned,
  *   with the single-process bot's message when Discord refuses it.
  * - Shards start in batches of Discord's `max_concurrency`, 5.5 s apart (the
@@ -22,41 +22,23 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { DiscordAPIError, REST, ShardingManager, type Shard } from 'discord.js';
-import { Routes, type RESTGetAPIGatewayBotResult } from 'discord-api-types/v10';
-import { tokenAdvice, type Config } from '../config.js';
+import { ShardingManager, type Shard } from 'discord.js';
+import type { Config } from '../config.js';
+import { checkDiscord, type GatewayInfo } from '../discord-check.js';
 import { createLogger, type Logger } from '../log.js';
 import { StartError } from '../start-error.js';
 
 
-export interface GatewayInfo {
-  /** Discord's recommended shard count. */
-  readonly shards: number;
-  /** IDENTIFYs allowed at once (per 5 s); shards `id % maxConcurrency` share a bucket. */
-  readonly maxConcurrency: number;
-}
+export type { GatewayInfo };
 
 /**
  * `GET /gateway/bot` on `apiBase` (not on discord.com, as discord.js'
- * `fetchRecommendedShardCount` would). A refused token or an unreachable API
- * becomes a StartError with the single-process bot's wording.
+ * `fetchRecommendedShardCount` would). A refused token, an unreachable API or
+ * a server that is not Discord's becomes a StartError with the single-process
+ * bot's wording (src/discord-check.ts).
  */
 export async function fetchGatewayInfo(apiBase: string, token: string): Promise<GatewayInfo> {
-  const rest = new REST({ api: apiBase, retries: 1, timeout: 15_000 }).setToken(token);
-  try {
-    const body = (await rest.get(Routes.gatewayBot())) as RESTGetAPIGatewayBotResult;
-    return {
-      shards: Math.max(1, Math.floor(body.shards)),
-      maxConcurrency: Math.max(1, Math.floor(body.session_start_limit?.max_concurrency ?? 1)),
-    };
-  } catch (err) {
-    if (err instanceof DiscordAPIError && err.status === 401) throw new StartError(tokenAdvice('refused'));
-    const reason = (err instanceof Error ? err.message : String(err)).split(token).join('[redacted]');
-    throw new StartError(`Could not connect to Discord at ${apiBase}: ${reason}`);
-  } finally {
-    rest.clearHashSweeper();
-    rest.clearHandlerSweeper();
-  }
+  return checkDiscord(apiBase, token);
 }
 
 /** Shard ids in start order, grouped so that each group uses each rate-limit bucket at most once. */

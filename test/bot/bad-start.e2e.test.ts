@@ -1,17 +1,24 @@
 /**
  * Every bad start is refused with one line saying what is wrong and what to
- * do, and changes nothing: the database checks through startBot, and the real
- * entry point run as a person would run it.
+ * do, and changes nothing: a bad database file, a DISCORD_API_BASE that is not
+ * Discord's API, through startBot and through the real entry point run as a
+ * person would run it.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
+import pino from 'pino';
 import { openDatabase } from '../../src/db/database.js';
 import { StartError, startBot } from '../../src/main.js';
+import { fetchGatewayInfo } from '../../src/shard/manager.js';
 import { TOKEN } from '../support/bot.js';
 
 function tempDir(t: TestContext): string {
@@ -91,4 +98,113 @@ test('DATABASE_PATH=/proc/hv/x.db: the real entry says so in one line and exits 
   const run = await runEntry(['--import', 'tsx', 'src/main.ts'], { DISCORD_TOKEN: TOKEN, DISCORD_API_BASE: 'http://127.0.0.1:9/api', DATABASE_PATH: '/proc/hv/x.db' });
   assert.equal(run.code, 1, run.output);
   assert.match(run.output, /^The database folder \/proc\/hv could not be created \(.+\), so the database file \/proc\/hv\/x\.db cannot be kept there: set DATABASE_PATH to a file in a folder this user can write\.\n$/);
+});
+
+/** A local HTTP server answering every request with `answer`; its API base (…/api). */
+async function server(t: TestContext, answer: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<string> {
+  const s = http.createServer(answer);
+  s.listen(0, '127.0.0.1');
+  await once(s, 'listening');
+  t.after(() => {
+    s.closeAllConnections();
+    s.close();
+  });
+  return `http://127.0.0.1:${(s.address() as AddressInfo).port}/api`;
+}
+
+/** startBot against `apiBase`: its refusal (one line) and what it logged meanwhile. */
+async function apiRefusal(t: TestContext, apiBase: string, timeoutMs?: number): Promise<{ message: string; logs: string[]; ms: number }> {
+  const logs: string[] = [];
+  const log = pino({ level: 'debug', base: undefined }, { write: (line: string) => void logs.push((JSON.parse(line) as { msg: string }).msg) });
+  const started = Date.now();
+  let caught: unknown;
+  try {
+    const bot = await startBot(
+      { DISCORD_TOKEN: TOKEN, DISCORD_API_BASE: apiBase, DATABASE_PATH: path.join(tempDir(t), 'bot.db'), LOG_LEVEL: 'debug' },
+      { log, ...(timeoutMs !== undefined ? { discordTimeoutMs: timeoutMs } : {}) },
+    );
+    await bot.stop();
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(caught instanceof StartError, `expected a StartError, got ${String(caught)}`);
+  assert.doesNotMatch(caught.message, /\n/, 'one line');
+  assert.ok(!caught.message.includes(TOKEN), 'no token');
+  return { message: caught.message, logs, ms: Date.now() - started };
+}
+
+const CHECK = 'Check DISCORD_API_BASE: leave it unset for Discord itself (https://discord.com/api)';
+
+test('DISCORD_API_BASE answering an HTML page (200 or 404): what was tried, where, what to check; no "stopped" line', async (t) => {
+  for (const status of [200, 404]) {
+    const base = await server(t, (_req, res) => {
+      res.writeHead(status, { 'content-type': 'text/html' });
+      res.end('<!doctype html><html><body>Welcome to nginx!</body></html>');
+    });
+    const { message, logs } = await apiRefusal(t, base);
+    assert.equal(message, `${base} does not answer like Discord's API: HTTP ${status} with an HTML page instead of the gateway's address (tried GET ${base}/v10/gateway/bot). ${CHECK}.`);
+    assert.deepEqual(logs, [], 'nothing logged besides the one line');
+  }
+});
+
+test('DISCORD_API_BASE that never answers: said once, within the deadline, not after a minute of retries', async (t) => {
+  const silent = net.createServer((socket) => socket.on('error', () => undefined));
+  silent.listen(0, '127.0.0.1');
+  await once(silent, 'listening');
+  const sockets: net.Socket[] = [];
+  silent.on('connection', (s) => sockets.push(s));
+  t.after(() => {
+    sockets.forEach((s) => s.destroy());
+    silent.close();
+  });
+  const base = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/api`;
+  const { message, logs, ms } = await apiRefusal(t, base, 400);
+  assert.equal(message, `Discord's API did not answer within 0.4 s (tried GET ${base}/v10/gateway/bot). ${CHECK}, and that this machine can reach it (network, firewall, proxy).`);
+  assert.deepEqual(logs, []);
+  assert.ok(ms < 10_000, `${ms} ms`);
+});
+
+test('DISCORD_API_BASE refusing connections, answering 503, 429 or JSON of another shape: one line each', async (t) => {
+  const closed = net.createServer().listen(0, '127.0.0.1');
+  await once(closed, 'listening');
+  const port = (closed.address() as AddressInfo).port;
+  await new Promise<void>((done) => closed.close(() => done()));
+  const refused = await apiRefusal(t, `http://127.0.0.1:${port}/api`);
+  assert.match(refused.message, /^Could not reach Discord's API \(tried GET http:\/\/127\.0\.0\.1:\d+\/api\/v10\/gateway\/bot: connection refused\)\. Check DISCORD_API_BASE/);
+
+  const down = await server(t, (_req, res) => {
+    res.writeHead(503, { 'content-type': 'text/plain' });
+    res.end('upstream connect error');
+  });
+  assert.match((await apiRefusal(t, down)).message, /^Discord's API answered HTTP 503 with text\/plain that is not JSON \(tried GET .*\): it may be down \(https:\/\/discordstatus\.com\), so try again later\./);
+
+  const limited = await server(t, (_req, res) => {
+    res.writeHead(429, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ message: 'You are being rate limited.', retry_after: 12.5, global: false }));
+  });
+  assert.match((await apiRefusal(t, limited)).message, /^Discord's API is rate-limiting this bot for 13 s \(HTTP 429 to GET .*\)\. Wait, then start again/);
+
+  const other = await server(t, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"hello":"world"}');
+  });
+  assert.match((await apiRefusal(t, other)).message, /does not answer like Discord's API: HTTP 200 with JSON of another shape instead of the gateway's address/);
+});
+
+test('the sharding manager asks the same way, with the same line', async (t) => {
+  const base = await server(t, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end('<html></html>');
+  });
+  await assert.rejects(fetchGatewayInfo(base, TOKEN), (err: unknown) => err instanceof StartError && err.message.startsWith(`${base} does not answer like Discord's API: HTTP 200 with an HTML page`));
+});
+
+test('npm start against an HTML page: exactly one line on the terminal, exit 1', async (t) => {
+  const base = await server(t, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end('<!doctype html><title>Hello</title>');
+  });
+  const run = await runEntry(['--import', 'tsx', 'src/main.ts'], { DISCORD_TOKEN: TOKEN, DISCORD_API_BASE: base, DATABASE_PATH: path.join(tempDir(t), 'bot.db'), LOG_LEVEL: 'info' });
+  assert.equal(run.code, 1, run.output);
+  assert.equal(run.output, `${base} does not answer like Discord's API: HTTP 200 with an HTML page instead of the gateway's address (tried GET ${base}/v10/gateway/bot). ${CHECK}.\n`);
 });
