@@ -96,7 +96,7 @@ export function checkAttribution(q: Quote, ctx: AttributionContext): string[] {
     const noteProblem = checkNote(q, ctx);
     if (noteProblem) problems.push(noteProblem);
   }
-  problems.push(...checkSpeaker(q, all), ...checkGender(q, all), ...checkFacets(q, all, ctx));
+  problems.push(...checkSpeaker(q, all, own, described.map((d) => d.text)), ...checkGender(q, all), ...checkFacets(q, all, ctx));
   return problems;
 }
 
@@ -181,12 +181,12 @@ function split(text: string): Words {
  * "woman"), a plural allowed ("workers"), and a possessive unless the word
  * must name the speaker themself ("workers' wives" are not workers).
  */
-export function says(text: string, word: string, possessive = true): boolean {
+export function says(text: string, word: string, { possessive = true, plural = true }: { possessive?: boolean; plural?: boolean } = {}): boolean {
   const parts = word.toLowerCase().replace(/[’']s$/, '').split(/[^\p{L}\p{N}]+/u).filter(Boolean);
   const last = parts[parts.length - 1];
   if (!last) return false;
   const { words, at } = split(text);
-  const ends = [last, `${last}s`, `${last}es`];
+  const ends = plural ? [last, `${last}s`, `${last}es`] : [last];
   for (const end of ends) {
     for (const i of at.get(end) ?? []) {
       const start = i - (parts.length - 1);
@@ -225,8 +225,13 @@ function lastWordAt(text: string, word: string): number {
   return -1;
 }
 
+/** "meeting", or "assembly" (meeting): the word the narration uses, and the kind it names when that differs. */
+function named1(kind: string, word: string): string {
+  return word === kind ? `"${word}"` : `"${word}" (${kind})`;
+}
+
 function listNamed(named: ReadonlyMap<string, string>): string {
-  return [...named].map(([kind, word]) => `"${word}" (${kind})`).join(', ');
+  return [...named].map(([kind, word]) => named1(kind, word)).join(', ');
 }
 
 /**
@@ -244,7 +249,7 @@ function checkKind(q: Quote, own: string, described: readonly { id: string; text
     const nearest = [...kindsNamed(before, ctx)]
       .map(([kind, word]) => ({ kind, word, at: lastWordAt(before, word) }))
       .sort((a, b) => b.at - a.at)[0];
-    if (nearest) return nearest.kind === q.kind ? null : `${wrong}: its narration says "${nearest.word}" (${nearest.kind})`;
+    if (nearest) return nearest.kind === q.kind ? null : `${wrong}: its narration says ${named1(nearest.kind, nearest.word)}`;
     return ownNamed.has(q.kind) ? null : `${wrong}: its narration says ${listNamed(ownNamed)}`;
   }
   for (const d of described) {
@@ -288,19 +293,57 @@ function gendersSaid(text: string): Map<'female' | 'male', string> {
 }
 
 /** Every word of the description that states a fact must be in the narration. */
-function checkSpeaker(q: Quote, text: string): string[] {
+function checkSpeaker(q: Quote, text: string, own: string, described: readonly string[]): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const word of descriptionWords(q.speaker)) {
     if (!isFactWord(word) || seen.has(word.toLowerCase())) continue;
     seen.add(word.toLowerCase());
-    if (says(text, word)) continue;
+    // In the description's own number: "workers in Shuia" are not "a worker in Shuia".
+    if (says(text, word, { plural: false })) continue;
     // A gender word the narration contradicts: say what the narration says instead.
     const g = GENDER_OF.get(word.toLowerCase());
     const instead = g ? gendersSaid(text).get(g === 'female' ? 'male' : 'female') : undefined;
     problems.push(`speaker "${q.speaker}": "${word}" is not what the source says of this quote's speaker${instead ? ` (the narration says "${instead}")` : ''}`);
   }
+  if (problems.length > 0) return problems;
+  // Every word said is not enough: "another bookkeeper" has the words of "Another commented… a bookkeeper had". The
+  // description's head — its words up to the first comma, preposition or "who" — must stand together in the narration.
+  const head = headWords(q.speaker);
+  // "Another worker": "while another lamented", the worker being the one its describedWith quote's narration names.
+  const [determiner, ...noun] = head;
+  const referred = determiner !== undefined && DETERMINERS.has(determiner) && says(own, determiner) && described.some((d) => saysRun(d, noun));
+  if (head.length > 1 && !referred && !saysRun(text, head)) problems.push(`speaker "${q.speaker}": the source does not say "${head.join(' ')}" of this quote's speaker`);
   return problems;
+}
+
+/** Words that end a description's head ("a young mechanic, who…", "workers in Shuia"). */
+const HEAD_ENDS = new Set(['in', 'at', 'of', 'on', 'to', 'for', 'from', 'during', 'with', 'who', 'which', 'whom', 'that']);
+/** Words that refer back to a speaker the essay has named ("another", "one of"). */
+const DETERMINERS = new Set(['one', 'another', 'other', 'some']);
+
+/** Articles a head may start with that the narration need not repeat ("a lawyer" is "A lawyer" or "the lawyer"). */
+const ARTICLES = new Set(['a', 'an', 'the', 'yet']);
+
+/**
+ * The head of a description: its first phrase's words before a preposition or relative pronoun, articles dropped
+ * ("one respondent", "anti-Soviet speeches", "young male Byelorussian school teacher").
+ */
+function headWords(speaker: string): string[] {
+  const first = normalise(speaker).split(/[,;:()"]/).find((p) => p.trim() !== '') ?? '';
+  const words: string[] = [];
+  for (const w of descriptionWords(first)) {
+    const lower = w.toLowerCase();
+    if (HEAD_ENDS.has(lower)) break;
+    if (words.length === 0 && ARTICLES.has(lower)) continue;
+    words.push(lower);
+  }
+  return words;
+}
+
+/** Whether the words stand together, in order, in the text (the last one may be plural or possessive). */
+function saysRun(text: string, words: readonly string[]): boolean {
+  return says(text, words.join(' '));
 }
 
 /**
@@ -347,7 +390,7 @@ function checkFacets(q: Quote, text: string, ctx: AttributionContext): string[] 
   if (f.nationality) facts.push(['nationality', f.nationality]);
   if (f.occupation) for (const w of descriptionWords(f.occupation)) if (isFactWord(w)) facts.push(['occupation', w]);
   for (const [facet, word] of facts) {
-    if (!says(described, word, false)) problems.push(`facet ${facet} "${word}" is not in the speaker's description "${q.speaker}"`);
+    if (!says(described, word, { possessive: false })) problems.push(`facet ${facet} "${word}" is not in the speaker's description "${q.speaker}"`);
     else if (!says(text, word)) problems.push(`facet ${facet} "${word}" is not what the source says of this quote's speaker`);
   }
   // The other way round: what the description states is recorded, so filters find the quote.

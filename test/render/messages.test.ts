@@ -241,7 +241,7 @@ describe('every quote of the corpus, as the bot shows it', () => {
     assert.ok(q);
     assert.equal(
       chicagoNote(corpus, q),
-      'A complaint in secret-police reports, in Sarah Davies, Popular Opinion in Stalin’s Russia, p. 179, quoted in Phil Gasper, “Lenin’s Revenge: Early Soviet Hidden Voices,” New Politics, March 4, 2024, https://newpol.org/lenins-revenge-early-soviet-hidden-voices/ (see its note 3).',
+      'One of the complaints in secret-police reports, in Sarah Davies, Popular Opinion in Stalin’s Russia, p. 179, quoted in Phil Gasper, “Lenin’s Revenge: Early Soviet Hidden Voices,” New Politics, March 4, 2024, https://newpol.org/lenins-revenge-early-soviet-hidden-voices/ (see its note 3).',
     );
   });
 
