@@ -14,6 +14,7 @@
  * whose describedWith target could not be located is not checked at all: its
  * narration is incomplete, and the target's own problem says why.
  */
+import { markerLabel, nextMarker, type MarkerStyle } from './notes.js';
 import type { Paragraph } from './text.js';
 import { normalise } from './text.js';
 import type { Quote } from './types.js';
@@ -37,6 +38,8 @@ export interface AttributionContext {
   readonly kindWords: ReadonlyMap<string, readonly string[]>;
   /** A kind whose quotes all rest on one note (source.json `kindNotes`). */
   readonly kindNotes: Readonly<Record<string, number>>;
+  /** How the body marks its notes (source.json `noteMarkers`). */
+  readonly noteMarkers: MarkerStyle;
   readonly kindDecisions: readonly KindDecision[];
   /** Every nationality some quote of this source records: such a word in a description is a nationality. */
   readonly nationalities: ReadonlySet<string>;
@@ -142,7 +145,7 @@ function speakerWindow(q: Quote, ctx: AttributionContext): [number, number] {
 
   function sentenceStop(at: number): number | null {
     // A sentence ends where the next one begins with a capital: "…alive...’ was common" goes on.
-    const stop = /[.!?]["”’']*(?:\^\[\d+\])?(?=\s+["“‘']?[A-Z0-9]|\s*$)/g;
+    const stop = /[.!?]["”’']*(?:\^\[\d+\]|\[\d+\]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+)?(?=\s+["“‘']?[A-Z0-9]|\s*$)/g;
     stop.lastIndex = at;
     return stop.exec(raw)?.index ?? null;
   }
@@ -271,15 +274,10 @@ function checkKind(q: Quote, own: string, described: readonly { id: string; text
 function checkNote(q: Quote, ctx: AttributionContext): string | null {
   const lastEnd = q.location.spans[q.location.spans.length - 1]?.[1] ?? 0;
   const byKind = ctx.kindNotes[q.kind];
-  const expected = byKind ?? nextMarker(ctx.raw, lastEnd);
+  const expected = byKind ?? nextMarker(ctx.raw, lastEnd, ctx.noteMarkers);
   if (expected === null) return `no footnote marker follows this quote; note ${q.note} cannot be confirmed`;
   if (expected === q.note) return null;
-  return `note is ${q.note}, but ${byKind !== undefined ? `every "${q.kind}" quote rests on note ${expected}` : `the next marker after it is ^[${expected}]`}`;
-}
-
-function nextMarker(raw: string, from: number): number | null {
-  const m = /\^\[(\d+)\]/.exec(raw.slice(from));
-  return m ? Number(m[1]) : null;
+  return `note is ${q.note}, but ${byKind !== undefined ? `every "${q.kind}" quote rests on note ${expected}` : `the next marker after it is ${markerLabel(ctx.noteMarkers, expected)}`}`;
 }
 
 /** Gender words the narration uses, per gender. */

@@ -1,23 +1,28 @@
 /**
  * `npm run corpus -- check [--data DIR] [--mutations]` and `npm run corpus -- export [--data DIR]`.
  * `--mutations` also tries every single wrong change of every quote's attribution and says how many the check refuses.
+ * `npm run corpus -- draft FILE --id ID …` drafts a new source folder; `npm run corpus -- review ID` reviews it.
  */
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { parseConfig } from '../config.js';
+import { runDraft } from './draft/command.js';
+import { runReviewCommand } from './draft/review.js';
 import { formatProblem, loadCorpus, quoteChecker } from './load.js';
 import { describeMutation, runMutations } from './mutations.js';
 import { exportCorpus, summarise } from './report.js';
 import type { Corpus } from './types.js';
 
-function main(argv: readonly string[]): number {
+async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   const dataAt = rest.indexOf('--data');
   // --data wins; otherwise DATA_DIR (environment or .env), as the bot reads it; otherwise data/.
   dotenv.config({ quiet: true });
   const dataDir = dataAt >= 0 && rest[dataAt + 1] ? path.resolve(rest[dataAt + 1] as string) : parseConfig(process.env).dataDir;
+  if (command === 'draft') return runDraft(rest, dataDir, (line) => console.log(line), new Date().toISOString().slice(0, 10));
+  if (command === 'review') return runReviewCommand(rest, dataDir, process.stdin, process.stdout);
   if (command !== 'check' && command !== 'export') {
-    console.error('usage: npm run corpus -- check|export [--data DIR] [--mutations]');
+    console.error('usage: npm run corpus -- check|export [--data DIR] [--mutations] | draft FILE --id ID [--title --author --date --url --compare DIR] | review ID');
     return 2;
   }
   const result = loadCorpus(dataDir);
@@ -51,4 +56,4 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(0);
   throw err;
 });
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

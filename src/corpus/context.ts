@@ -177,7 +177,7 @@ function leadIn(
   const region = /^[a-z]/.test(text.charAt(para.start)) ? (paras[para.index - 2]?.start ?? para.start) : para.start;
   const inside = (at: number) => units.some((u) => at > u.start && at < u.end);
   let sentence = region;
-  const stop = /[.!?]["”’')]*(?:\^\[\d+\])?\s+(?=["“‘]?[A-Z0-9])/g;
+  const stop = /[.!?]["”’')]*(?:\^\[\d+\]|\[\d+\]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+)?\s+(?=["“‘]?[A-Z0-9])/g;
   // Up to the quote's first word, so that a sentence starting at its opening mark is seen.
   for (const m of text.slice(region, first[0] + 1).matchAll(stop)) {
     const at = region + m.index + m[0].length;
@@ -208,7 +208,7 @@ function balancedFrom(text: string, start: number, end: number): number {
 
 /** Past spaces, note markers and the punctuation that joins a clause to what came before. */
 function skipJoints(text: string, start: number, end: number): number {
-  const m = /^(?:\s|[,;:.!?—–-]|\^\[\d+\])+/.exec(text.slice(start, end));
+  const m = /^(?:\s|[,;:.!?—–-]|\^\[\d+\]|\[\d+\]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+)+/.exec(text.slice(start, end));
   return start + (m ? m[0].length : 0);
 }
 
@@ -249,7 +249,7 @@ export function narrationFor(layout: SourceLayout, quote: Quote): string {
     if (prev && cur) pieces.push(text.slice(prev[1], cur[0]));
   }
   const narration = [lead, ...pieces].join(' ');
-  return narration.replace(/\^\[\d+\]/g, ' ').replace(/["“”]/g, ' ').replace(/\s+/g, ' ').trim();
+  return narration.replace(/\^\[\d+\]|\[\d+\]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+/g, ' ').replace(/["“”]/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
 /** Each quote's narration (see narrationFor), for indexing. */
@@ -335,7 +335,7 @@ export function contextExcerpt(layout: SourceLayout, quote: Quote, around = 1): 
 /** Offsets where sentences begin within [start, end). Heuristic, but it only decides how much to show. */
 function sentenceStarts(text: string, start: number, end: number): number[] {
   const out = [start];
-  const re = /[.!?]["”’)]*(?:\^\[\d+\])?\s+(?=["“]?[A-Z0-9])/g;
+  const re = /[.!?]["”’)]*(?:\^\[\d+\]|\[\d+\]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+)?\s+(?=["“]?[A-Z0-9])/g;
   re.lastIndex = start;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text)) && m.index < end) {

@@ -21,6 +21,7 @@ import {
   type RawSource,
 } from './schema.js';
 import { quotedUnits, quoteNarration } from './context.js';
+import { notesSection } from './notes.js';
 import { lineColumn, normalise, normaliseMapped, paragraphs, type MappedText, type Paragraph } from './text.js';
 import {
   PART_JOINER,
@@ -198,6 +199,7 @@ function prepareSource(dir: string, vocab: Vocab, report: Report): PreparedSourc
     knownIds: new Set((rawQuotes ?? []).map(idOf).filter((id): id is string => typeof id === 'string')),
     kindWords: vocab.kindWords,
     kindNotes: meta.kindNotes ?? {},
+    noteMarkers: meta.noteMarkers ?? 'caret',
     kindDecisions: meta.kindDecisions ?? [],
     nationalities: new Set(quotes.flatMap((q) => (q.facets.nationality ? [q.facets.nationality] : []))),
     narrations: new Map(),
@@ -311,14 +313,14 @@ function checkKindDecisions(meta: RawSource, paragraphCount: number, vocab: Voca
   }
 }
 
-/** Notes must be numbered 1..n and each must stand verbatim under the source's own marker. */
+/** Notes must be numbered 1..n and each must stand verbatim as an item of the source's closing notes section. */
 function checkNotes(meta: RawSource, raw: string, metaPath: string, report: Report): void {
+  const items = notesSection(raw).items;
   meta.notes.forEach((note, i) => {
     if (note.n !== i + 1) report(metaPath, null, `notes must be numbered 1, 2, 3…: found ${note.n} at position ${i + 1}`);
-    const marker = `^[${note.n}] `;
-    const line = raw.split('\n').find((l) => l.startsWith(marker));
-    if (line === undefined) report(metaPath, null, `note ${note.n}: the source has no line starting with "${marker}"`);
-    else if (line.slice(marker.length).trim() !== note.text) report(metaPath, null, `note ${note.n}: text differs from the source's note`);
+    const item = items.find((it) => it.n === note.n);
+    if (item === undefined) report(metaPath, null, `note ${note.n}: the source's notes section has no item ${note.n} (an item starts "^[${note.n}] ", "[${note.n}] ", "${note.n}. " or "${note.n}) ")`);
+    else if (item.text !== note.text) report(metaPath, null, `note ${note.n}: text differs from the source's note`);
     if (note.url && !note.text.includes(note.url)) report(metaPath, null, `note ${note.n}: url does not appear in the note's text`);
     // The short form and the archive are what students cite: every name and number in them must be the note's own.
     const plain = note.text.replace(/\*/g, '').toLowerCase();
@@ -407,8 +409,7 @@ function checkQuote(
  * quote or to a documented exclusion, so a quotation cannot be silently skipped.
  */
 function checkCoverage(raw: string, quotes: readonly Quote[], excluded: readonly [number, number][], file: string, report: Report): void {
-  const notesAt = raw.search(/^Notes\s*$/m);
-  const bodyEnd = notesAt < 0 ? raw.length : notesAt;
+  const { bodyEnd } = notesSection(raw);
   const covered = [...quotes.flatMap((q) => q.location.spans), ...excluded];
   for (const m of raw.slice(0, bodyEnd).matchAll(/["\u201C\u201D]/g)) {
     const at = m.index;

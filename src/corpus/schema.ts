@@ -3,6 +3,7 @@
  * documents the same format for people; keep the two together.
  */
 import { z } from 'zod';
+import { MARKER_STYLES } from './notes.js';
 
 const id = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lowercase letters, digits and single hyphens');
 
@@ -59,6 +60,8 @@ export const sourceFileSchema = z.object({
   /** Sources are listed by this number (then by id): the first is the work `/source n` means by default. */
   order: z.number().int().optional(),
   /** Which source kind's quotes all rest on one note, whatever paragraph they sit in (note 2 for the Harvard Project). */
+  /** How the body marks its notes: ^[n] (caret, the default), [n] (bracket) or superscript digits. */
+  noteMarkers: z.enum(MARKER_STYLES).optional(),
   kindNotes: z.record(z.string(), z.number().int().positive()).optional(),
   /** Editorial decisions: the quotes of these paragraphs whose narration names no kind of source are of this kind, for this reason. */
   kindDecisions: z
