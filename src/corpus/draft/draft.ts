@@ -126,6 +126,11 @@ export function draftSource(input: DraftInput): Draft {
       exclude(first, 'a title or a label in quotation marks, not someone speaking');
       continue;
     }
+    // Single words and pairs of words in quotation marks are labels and scare quotes, whoever the sentence names.
+    if (words.every((w) => w.trim().split(/\s+/).length <= 2)) {
+      exclude(first, wordCount === 1 ? 'a single word in quotation marks: a label or scare quotes, not an utterance' : 'words in quotation marks too short to be an utterance: a label or scare quotes');
+      continue;
+    }
     let speaker = entry.speaker.speaker;
     let describedWith: string[] | undefined;
     if (entry.speaker.how === 'none' || entry.speaker.how === 'pronoun') {
@@ -174,7 +179,7 @@ export function draftSource(input: DraftInput): Draft {
       themes: theme,
       parts,
       ...(glosses.length > 0 ? { glosses } : {}),
-      ...(entry.parts.some((p) => p.shape === 'unclosed') ? { remarks: 'The text leaves this quotation unclosed; the part ends where the next quotation or the paragraph begins.' } : {}),
+      ...(remarksFor(entry.parts) ? { remarks: remarksFor(entry.parts) } : {}),
       ...(describedWith ? { describedWith } : {}),
     };
     if (glosses.length > 0) flags.push(`parenthesised words proposed as the author's glosses: ${glosses.join(', ')}`);
@@ -204,21 +209,25 @@ export function draftSource(input: DraftInput): Draft {
   return { source, quotes, excluded, proposals };
 }
 
+/** What a reader should know about how the text printed the quotation. */
+function remarksFor(parts: readonly Quotation[]): string | undefined {
+  if (parts.some((p) => p.shape === 'continued')) return 'The quotation runs over several paragraphs, each opened with a quotation mark and only the last closed: one part per paragraph.';
+  if (parts.some((p) => p.shape === 'unclosed')) return 'The text leaves this quotation unclosed; the part ends where the next quotation or the paragraph begins.';
+  return undefined;
+}
+
 function paragraphIndex(paras: readonly Paragraph[], offset: number): number {
   const p = paras.find((x) => offset >= x.start && offset < x.end);
   return p ? p.index : 1;
 }
 
 function blankQuotations(raw: string, quotations: readonly Quotation[]): string {
-  const chars = [...raw];
-  // Work on UTF-16 offsets: rebuild by slices instead of code points.
   let out = '';
   let at = 0;
   for (const q of [...quotations].sort((a, b) => a.start - b.start)) {
     out += raw.slice(at, q.start) + ' '.repeat(Math.max(0, q.end - q.start));
     at = q.end;
   }
-  void chars;
   return out + raw.slice(at);
 }
 
@@ -267,12 +276,29 @@ function groupUtterances(raw: string, quotations: readonly Quotation[], blockSta
       // Narration after a quotation that ends its sentence ("…." A teacher said …) speaks of the next one.
       const endsSentence = /\.\s*$/.test(raw.slice(q.start, q.end));
       const after = endsSentence ? '' : raw.slice(q.outerEnd, afterEnd);
-      current = { parts: [q], speaker: q.shape === 'block' ? proposeSpeaker(before.replace(/:\s*$/, ' said'), '') : proposeSpeaker(before, after) };
+      // A block quotation is introduced by the paragraph before it ("One letter … read:").
+      const intro = q.shape === 'block' ? introOf(raw, q, blockStartOf) : before;
+      let speaker = proposeSpeaker(intro, q.shape === 'block' ? '' : after);
+      if (speaker.how === 'none' && q.shape !== 'block') {
+        // "A crowd … at Odessa's “Slobodka” bazaar complained …: “…”": a label in quotation marks may stand inside the phrase.
+        const sentence = raw.slice(Math.max(blockStartOf(q.outerStart), lastSentenceStart(raw, q.outerStart)), q.outerStart);
+        const longQuotation = [...sentence.matchAll(/["\u201C]([^"\u201C\u201D]*)["\u201D]/g)].some((m) => (m[1] ?? '').trim().split(/\s+/).length > 2);
+        const retry = proposeSpeaker(sentence.replace(/["\u201C\u201D]/g, ''), '');
+        if (!longQuotation && retry.how === 'before') speaker = retry;
+      }
+      current = { parts: [q], speaker };
       entries.push(current);
     }
     prevEnd = q.outerEnd;
   }
   return entries;
+}
+
+function introOf(raw: string, q: Quotation, blockStartOf: (offset: number) => number): string {
+  const prevEnd = raw.lastIndexOf('\n\n', q.outerStart);
+  if (prevEnd < 0) return '';
+  const prevStart = blockStartOf(Math.max(0, prevEnd - 1));
+  return raw.slice(prevStart, prevEnd).replace(/:\s*$/, ' said');
 }
 
 function joins(raw: string, current: Entry, q: Quotation, narration: string, blockStartOf: (offset: number) => number): boolean {
@@ -283,6 +309,8 @@ function joins(raw: string, current: Entry, q: Quotation, narration: string, blo
   // A title or a proverb stands alone: it neither continues nor is continued.
   if (TITLE_CUE.test(raw.slice(Math.max(0, q.outerStart - 80), q.outerStart)) || TITLE_CUE.test(raw.slice(Math.max(0, prev.outerStart - 80), prev.outerStart))) return false;
   if (q.shape === 'block' || prev.shape === 'block') return false;
+  // One or two words in marks ("Slobodka") are a label: they never open an utterance that goes on.
+  if (current.parts.length === 1 && raw.slice(prev.start, prev.end).trim().split(/\s+/).length <= 2 && proposeSpeaker('', narration).how !== 'after') return false;
   if (blockStartOf(prev.outerEnd - 1) !== blockStartOf(q.outerStart)) return false;
   if (q.outerStart - prev.outerEnd > MAX_GAP) return false;
   // A new sentence that brings its own speaker starts a new utterance.

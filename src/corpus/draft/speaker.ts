@@ -25,13 +25,15 @@ const ADVERBS = '(?:(?:[a-z]+ly|also|then|later|once|even|again|simply|bluntly|a
 
 const DETERMINER = "(?:[Yy]et another|[Tt]he|[Aa]nother|[Aa]n|[Aa]|[Oo]ne|[Ss]ome|[Oo]ther|[Oo]thers|[Mm]any|[Ss]everal|[Tt]wo|[Tt]hree|[Aa]nonymous|[Ss]imilar)";
 /** A determiner phrase of up to twelve words, without clause punctuation. */
-const NP = `(?:${DETERMINER}\\b(?:[ \\t\\n]+[^\\s,.;:!?"“”()]+){1,12}?|[Aa]nother|[Oo]thers)`;
+const NP = `(?:${DETERMINER}\\b(?:[ \\t\\n]+[^\\s,.;:!?"“”]+){1,12}?|[Aa]nother|[Oo]thers)`;
 /** After a verb, the phrase runs to the next punctuation: "…,” claimed an older Ukrainian mechanic." */
 const NP_TO_PUNCTUATION = `${DETERMINER}\\b(?:[ \\t\\n]+[^\\s,.;:!?"“”()]+){1,12}(?=\\s*[,.;:!?"“”(]|\\s*$)`;
 
 const BEFORE = new RegExp(`(?:^|[^\\p{L}])((?:${NP}|[A-Z][\\p{L}'’-]+(?:\\s+[A-Z][\\p{L}'’-]+){1,2})(?:,[^,.;:!?"“”]{1,80},)?)\\s*,?\\s+${ADVERBS}${VERB}\\b`, 'gu');
+/** A sentence that opens on a determiner phrase and a verb in the past or present: "Other emigres referenced …", "An older female teacher blamed …". */
+const SENTENCE_NP = new RegExp(`(?:^\\s*|[.!?]["”’']*\\s+)(${DETERMINER}(?:\\s+[^\\s,.;:!?"“”]+){1,6}?)\\s+${ADVERBS}[a-z]{3,}(?:ed|s)\\b`, 'gu');
 /** A plain subject at the start of a sentence or clause: "Workers in Shuia complained that …", "In Shuia, workers complained …". */
-const SUBJECT = new RegExp(`(?:^\\s*|[.!?]["”’']*\\s+|,\\s+)([A-Za-z][^,.;:!?"“”()]{2,70}?)\\s+${ADVERBS}${LISTED_VERB}\\b`, 'gu');
+const SUBJECT = new RegExp(`(?:(?:^\\s*|[.!?]["”’']*\\s+)([A-Z][^,.;:!?"“”()]{2,70}?)|,\\s+([a-z][^,.;:!?"“”()]{2,70}?))\\s+${ADVERBS}${LISTED_VERB}\\b`, 'gu');
 const ACCORDING = new RegExp(`(?:\\b(?:[Aa]ccording to|[Ii]n the words of)|(?:^\\s*|[.!?]["”’']*\\s+)To)\\s+(${NP}|[A-Z][\\p{L}'’-]+(?:\\s+[A-Z][\\p{L}'’-]+){0,2})\\s*,`, 'gu');
 const AFTER_VERB_FIRST = new RegExp(`^[\\s,.!?…]*${ADVERBS}${LISTED_VERB}\\s+(${NP_TO_PUNCTUATION}|[A-Z][\\p{L}'’-]+(?:\\s+[A-Z][\\p{L}'’-]+){0,2})(?=[\\s,.;:!?]|$)`, 'u');
 const AFTER_NP_FIRST = new RegExp(`^[\\s,.!?…]*(${NP})\\s+${ADVERBS}${VERB}\\b`, 'u');
@@ -46,7 +48,7 @@ export interface SpeakerProposal {
 }
 
 function clean(np: string): string {
-  let s = np.replace(/\s+/g, ' ').trim();
+  let s = np.replace(/\s+/g, ' ').trim().replace(/\s+(?:who|whom|which|that)$/i, '');
   s = s.replace(/^(?:A|An|Another|One|Some|Other|Others|Many|Several|Two|Three|Yet another|Similar|Anonymous|The)\b/, (w) => w.toLowerCase());
   return s.replace(/[\s,;:]+$/, '');
 }
@@ -85,9 +87,11 @@ export function proposeSpeaker(before: string, after: string): SpeakerProposal {
   const verbFirstEarly = AFTER_VERB_FIRST.exec(after);
   if (opensSentence && verbFirstEarly?.[1] && !NOT_NAMES.has(verbFirstEarly[1].split(/\s+/)[0] as string)) return { speaker: clean(verbFirstEarly[1]), how: 'after' };
   if (nearest) return { speaker: clean(innermost(nearest)), how: 'before' };
-  const subjects = [...before.matchAll(SUBJECT)].map((m) => m[1] as string).filter((np) => !NOT_NAMES.has(np.split(/\s+/)[0] as string) && !PRONOUNS.test(np));
+  const subjects = [...before.matchAll(SUBJECT)].map((m) => (m[1] ?? m[2]) as string).filter((np) => !NOT_NAMES.has(np.split(/\s+/)[0] as string) && !PRONOUNS.test(np));
   const subject = subjects[subjects.length - 1];
   if (subject) return { speaker: clean(subject), how: 'before' };
+  const opener = [...before.matchAll(SENTENCE_NP)].map((m) => m[1] as string).filter((np) => !/\b(?:he|she|they|we|it|I|you)\b/.test(np)).pop();
+  if (opener) return { speaker: clean(opener), how: 'before' };
   const verbFirst = AFTER_VERB_FIRST.exec(after);
   if (verbFirst?.[1] && !NOT_NAMES.has(verbFirst[1].split(/\s+/)[0] as string)) return { speaker: clean(verbFirst[1]), how: 'after' };
   const npFirst = AFTER_NP_FIRST.exec(after);
@@ -109,8 +113,10 @@ const NATIONALITIES = new Set(
 );
 /** Words that describe who speaks without an occupation. */
 const NOT_OCCUPATION = new Set(
-  'a an another one some other others yet similar many several two three anonymous respondent respondents interviewee interviewees emigre emigres émigré émigrés person people individual speaker voice man men woman women boy girl male female young younger older old elderly former'.split(' '),
+  'a an the another one some other others yet similar many several two three anonymous respondent respondents interviewee interviewees emigre emigres émigré émigrés person people individual speaker voice man men woman women boy girl male female young younger older old elderly former'.split(' '),
 );
+
+const DOCUMENT = /\b(?:report|leaflet|letter|note|newspaper|paper|manifesto|summary|summaries|banner|document|complaint|petition|speech|placard|slogan|pamphlet|programme|program|circular|telegram|poster|article|editorial|resolution|declaration|appeal|diary|memoir)s?\b/i;
 
 /** Facets the phrase itself states: age, age group, gender, nationality, occupation. */
 export function facetsOf(speaker: string): Facets {
@@ -126,6 +132,8 @@ export function facetsOf(speaker: string): Facets {
   if (nationality) facets.nationality = nationality;
   // The occupation: the head words of the phrase up to its first modifier phrase, minus what other facets say.
   const head = speaker.split(/,|\s(?:in|at|from|of|on|with|during|to|for|by|who|whom|whose|which|that)\s/)[0] ?? '';
+  // A document speaks, but has no occupation: "a leaflet found in the canteen", "the town newspaper".
+  if (DOCUMENT.test(head)) return facets;
   const headWords = head.split(/\s+/).filter((w) => w && !NOT_OCCUPATION.has(w.toLowerCase()) && !/^\d/.test(w) && !/-year-old$/.test(w) && !NATIONALITIES.has(w));
   // A profession of several words keeps its capitals ("Red Army officer"); a name after it ("worker Voinova") is not part of it.
   while (headWords.length > 0 && /^[A-Z]/.test(headWords[headWords.length - 1] as string)) headWords.pop();
