@@ -128,8 +128,10 @@ function speakerWindow(q: Quote, ctx: AttributionContext): [number, number] {
   const first = q.location.spans[0]?.[0] ?? 0;
   const last = q.location.spans[q.location.spans.length - 1]?.[1] ?? first;
   const block = paras.find((p) => first >= p.start && first < p.end);
-  // A block that starts mid-sentence continues the one before it.
-  const blockStart = block && /^[a-z]/.test(raw.charAt(block.start)) ? (paras[block.index - 2]?.start ?? block.start) : (block?.start ?? first);
+  // A block that starts mid-sentence continues the one before it; so does a block quotation after its introduction ("… read:").
+  const before = block ? paras[block.index - 2] : undefined;
+  const continues = block && before && (/^[a-z]/.test(raw.charAt(block.start)) || /:\s*$/.test(raw.slice(before.start, before.end)));
+  const blockStart = continues ? before.start : (block?.start ?? first);
   const others = ctx.located.filter((s) => s.id !== q.id);
   const previousEnd = others.filter((s) => s.end <= first && s.end > blockStart).reduce((max, s) => Math.max(max, s.end), blockStart);
   // The rest of the previous quotation's sentence describes the previous speaker ("…,” claimed an older mechanic.).

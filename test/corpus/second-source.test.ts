@@ -240,7 +240,7 @@ describe('the corpus CLI on the combined corpus', () => {
   it('refuses an unknown command with the usage line and exit code 2', () => {
     const run = cli('verify');
     assert.equal(run.status, 2);
-    assert.equal(run.stderr, 'usage: npm run corpus -- check|export [--data DIR] [--mutations]\n');
+    assert.equal(run.stderr, 'usage: npm run corpus -- check|export [--data DIR] [--mutations] | draft FILE --id ID [--title --author --date --url --compare DIR] | review ID\n');
   });
 });
 

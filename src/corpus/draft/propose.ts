@@ -8,7 +8,7 @@ import type { RawNote } from '../schema.js';
 import type { NoteItem } from '../notes.js';
 import type { SourceKind, Theme } from '../types.js';
 
-/** Words that name each kind of source in narration; a kind not listed here is named by its own id. */
+/** Words that name each kind of source, for a vocabulary that does not list its own `words`. */
 const KIND_WORDS: Record<string, readonly string[]> = {
   interview: ['interview', 'interviews', 'interviewed', 'interviewee', 'interviewees', 'interviewer', 'respondent', 'respondents', 'emigre', 'emigres', 'émigré', 'émigrés', 'transcript', 'transcripts', 'oral history'],
   report: ['report', 'reports', 'reported', 'summary', 'summaries', 'informer', 'informers', 'informant', 'informants', 'svodka', 'svodki'],
@@ -26,9 +26,10 @@ export interface KindFinder {
 
 export function kindFinder(kinds: readonly SourceKind[]): KindFinder {
   const patterns = kinds.map((k) => {
-    const words = KIND_WORDS[k.id] ?? [k.id, `${k.id}s`];
+    // The vocabulary's own words are the check's rule; a vocabulary without them falls back on common names.
+    const words = k.words && k.words.length > 0 ? k.words : (KIND_WORDS[k.id] ?? [k.id]);
     const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s+'));
-    return { kind: k.id, re: new RegExp(`\\b(?:${escaped.join('|')})\\b`, 'giu') };
+    return { kind: k.id, re: new RegExp(`\\b(?:${escaped.join('|')})s?\\b`, 'giu') };
   });
   return {
     find(narration) {

@@ -125,7 +125,7 @@ export function facetsOf(speaker: string): Facets {
   if (age) facets.age = Number(age[1]);
   if (/\byoung\b/i.test(speaker)) facets.ageGroup = 'young';
   else if (/\bolder\b/i.test(speaker)) facets.ageGroup = 'older';
-  if (FEMALE.test(speaker) && !MALE.test(speaker.replace(/\bwo(?=men?\b)/gi, ''))) facets.gender = 'female';
+  if (FEMALE.test(speaker) && !MALE.test(speaker.replace(/\bwom[ae]n\b/gi, ''))) facets.gender = 'female';
   else if (MALE.test(speaker) && !FEMALE.test(speaker)) facets.gender = 'male';
   const words = speaker.split(/\s+/);
   const nationality = words.find((w) => NATIONALITIES.has(w));
@@ -134,7 +134,7 @@ export function facetsOf(speaker: string): Facets {
   const head = speaker.split(/,|\s(?:in|at|from|of|on|with|during|to|for|by|who|whom|whose|which|that)\s/)[0] ?? '';
   // A document speaks, but has no occupation: "a leaflet found in the canteen", "the town newspaper".
   if (DOCUMENT.test(head)) return facets;
-  const headWords = head.split(/\s+/).filter((w) => w && !NOT_OCCUPATION.has(w.toLowerCase()) && !/^\d/.test(w) && !/-year-old$/.test(w) && !NATIONALITIES.has(w));
+  const headWords = head.split(/\s+/).filter((w) => w && !NOT_OCCUPATION.has(w.toLowerCase().replace(/['’]s$/, '')) && !/^\d/.test(w) && !/-year-old$/.test(w) && !NATIONALITIES.has(w));
   // A profession of several words keeps its capitals ("Red Army officer"); a name after it ("worker Voinova") is not part of it.
   while (headWords.length > 0 && /^[A-Z]/.test(headWords[headWords.length - 1] as string)) headWords.pop();
   if (headWords.some((w) => /^[a-z]/.test(w))) facets.occupation = headWords.join(' ');

@@ -8,7 +8,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import os from 'node:os';
 import path from 'node:path';
 import { loadCorpus } from '../load.js';
-import type { RawQuote } from '../schema.js';
+import { superscriptValue } from '../notes.js';
+import type { RawQuote, RawSource } from '../schema.js';
 import { lineColumn } from '../text.js';
 import { uniqueExcerpt, type Draft, type ExcludedEntry, type ProposalNotes } from './draft.js';
 
@@ -79,7 +80,8 @@ export function writeDraft(dataDir: string, draft: Draft, textFile: string, opti
   const flags = new Map<string, ProposalNotes>(draft.proposals.map((p) => [p.id, p]));
   let refused = 0;
   let remaining: string[] = [];
-  for (let round = 0; round < 6; round++) {
+  const decisions: KindDecision[] = [];
+  for (let round = 0; round < 12; round++) {
     writeFileSync(path.join(folder, 'quotes.json'), formatQuotes(quotes));
     writeFileSync(path.join(folder, 'excluded.json'), formatExcluded(excluded));
     const problems = checkAlone(dataDir, folder);
@@ -88,6 +90,12 @@ export function writeDraft(dataDir: string, draft: Draft, textFile: string, opti
       break;
     }
     remaining = problems.map((p) => `${p.file}${p.id ? ` [${p.id}]` : ''}: ${p.reason}`);
+    // What the check itself says the kind or note must be is taken (its rule, not a guess); only what it refuses otherwise is set aside.
+    const healed = heal(problems, quotes, decisions);
+    if (healed) {
+      writeFileSync(path.join(folder, 'source.json'), `${JSON.stringify(withDecisions(draft.source, decisions), null, 2)}\n`);
+      continue;
+    }
     const refusedIds = new Map<string, string>();
     for (const p of problems) if (p.file === 'quotes.json' && p.id && !refusedIds.has(p.id)) refusedIds.set(p.id, p.reason);
     let changed = false;
@@ -120,6 +128,55 @@ export function writeDraft(dataDir: string, draft: Draft, textFile: string, opti
   };
   writeFileSync(path.join(folder, REVIEW_FILE), `${JSON.stringify(state, null, 1)}\n`);
   return { folder, quotes: quotes.length, excluded: excluded.length, refused, remaining };
+}
+
+type KindDecision = NonNullable<RawSource['kindDecisions']>[number];
+
+const DECISION_REASON = 'Draft, to review: the narration names no kind of source here; the drafter proposes the kind it last named before these paragraphs.';
+
+/** Kind and note corrections the check's messages state exactly; true when any was applied. */
+function heal(problems: readonly { file: string; id: string | null; reason: string }[], quotes: RawQuote[], decisions: KindDecision[]): boolean {
+  let healed = false;
+  for (const p of problems) {
+    if (p.file !== 'quotes.json' || !p.id) continue;
+    const q = quotes.find((x) => x.id === p.id);
+    if (!q) continue;
+    const named = /^source "[^"]+" is not what the essay says of this quote: (?:its narration|the narration of \S+ \(describedWith\)) says "[^"]*" \(([a-z0-9-]+)\)/.exec(p.reason);
+    const decided = /kindDecisions gives paragraphs \d+–\d+ the kind "([^"]+)"/.exec(p.reason);
+    const kind = named?.[1] ?? decided?.[1];
+    if (kind && kind !== q.source) {
+      q.source = kind;
+      healed = true;
+      continue;
+    }
+    const unjustified = /^source "([^"]+)" is not justified/.exec(p.reason);
+    if (unjustified && !decisions.some((d) => q.paragraph >= d.paragraphs[0] && q.paragraph <= d.paragraphs[1])) {
+      decisions.push({ kind: q.source, paragraphs: [q.paragraph, q.paragraph], reason: DECISION_REASON });
+      healed = true;
+      continue;
+    }
+    const note = /^note is \d+, but (?:the next marker after it is (\S+)|every "[^"]+" quote rests on note (\d+))$/.exec(p.reason);
+    if (note) {
+      const label = note[1] ?? note[2] ?? '';
+      const n = /\d/.test(label) ? Number(/\d+/.exec(label)?.[0]) : superscriptValue(label);
+      if (n > 0 && n !== q.note) {
+        q.note = n;
+        healed = true;
+      }
+    }
+  }
+  return healed;
+}
+
+/** Decisions for neighbouring paragraphs of one kind become one range. */
+function withDecisions(source: RawSource, decisions: readonly KindDecision[]): RawSource {
+  const merged: KindDecision[] = [];
+  for (const d of [...decisions].sort((a, b) => a.paragraphs[0] - b.paragraphs[0])) {
+    const last = merged[merged.length - 1];
+    if (last && last.kind === d.kind && d.paragraphs[0] <= last.paragraphs[1] + 1) last.paragraphs = [last.paragraphs[0], Math.max(last.paragraphs[1], d.paragraphs[1])];
+    else merged.push({ ...d, paragraphs: [...d.paragraphs] });
+  }
+  return merged.length > 0 ? { ...source, kindDecisions: merged } : source;
 }
 
 function dropDescribed(q: RawQuote, id: string): RawQuote {
