@@ -1,6 +1,8 @@
 /**
- * Time-zone arithmetic for the daily post, on nothing but `Intl.DateTimeFormat`
- * (Node ships full ICU, so every IANA zone and its DST history is available).
+ * Time zones and calendar dates for the daily post. The arithmetic is
+ * Temporal's (`temporal-polyfill`, the TC39 API Node will ship): local wall
+ * clocks, days added, DST gaps and repeated hours. What stays here is what is
+ * ours: the zone names we offer and accept, the strict `HH:MM`, autocomplete.
  *
  * Vocabulary:
  * - an *instant* is a `Date` (a point on the UTC time line);
@@ -9,9 +11,9 @@
  *
  * Everything here is pure: the clock is always a parameter.
  */
+import { Temporal } from 'temporal-polyfill';
 
-const MINUTE_MS = 60_000;
-const DAY_MS = 86_400_000;
+const NS_PER_MINUTE = 60_000_000_000;
 
 /** `HH:MM` on a 24-hour clock, both fields zero-padded. */
 const TIME_PATTERN = /^([01]\d|2[0-3]):([0-5]\d)$/;
@@ -182,87 +184,57 @@ export function formatLocalTime(time: LocalTime): string {
 
 /** Parses a `YYYY-MM-DD` that names a real calendar day; throws otherwise. */
 export function parseLocalDate(date: string): { year: number; month: number; day: number } {
-  const match = DATE_PATTERN.exec(date);
-  if (match) {
-    const year = Number(match[1]);
-    const month = Number(match[2]);
-    const day = Number(match[3]);
-    const check = new Date(Date.UTC(year, month - 1, day));
-    if (check.getUTCFullYear() === year && check.getUTCMonth() === month - 1 && check.getUTCDate() === day) {
-      return { year, month, day };
+  const { year, month, day } = plainDate(date);
+  return { year, month, day };
+}
+
+/** `date` plus `days` calendar days (negative goes back). */
+export function addDays(date: string, days: number): string {
+  return plainDate(date).add({ days }).toString();
+}
+
+/** Whole days from `from` to `to` (both `YYYY-MM-DD`). */
+export function daysBetween(from: string, to: string): number {
+  return plainDate(from).until(plainDate(to), { largestUnit: 'days' }).days;
+}
+
+/** Strictly `YYYY-MM-DD` (Temporal alone would also take `20261129` or a time) and a real day. */
+function plainDate(date: string): Temporal.PlainDate {
+  if (DATE_PATTERN.test(date)) {
+    try {
+      return Temporal.PlainDate.from(date, { overflow: 'reject' });
+    } catch {
+      // Falls through to the error below: February 30th, month 13.
     }
   }
   throw new RangeError(`daily: "${date}" is not a calendar date (YYYY-MM-DD)`);
 }
 
-/** `date` plus `days` calendar days (negative goes back). */
-export function addDays(date: string, days: number): string {
-  const { year, month, day } = parseLocalDate(date);
-  return utcDateString(Date.UTC(year, month - 1, day) + days * DAY_MS);
-}
-
-/** Whole days from `from` to `to` (both `YYYY-MM-DD`). */
-export function daysBetween(from: string, to: string): number {
-  const a = parseLocalDate(from);
-  const b = parseLocalDate(to);
-  return Math.round((Date.UTC(b.year, b.month - 1, b.day) - Date.UTC(a.year, a.month - 1, a.day)) / DAY_MS);
-}
-
 // ---------------------------------------------------------------------------
 // Instants and zones
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** Building a formatter costs far more than using one; a tick reuses them. */
-function formatterFor(zone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(zone);
-  if (!formatter) {
-    if (!isValidTimeZone(zone)) throw new RangeError(`daily: unknown time zone "${zone}"`);
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      // h23: 'hour12: false' alone can print midnight as "24".
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(zone, formatter);
-  }
-  return formatter;
+/** The zone's wall clock at `instant`; a `daily:` RangeError for an unknown zone or an invalid instant. */
+function zoned(instant: Date, zone: string): Temporal.ZonedDateTime {
+  const ms = instant.getTime();
+  if (Number.isNaN(ms)) throw new RangeError('daily: invalid instant');
+  if (!isValidTimeZone(zone)) throw new RangeError(`daily: unknown time zone "${zone}"`);
+  return Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(zone);
 }
 
 /** The wall clock in `zone` at `instant`, with the zone's UTC offset then. */
 export function localParts(instant: Date, zone: string): LocalParts {
-  const ms = instant.getTime();
-  if (Number.isNaN(ms)) throw new RangeError('daily: invalid instant');
-  const fields: Record<string, number> = {};
-  for (const part of formatterFor(zone).formatToParts(instant)) {
-    if (part.type !== 'literal') fields[part.type] = Number(part.value);
-  }
-  const year = fields.year ?? NaN;
-  const month = fields.month ?? NaN;
-  const day = fields.day ?? NaN;
-  const hour = fields.hour ?? NaN;
-  const minute = fields.minute ?? NaN;
-  const second = fields.second ?? NaN;
-  // Intl prints whole seconds, so compare against the instant floored to one.
-  const asUtc = Date.UTC(year, month - 1, day, hour, minute, second);
-  const offsetMinutes = Math.round((asUtc - Math.floor(ms / 1000) * 1000) / MINUTE_MS);
-  return { year, month, day, hour, minute, second, offsetMinutes };
+  const z = zoned(instant, zone);
+  return { year: z.year, month: z.month, day: z.day, hour: z.hour, minute: z.minute, second: z.second, offsetMinutes: Math.round(z.offsetNanoseconds / NS_PER_MINUTE) };
 }
 
 /** The calendar date (`YYYY-MM-DD`) on a wall clock in `zone` at `instant`. */
 export function localDate(instant: Date, zone: string): string {
-  const p = localParts(instant, zone);
-  return `${String(p.year).padStart(4, '0')}-${pad2(p.month)}-${pad2(p.day)}`;
+  return zoned(instant, zone).toPlainDate().toString();
 }
 
 /** Offset of `zone` from UTC at `instant`, in minutes (local = UTC + offset). */
 export function offsetMinutes(instant: Date, zone: string): number {
-  return localParts(instant, zone).offsetMinutes;
+  return Math.round(zoned(instant, zone).offsetNanoseconds / NS_PER_MINUTE);
 }
 
 /** `UTC+05:45`, `UTC-03:30`, `UTC+00:00`. */
@@ -281,56 +253,19 @@ export function formatUtcOffset(minutes: number): string {
  *   its post at the earlier of the two and, being one local date, only once;
  * - it does not occur (clocks jump forward over it): the first minute that
  *   exists after it, which is the instant of the jump (Berlin 02:30 on the
- *   spring-forward Sunday is due at 03:00 CEST).
- *
- * Method: treat the wall time as if it were UTC, subtract each offset the zone
- * has around then, and keep candidates whose wall clock reads back exactly.
- * Offsets are sampled a day either side, which covers every zone unless it
- * changed offset twice within 48 hours.
+ *   spring-forward Sunday is due at 03:00 CEST). Temporal's own choice for a
+ *   gap ('compatible') would move it by the gap's length (03:30): we take the
+ *   earlier reading, which lies before the jump, and then the jump itself.
  */
 export function scheduledInstant(date: string, time: string | LocalTime, zone: string): Date {
-  const { year, month, day } = parseLocalDate(date);
   const { hour, minute } = toLocalTime(time);
-  const wall = Date.UTC(year, month - 1, day, hour, minute);
-
-  const offsets = new Set<number>();
-  for (const probe of [wall - DAY_MS, wall, wall + DAY_MS]) offsets.add(offsetMinutes(new Date(probe), zone));
-
-  let earliest: number | undefined;
-  for (const offset of offsets) {
-    const candidate = wall - offset * MINUTE_MS;
-    const p = localParts(new Date(candidate), zone);
-    const reads = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
-    if (reads === wall && (earliest === undefined || candidate < earliest)) earliest = candidate;
-  }
-  if (earliest !== undefined) return new Date(earliest);
-  return new Date(endOfGap(wall, [...offsets], zone));
-}
-
-/**
- * `wall` fell in a gap: before the jump the clock had not reached it, after the
- * jump it had passed it. The jump instant — the first existing minute after
- * `wall` — lies between `wall - largest offset` and `wall - smallest offset`;
- * binary search for the first minute whose wall clock reads later than `wall`.
- */
-function endOfGap(wall: number, offsets: readonly number[], zone: string): number {
-  let low = wall - Math.max(...offsets) * MINUTE_MS; // reads earlier than wall
-  let high = wall - Math.min(...offsets) * MINUTE_MS; // reads later than wall
-  const readsAfter = (instant: number): boolean => {
-    const p = localParts(new Date(instant), zone);
-    return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) > wall;
-  };
-  while (high - low > MINUTE_MS) {
-    const mid = low + Math.floor((high - low) / 2 / MINUTE_MS) * MINUTE_MS;
-    if (readsAfter(mid)) high = mid;
-    else low = mid;
-  }
-  return high;
-}
-
-function utcDateString(ms: number): string {
-  const d = new Date(ms);
-  return `${String(d.getUTCFullYear()).padStart(4, '0')}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
+  if (!isValidTimeZone(zone)) throw new RangeError(`daily: unknown time zone "${zone}"`);
+  const wall = plainDate(date).toPlainDateTime({ hour, minute });
+  const first = wall.toZonedDateTime(zone, { disambiguation: 'earlier' });
+  if (Temporal.PlainDateTime.compare(first.toPlainDateTime(), wall) === 0) return new Date(first.epochMilliseconds);
+  const jump = first.getTimeZoneTransition('next');
+  if (!jump) throw new RangeError(`daily: ${date} ${formatLocalTime({ hour, minute })} does not exist in ${zone}, and no clock change follows it`);
+  return new Date(jump.epochMilliseconds);
 }
 
 function pad2(n: number): string {
