@@ -12,8 +12,8 @@ import { citeMessage, contextMessage, resultMessage } from '../render/messages.j
 import { showUserText } from '../render/text.js';
 import { resolveFacet } from '../search/facets.js';
 import type { SearchOutcome } from '../search/engine.js';
-import { STOP_WORDS } from '../search/terms.js';
 import { isEmptyQuery, MAX_QUERY_LENGTH, parseQuery, type Filters } from '../search/query.js';
+import { words } from '../search/terms.js';
 
 export interface QuoteOptions {
   readonly query?: string;
@@ -75,7 +75,8 @@ export function answerQuote(app: App, o: QuoteOptions): Reply {
   const { query, filters } = checked;
   // Punctuation alone ("!!!") is a search for nothing, not a request for a random quote.
   const parsed = parseQuery(query);
-  if (query !== '' && parsed.phrases.length === 0 && parsed.words.length > 0 && parsed.words.every((w) => STOP_WORDS.has(w))) {
+  // Only stop words, question words and the frame of a question ("what did they say"): nothing to search on.
+  if (query !== '' && parsed.phrases.length === 0 && parsed.words.length > 0 && app.search.searchedWords(parsed).length === 0) {
     return message(notice(`“${showUserText(query, 40)}” is too common to search on: every quote has it. Add a word that says what you are looking for, like \`/quote the collective farms\`.`));
   }
   if (query !== '' && isEmptyQuery(parsed)) {
@@ -95,13 +96,29 @@ function outcomeNote(outcome: SearchOutcome): string | undefined {
   for (const c of outcome.corrected ?? []) {
     lines.push(`“${showUserText(c.word, 40)}” is not in the corpus; showing close words: ${c.to.map((w) => showUserText(w, 30)).join(', ')}.`);
   }
+  for (const c of outcome.concepts ?? []) {
+    const to = c.to.map((w) => showUserText(w, 40)).join(', ');
+    lines.push(CYRILLIC.test(c.word) ? `The quotations are in English: “${showUserText(c.word, 40)}” was searched as ${to}.` : `“${showUserText(c.word, 40)}” is not the essay’s word; also searched: ${to}.`);
+  }
+  if (outcome.untranslated?.length) lines.push(untranslatedText(outcome.untranslated));
   if (outcome.mode === 'any') lines.push('No quote has all of those words; these have some of them.');
   return lines.length ? lines.join('\n') : undefined;
 }
 
+/** Cyrillic letters: a query in Russian (or Ukrainian, Belarusian) while the quotations are in English. */
+const CYRILLIC = /\p{Script=Cyrillic}/u;
+
+function untranslatedText(words: readonly string[]): string {
+  return `The quotations are in English (translated from Russian), and no English word is known here for ${words.map((w) => `“${showUserText(w, 30)}”`).join(', ')}: search in English, like \`/quote famine\` or \`/quote collective farm\`.`;
+}
+
 function noMatchText(app: App, query: string, filters: Filters): string {
   const lines = [query ? `No quote matches “${showUserText(query, 80)}”${Object.keys(filters).length ? ' with those filters' : ''}.` : 'No quote matches those filters.'];
-  if (query) {
+  const foreign = words(query).filter((w) => CYRILLIC.test(w));
+  if (foreign.length > 0) {
+    const known = app.search.search(query).concepts ?? [];
+    lines.push(known.length ? `The quotations are in English: ${known.map((c) => `“${showUserText(c.word, 30)}” is ${c.to.map((w) => `\`${w}\``).join(', ')}`).join('; ')}.` : untranslatedText(foreign));
+  } else if (query) {
     const close = app.search.suggestTerms(query).filter((t) => t.toLowerCase() !== query.toLowerCase());
     if (close.length) lines.push(`Close terms in the corpus: ${close.map((t) => `\`${t}\``).join(', ')}.`);
   }

@@ -21,6 +21,7 @@ import {
   type RawSource,
 } from './schema.js';
 import { quotedUnits, quoteNarration } from './context.js';
+import { loadConcepts } from './concepts.js';
 import { notesSection } from './notes.js';
 import { lineColumn, normalise, normaliseMapped, paragraphs, type MappedText, type Paragraph } from './text.js';
 import {
@@ -108,6 +109,7 @@ export function loadCorpus(dataDir: string): LoadResult {
     }
   }
 
+  const concepts = loadConcepts(dataDir, sources, report);
   if (problems.length > 0) return { ok: false, problems };
   // A stable first work: adding a folder must never change what `/source 8` means.
   sources.sort((a, b) => (orderOf.get(a.id) ?? Infinity) - (orderOf.get(b.id) ?? Infinity) || (a.id < b.id ? -1 : 1));
@@ -117,6 +119,7 @@ export function loadCorpus(dataDir: string): LoadResult {
     themes,
     kinds,
     synonyms: synonymFile?.groups ?? [],
+    concepts,
     byId: new Map(quotes.map((q) => [q.id, q])),
     sourceById: new Map(sources.map((s) => [s.id, s])),
   };

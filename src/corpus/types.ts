@@ -124,8 +124,16 @@ export interface Corpus {
   readonly kinds: readonly SourceKind[];
   /** Groups of equivalent search terms (data/synonyms.json). */
   readonly synonyms: readonly (readonly string[])[];
+  /** Readers' terms and the source's own words for them (data/concepts.json): searched one way, reader → source. */
+  readonly concepts: readonly Concept[];
   readonly byId: ReadonlyMap<string, Quote>;
   readonly sourceById: ReadonlyMap<string, Source>;
+}
+
+/** A reader's term ("gulag", "голод") and the words the source itself uses for it. */
+export interface Concept {
+  readonly reader: readonly string[];
+  readonly source: readonly string[];
 }
 
 /** One reason a corpus is invalid, with where to look. */

@@ -55,6 +55,10 @@ export interface SearchOptions {
   readonly transpositions: boolean;
   /** A word the corpus lacks also brings the synonyms of the words it is corrected to. */
   readonly correctedSynonyms: boolean;
+  /** Readers' terms (data/concepts.json) also search the source's own words for them. */
+  readonly concepts: boolean;
+  /** Question words and auxiliaries are not searched ("why did peasants hate…"), nor, in a question, its frame ("say about"). */
+  readonly questionWords: boolean;
   /** Weights of prefix and fuzzy matches relative to exact ones (MiniSearch's). */
   readonly weights: { readonly prefix: number; readonly fuzzy: number };
 }
@@ -70,6 +74,8 @@ export const DEFAULT_SEARCH_OPTIONS: SearchOptions = Object.freeze({
   synonymWeight: 0.2,
   transpositions: true,
   correctedSynonyms: true,
+  concepts: true,
+  questionWords: true,
   weights: Object.freeze({ prefix: 0.4, fuzzy: 0.5 }),
 });
 
@@ -92,12 +98,16 @@ export interface SearchOutcome {
   readonly mode: 'all' | 'any' | 'browse';
   /** Words typed that the corpus lacks, and the corpus words searched instead (as the corpus spells them). */
   readonly corrected?: readonly { readonly word: string; readonly to: readonly string[] }[];
+  /** Readers' terms typed, and the source's words searched for them ("gulag" → concentration camp, prison). */
+  readonly concepts?: readonly { readonly word: string; readonly to: readonly string[] }[];
+  /** Words in another script than the quotations' (Cyrillic) that no concept translates. */
+  readonly untranslated?: readonly string[];
 }
 
 /** One term of a plan, as `explain` shows it. */
 export interface PlannedTerm {
   readonly term: string;
-  readonly kind: 'exact' | 'prefix' | 'fuzzy' | 'synonym' | 'phrase';
+  readonly kind: 'exact' | 'prefix' | 'fuzzy' | 'synonym' | 'concept' | 'phrase';
   /** Weight relative to an exact match of the word typed (prefix and fuzzy matches decay with distance). */
   readonly weight: number;
   /** Field boosts applied to it (a synonym's carry `synonymWeight` in every field). */
@@ -259,6 +269,8 @@ interface Plan {
   readonly phrases: readonly Phrase[];
   /** Words the index does not have, and the index terms tried for them instead. */
   readonly corrections: readonly { readonly word: string; readonly terms: readonly string[] }[];
+  readonly concepts: readonly { readonly word: string; readonly to: readonly string[] }[];
+  readonly untranslated: readonly string[];
 }
 
 function partCost(part: Part): number {
@@ -456,6 +468,10 @@ export class QuoteSearch {
   /** term → the other members of its synonym groups, each as a list of terms (multi-word members). */
   private readonly synonyms = new Map<string, string[][]>();
   private readonly multiWordSynonyms: string[][] = [];
+  /** Reader's term (its terms, space-joined) → the source's words for it, each as terms; and as written. */
+  private readonly concepts = new Map<string, { terms: string[]; source: string[][]; shown: string[] }>();
+  /** Words never dropped as stop or question words: members of synonym groups and readers' terms ("will" = testament). */
+  private readonly meaningful = new Set<string>();
   private browseAll: readonly SearchHit[] | undefined;
 
   // Scratch space, reused by every search (searches are synchronous).
@@ -544,12 +560,23 @@ export class QuoteSearch {
       if (isSimpleText(q.text)) this.simpleTexts.add(doc);
     });
     for (const group of corpus.synonyms) {
-      const members = group.map((m) => terms(m)).filter((m) => m.length > 0);
+      for (const m of group) if (words(m).length === 1) this.meaningful.add(words(m)[0] as string);
+      // A member that is also a stop word keeps its own word as its term ("will" if it were one).
+      const members = group.map((m) => words(m).map((w) => indexTerm(w) ?? (words(m).length === 1 ? w : null)).filter((t): t is string => t !== null)).filter((m) => m.length > 0);
       for (const m of members) {
         if (m.length > 1) this.multiWordSynonyms.push(m);
         const key = m.join(' ');
         const others = members.filter((o) => o.join(' ') !== key);
         this.synonyms.set(key, [...(this.synonyms.get(key) ?? []), ...others]);
+      }
+    }
+    for (const concept of corpus.concepts) {
+      const source = concept.source.map((w) => terms(w)).filter((t) => t.length > 0);
+      for (const reader of concept.reader) {
+        const t = terms(reader);
+        if (t.length === 0) continue;
+        if (words(reader).length === 1) this.meaningful.add(words(reader)[0] as string);
+        this.concepts.set(t.join(' '), { terms: t, source, shown: [...concept.source] });
       }
     }
     this.score = new Float64Array(this.n);
@@ -599,21 +626,23 @@ export class QuoteSearch {
     }
     const only = clauses[0] as Clause;
     if (clauses.length === 1 && phrases.length === 0 && only.alts.every((alt) => alt.docs === null)) {
-      return { query, hits: this.rankSingle(only, filter.pass), mode: 'all', ...this.spellCorrections(plan.corrections) };
+      return { query, hits: this.rankSingle(only, filter.pass), mode: 'all', ...this.notes(plan) };
     }
     this.prepare(plan);
     let count = this.allCandidates(clauses, filter.pass);
     count = this.verify(count, phrases);
-    const corrected = this.spellCorrections(plan.corrections);
+    const corrected = this.notes(plan);
     if (count > 0 || clauses.length === 1) return { query, hits: this.rank(clauses, count), mode: 'all', ...corrected };
     count = this.anyCandidates(clauses, phrases, filter.pass);
     return { query, hits: this.rank(clauses, count), mode: 'any', ...corrected };
   }
 
-  private spellCorrections(corrections: Plan['corrections']): Pick<SearchOutcome, 'corrected'> {
-    if (corrections.length === 0) return {};
+  /** What the outcome says about the words searched: corrections, readers' terms, untranslated words. */
+  private notes(plan: Plan): Pick<SearchOutcome, 'corrected' | 'concepts' | 'untranslated'> {
     return {
-      corrected: corrections.map((c) => ({ word: c.word, to: [...new Set(c.terms.map((t) => this.surfaceOf(t) ?? t))].slice(0, 5) })),
+      ...(plan.corrections.length > 0 ? { corrected: plan.corrections.map((c) => ({ word: c.word, to: [...new Set(c.terms.map((t) => this.surfaceOf(t) ?? t))].slice(0, 5) })) } : {}),
+      ...(plan.concepts.length > 0 ? { concepts: plan.concepts } : {}),
+      ...(plan.untranslated.length > 0 ? { untranslated: plan.untranslated } : {}),
     };
   }
 
@@ -744,8 +773,23 @@ export class QuoteSearch {
       return { parts, docs };
     };
 
-    const seq = query.words.map((w) => ({ word: w, term: indexTerm(w) })).filter((x): x is { word: string; term: string } => x.term !== null);
+    const seq = this.searchedWords(query).map((w) => ({ word: w, term: indexTerm(w) ?? w }));
+    const conceptsUsed: { word: string; to: string[] }[] = [];
+    const untranslated: string[] = [];
     for (let i = 0; i < seq.length; i++) {
+      // A reader's term ("gulag", "loot the looters", "голод"): its own words where the corpus has them, and the source's.
+      const concept = o.concepts ? this.conceptAt(seq, i) : null;
+      if (concept) {
+        const typed = seq.slice(i, i + concept.terms.length);
+        const alts: Alt[] = [];
+        if (concept.terms.every((t) => this.index.term(t))) alts.push(alternative(concept.terms.map((t) => [this.ref(t, 'exact', 1, 0, bitOf(t), boosts)])));
+        for (const [alt, times] of counted(concept.source)) alts.push(alternative(alt.map((t) => [this.ref(t, 'concept', times, 0, bitOf(t), boosts)])));
+        const word = typed.map((x) => x.word).join(' ');
+        clauses.push(this.clause(word, alts, null));
+        conceptsUsed.push({ word, to: concept.shown });
+        i += concept.terms.length - 1;
+        continue;
+      }
       // A multi-word synonym member typed in full ("new economic policy", "secret police") is one clause.
       const multi = this.multiWordSynonyms.find((m) => m.every((t, k) => seq[i + k]?.term === t));
       if (multi) {
@@ -759,6 +803,7 @@ export class QuoteSearch {
       const cur = seq[i];
       if (!cur) continue;
       const data = this.index.term(cur.term);
+      if (!data && /\p{Script=Cyrillic}/u.test(cur.word)) untranslated.push(cur.word);
       const docs = docsOf(data);
       const bit = bitOf(cur.term);
       const leaf: Ref[] = [];
@@ -818,7 +863,34 @@ export class QuoteSearch {
       const t = phraseWords.map((w) => indexTerm(w)).filter((x): x is string => x !== null);
       if (t.length > 0) clauses.push(this.clause(`"${text}"`, [alternative(t.map((term) => [this.ref(term, 'phrase', 1, 0, bitOf(term), boosts)]))], phrase));
     }
-    return { clauses, phrases, corrections };
+    return { clauses, phrases, corrections, concepts: conceptsUsed, untranslated };
+  }
+
+  /**
+   * The words of a query that are searched: stop words out, and question
+   * words and auxiliaries ("why", "did", "could"); in a question (it starts
+   * with one, or ends with "?"), also the words that only frame it ("what did
+   * Lenin say about…"). A word of a synonym group or a reader's term is always
+   * searched ("will" is Lenin's testament).
+   */
+  searchedWords(query: ParsedQuery): string[] {
+    const o = this.options;
+    const first = query.words[0];
+    const question = o.questionWords && first !== undefined && (QUESTION_WORDS.has(first) || /\?\s*$/.test(query.raw));
+    return query.words.filter((w) => {
+      if (this.meaningful.has(w)) return true;
+      if (o.questionWords && (QUESTION_WORDS.has(w) || (question && QUESTION_FRAME.has(w)))) return false;
+      return indexTerm(w) !== null;
+    });
+  }
+
+  /** The longest reader's term whose terms start at `seq[i]`. */
+  private conceptAt(seq: readonly { term: string }[], i: number): { terms: string[]; source: string[][]; shown: string[] } | null {
+    let best: { terms: string[]; source: string[][]; shown: string[] } | null = null;
+    for (let k = Math.min(seq.length - i, MAX_CONCEPT_TERMS); k >= 1 && !best; k--) {
+      best = this.concepts.get(seq.slice(i, i + k).map((x) => x.term).join(' ')) ?? null;
+    }
+    return best;
   }
 
   /** The completions of a term in the index, the most frequent `limit` (all of them into `seen`, if given). */
@@ -1254,6 +1326,19 @@ function lowerBound(sorted: readonly string[], key: string): number {
   }
   return lo;
 }
+
+/** Question words and auxiliaries: never what a question is about. */
+const QUESTION_WORDS: ReadonlySet<string> = new Set(
+  'why how where what who whom whose when which did do does done is are was were am be been being can could should shall might must will would has have had'.split(' '),
+);
+
+/** Words that, in a question, only frame it: "what did Lenin say about Stalin", "did people think…". */
+const QUESTION_FRAME: ReadonlySet<string> = new Set(
+  'say said says tell told think thought feel felt about describe described mention mentioned explain happen happened really ever may there any anything complain complained'.split(' '),
+);
+
+/** Longest reader's term, in index terms ("expropriate the expropriators": 2). */
+const MAX_CONCEPT_TERMS = 6;
 
 /** Longest word whose moved-letter variants are tried (a word of n letters has n·(n − 1) of them). */
 const MAX_MOVED_LETTER_WORD = 16;

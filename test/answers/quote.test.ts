@@ -231,6 +231,25 @@ describe('/quote with odd queries', () => {
     assertNotice(await run('quote', { query: 'the' }), /^“the” is too common to search on/);
   });
 
+  it('says a question made only of question words is too common to search on', async () => {
+    assertNotice(await run('quote', { query: 'what did they say?' }), /^“what did they say\?” is too common to search on/);
+  });
+
+  it('answers a Cyrillic query in English: the words searched, or how to search when none is known', async () => {
+    const famine = await run('quote', { query: 'голод' });
+    assert.equal(famine.type, 'message');
+    assert.equal(famine.payload.content, 'The quotations are in English: “голод” was searched as famine, starving, hungry.');
+    assert.ok((famine.payload.embeds ?? []).length > 0);
+    assertNotice(await run('quote', { query: 'привет' }), /The quotations are in English \(translated from Russian\), and no English word is known here for “привет”: search in English/);
+    assertNotice(await run('quote', { query: 'голод', theme: 'testament' }), /The quotations are in English: “голод” is `famine`, `starving`, `hungry`\./);
+  });
+
+  it('says when a reader’s term was searched as the essay’s words', async () => {
+    const reply = await run('quote', { query: 'gulag' });
+    assert.equal(reply.type, 'message');
+    assert.match(reply.payload.content ?? '', /^“gulag” is not the essay’s word; also searched: concentration camp/);
+  });
+
   it('says when a word was not in the corpus and close words were searched instead', async () => {
     const reply = await run('quote', { query: 'Trotksy' });
     assert.equal(reply.type, 'message');
@@ -243,7 +262,8 @@ describe('/quote with odd queries', () => {
       await run('quote', { query: 'collectivisaton' }),
       'No quote matches “collectivisaton”.\nThemes to try: `nep`, `collectivization`, `testament`, `terror`, `hunger`, `labour` — or `/themes` for all of them.',
     );
-    assertNotice(await run('quote', { query: 'gulag' }), /^No quote matches “gulag”\.\nClose terms in the corpus: `kulaks`\.\nThemes to try: /);
+    // ("gulag", which once landed here, is now a reader's term for the essay's concentration camps.)
+    assertNotice(await run('quote', { query: 'guleg' }), /^No quote matches “guleg”\.\nClose terms in the corpus: `rulers`, `illegal`, `rule`\.\nThemes to try: /);
   });
 
   it('suggests theme ids that match the words typed', async () => {

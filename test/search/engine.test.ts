@@ -11,7 +11,7 @@ import { syntheticCorpus, prng } from '../../bench/synthetic.js';
 import { loadCorpusOrThrow } from '../../src/corpus/load.js';
 import { DEFAULT_SEARCH_OPTIONS, movedLetter, QuoteSearch, StaleIndexError, type PlannedTerm, type SearchOutcome } from '../../src/search/engine.js';
 import { phraseMatcher } from '../../src/search/phrase.js';
-import type { Filters } from '../../src/search/query.js';
+import { parseQuery, type Filters } from '../../src/search/query.js';
 import { sortByScore } from '../../src/search/rank.js';
 import { phraseText, words } from '../../src/search/terms.js';
 import { ReferenceSearch } from './reference-engine.js';
@@ -20,7 +20,7 @@ import { CASES } from './relevance-cases.js';
 const corpus = loadCorpusOrThrow('data');
 const search = new QuoteSearch(corpus);
 /** Planning as the original engine did it: prefix for every last word, expansions unbounded, Levenshtein distances only, no synonyms for corrected words. */
-const unbounded = new QuoteSearch(corpus, { options: { ...DEFAULT_SEARCH_OPTIONS, prefixBelowShare: Infinity, maxExpansions: Infinity, transpositions: false, correctedSynonyms: false } });
+const unbounded = new QuoteSearch(corpus, { options: { ...DEFAULT_SEARCH_OPTIONS, prefixBelowShare: Infinity, maxExpansions: Infinity, transpositions: false, correctedSynonyms: false, concepts: false, questionWords: false } });
 const reference = new ReferenceSearch(corpus);
 
 /** The relevance suite's queries (with their filters): the oracle must rank each as MiniSearch did. */
@@ -142,6 +142,40 @@ describe('planning', () => {
     const bandit = search.search('bandit').hits;
     assert.ok(bandit.length > 0);
     for (const h of bandit) assert.match(h.quote.text, /bandit/i);
+  });
+
+  it('drops question words, auxiliaries and a question’s frame, never a word of a synonym group', () => {
+    const searched = (q: string) => search.searchedWords(parseQuery(q));
+    assert.deepEqual(searched('what did Lenin say about Stalin in his will'), ['lenin', 'stalin', 'will']);
+    assert.deepEqual(searched('why did peasants hate collective farms'), ['peasants', 'hate', 'collective', 'farms']);
+    assert.deepEqual(searched('did workers strike in 1930'), ['workers', 'strike', '1930']);
+    // Not a question: "say" and "about" are searched as typed.
+    assert.deepEqual(searched('Lenin say about Stalin'), ['lenin', 'say', 'about', 'stalin']);
+    assert.deepEqual(searched('what did they say?'), []);
+    // A synonym member that is also a stop word is searched through its group.
+    const corpusWithUs = { ...corpus, synonyms: [...corpus.synonyms, ['us', 'soviet union']] };
+    const withUs = new QuoteSearch(corpusWithUs);
+    assert.deepEqual(withUs.searchedWords(parseQuery('the us')), ['us']);
+    assert.ok(withUs.search('us').hits.length > 0, '"us" finds "Soviet Union"');
+    assert.deepEqual(search.search('us').hits, []);
+  });
+
+  it('searches a reader’s term as the source’s own words, and says so', () => {
+    const gulag = search.search('gulag');
+    assert.ok(gulag.hits.length > 0);
+    assert.deepEqual(gulag.concepts?.map((c) => c.word), ['gulag']);
+    assert.ok(gulag.concepts?.[0]?.to.includes('concentration camp'));
+    assert.equal(gulag.corrected, undefined);
+    assert.ok(kinds('gulag', 'concept').some((t) => t.term === 'concentr'));
+    // Multi-word terms and slogans; a term the corpus has itself is searched as typed too.
+    assert.deepEqual(ids(search.search('loot the looters')).slice(0, 1), ['lr-087']);
+    assert.ok(kinds('camps', 'exact').some((t) => t.term === 'camp'));
+    // Cyrillic: translated where a concept has the word, reported where none does.
+    const famine = search.search('голод');
+    assert.ok(famine.hits.length > 0);
+    assert.deepEqual(famine.concepts?.[0]?.to, ['famine', 'starving', 'hungry']);
+    assert.deepEqual(search.search('привет').untranslated, ['привет']);
+    assert.deepEqual(search.search('привет').hits, []);
   });
 
   it('expands only the last word as a prefix, and only while it is rare', () => {

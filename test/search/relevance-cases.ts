@@ -73,3 +73,51 @@ export const CASES: readonly Case[] = [
   { query: '', filters: { kind: 'manifesto' }, first: ['lr-119'], why: 'browsing a kind lists it in id order' },
   { query: 'Lenin', filters: { speaker: 'occupation:engineer' }, first: ['lr-002', 'lr-029', 'lr-080'], why: 'engineers only' },
 ];
+
+const TESTAMENT_ON_STALIN = ['lr-058', 'lr-049', 'lr-107', 'lr-044', 'lr-045', 'lr-043', 'lr-051', 'lr-040', 'lr-053', 'lr-046', 'lr-059', 'lr-079', 'lr-081'];
+const RESISTANCE = ['lr-108', 'lr-109', 'lr-110', 'lr-111', 'lr-113', 'lr-115', 'lr-116', 'lr-117', 'lr-119', 'lr-120', 'lr-121', 'lr-122', 'lr-123', 'lr-124', 'lr-125', 'lr-126', 'lr-127', 'lr-128'];
+const WORKERS_HUNGRY = ['lr-108', 'lr-110', 'lr-111', 'lr-115', 'lr-116', 'lr-117', 'lr-118', 'lr-128', 'lr-099'];
+const COUNTERFACTUAL = ['lr-014', 'lr-007', 'lr-013', 'lr-009', 'lr-008', 'lr-033', 'lr-055', 'lr-058', 'lr-024', 'lr-025', 'lr-028', 'lr-029', 'lr-049', 'lr-072', 'lr-074', 'lr-075', 'lr-076', 'lr-103', 'lr-104', 'lr-056'];
+
+/**
+ * Questions as students type them, with the quotes a teacher would point to,
+ * judged by reading the essay: question words, auxiliaries and the frame of
+ * the question ("what did … say about") are not searched; a word of a synonym
+ * group is ("will" is Lenin's testament); readers' terms ("gulag", "loot the
+ * looters", "holodomor") lead to the source's own words (data/concepts.json).
+ */
+export const QUESTIONS: readonly Case[] = [
+  { query: 'what did Lenin say about Stalin in his will', first: TESTAMENT_ON_STALIN, alsoIn: { ids: ['lr-058', 'lr-049'], within: 3 }, why: 'will = testament: the quotes that report Lenin’s words on Stalin, "in his will" among the first three' },
+  { query: 'why did peasants hate collective farms', first: ['lr-017', 'lr-101', 'lr-028', 'lr-035', 'lr-086'], why: '"the collective farm system was hell for the peasants"' },
+  { query: 'did workers strike in 1930', first: ['lr-122'], why: 'the manifesto of September 1930: "now strikes are breaking out more and more frequently"' },
+  { query: 'what was the NEP', first: ['lr-012', 'lr-011', 'lr-003', 'lr-005', 'lr-016'], why: 'a quote about the NEP itself' },
+  { query: 'was the NEP better than collectivization', first: ['lr-017', 'lr-011', 'lr-004'], why: '"the NEP was better than either the collective farm system or the Tsarist time"' },
+  { query: 'did Lenin want collective farms to be voluntary', first: ['lr-021', 'lr-026', 'lr-029', 'lr-024'], why: 'Lenin wanted them "on voluntary principles"' },
+  { query: 'who did Lenin want as his successor', first: ['lr-047', 'lr-054'], why: '"Lenin recommended Rykov as his successor"' },
+  { query: 'why did people call Stalin a bandit', first: ['lr-059', 'lr-060', 'lr-061', 'lr-062', 'lr-063'], why: 'the bank robberies of his youth' },
+  { query: 'what would have happened if Lenin had lived', first: COUNTERFACTUAL, why: 'the counterfactuals: things would have been better or different' },
+  { query: 'was Lenin poisoned', first: ['lr-055', 'lr-056', 'lr-057', 'lr-058'], why: '"killed by a poisonous bullet": the rumours of his death' },
+  { query: 'who killed Lenin', first: ['lr-055', 'lr-056', 'lr-057', 'lr-058'], why: 'the rumours that Lenin was killed' },
+  { query: 'how did people learn about Lenin’s testament', first: ['lr-046', 'lr-050', 'lr-047', 'lr-073', 'lr-052'], why: 'read it in Trotsky, heard it on the Voice of America, a secret booklet, a father' },
+  { query: 'what did Lenin call Stalin in his testament', first: ['lr-107', 'lr-040', 'lr-045', 'lr-043', 'lr-051', 'lr-044', 'lr-081', 'lr-059', 'lr-079'], why: '"Lenin in his Testament said that Stalin was a cook…"' },
+  { query: 'why was Stalin called a cook', first: ['lr-040', 'lr-045', 'lr-043', 'lr-051', 'lr-107', 'lr-044'], why: 'the cook of spicy dishes' },
+  { query: 'what happened to Lenin’s old comrades', first: ['lr-069', 'lr-070', 'lr-071', 'lr-073'], why: 'old comrades: the old revolutionaries destroyed, Lenin’s party people shot' },
+  { query: 'were there concentration camps under Lenin', first: ['lr-075', 'lr-079', 'lr-077'], why: 'the camps, and the terror before Lenin’s death' },
+  { query: 'what was the gulag like', first: ['lr-075', 'lr-079', 'lr-067'], why: 'gulag: the essay says concentration camps and prisons' },
+  { query: 'did workers go hungry in the 1930s', first: WORKERS_HUNGRY, why: 'rations, food supply, "Let us eat!"' },
+  { query: 'why did workers complain about rations', first: ['lr-108'], why: 'Voinova: "such a small ration"' },
+  { query: 'what did the women of Odessa demand', first: ['lr-116', 'lr-117'], why: 'the Slobodka bazaar crowd and its banner' },
+  { query: 'what did the leaflets say', first: ['lr-113', 'lr-115', 'lr-126', 'lr-127', 'lr-128'], why: 'the leaflets themselves' },
+  { query: 'did anyone resist Stalin?', first: RESISTANCE, why: 'the Resistance theme: strikes, leaflets, manifestos' },
+  { query: 'did Lenin live simply', first: ['lr-093', 'lr-095', 'lr-094'], why: '"he lived simply, he even ate sardines"' },
+  { query: 'what did the manifesto say about strikes', first: ['lr-122'], why: '"now strikes are breaking out more and more frequently"' },
+  { query: 'did people remember Lenin as close to the people', first: ['lr-090', 'lr-091', 'lr-092'], why: '"he was close to the people"' },
+  { query: 'did the secret police know about conditions on collective farms', first: ['lr-019'], why: 'the NKVD goes around the collective farms' },
+  { query: 'what was the holodomor', first: ['lr-115', 'lr-127', 'lr-102', 'lr-099', 'lr-108'], why: 'holodomor: the essay says famine and starving' },
+  { query: 'what did Lenin mean by loot the looters', first: ['lr-087'], why: 'the slogan as the source quotes it: "Grab from those who have grabbed"' },
+  { query: 'was Stalin cultured', first: ['lr-037', 'lr-062'], why: '"a man with some culture, Stalin has none"' },
+  { query: 'were peasants forced into collective farms', first: ['lr-025', 'lr-029', 'lr-027', 'lr-028', 'lr-021', 'lr-020', 'lr-017'], why: '"not suddenly by force", "must not be forcefully taken"' },
+  { query: 'why did Stalin wear boots', first: ['lr-100', 'lr-082'], why: 'the boots anecdote' },
+  { query: 'голод', first: ['lr-115', 'lr-127', 'lr-102', 'lr-099', 'lr-108', 'lr-007'], why: 'Russian for famine: the English words the quotations use' },
+];
+

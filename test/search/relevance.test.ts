@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadCorpusOrThrow } from '../../src/corpus/load.js';
 import { QuoteSearch } from '../../src/search/engine.js';
-import { CASES } from './relevance-cases.js';
+import { CASES, QUESTIONS } from './relevance-cases.js';
 
 const search = new QuoteSearch(loadCorpusOrThrow('data'));
 
-for (const c of CASES) {
+for (const c of [...CASES, ...QUESTIONS]) {
   test(`"${c.query}"${c.filters ? ` ${JSON.stringify(c.filters)}` : ''}: ${c.why}`, () => {
     const hits = search.search(c.query, c.filters).hits.map((h) => h.quote.id);
     assert.ok(hits.length > 0, 'no results');
