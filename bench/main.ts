@@ -11,7 +11,8 @@
  *   5. the daily scheduler: real minute ticks over a SQLite file at 100,000
  *      servers (and its hourly full pass), the pure decision alone over all of
  *      them, a burst of 10,000 posts under Discord's global rate limit;
- *   6. /quote round trips through discord.js and the local Discord stand-in.
+ *   6. /quote round trips through discord.js and the local Discord stand-in;
+ *   7. the corpus drafter on the bundled essay, against its hand curation (cheap: one run).
  *
  * `npm run bench -- --json` prints one JSON object instead of the tables;
  * `--quick` runs fewer repetitions (for trying things, not for the README).
@@ -183,6 +184,21 @@ const scheduler = await runChild<Scheduler>('scheduler-child.ts', ['100000', '10
 progress('end to end through discord.js');
 const e2e = await runChild<E2e>('e2e-child.ts', [quick ? '100' : '300']);
 
+// ---- 7. the drafter --------------------------------------------------------------
+progress('drafter on the bundled essay');
+interface DraftRun {
+  curated: number;
+  proposed: number;
+  excluded: number;
+  passes_check: boolean;
+  draft_parts_recall: number;
+  draft_note_accuracy: number;
+  draft_speaker_accuracy: number;
+  draft_precision: number;
+  draft_ms: number;
+}
+const drafted = await runChild<DraftRun>('draft-child.ts', []);
+
 // ---- results -------------------------------------------------------------------
 const sizes = [...quote.keys()];
 const run = (size: string) => quote.get(size) as QuoteRun;
@@ -198,6 +214,7 @@ interface Target {
   readonly target: string;
   readonly met: boolean;
 }
+const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 const targets: Target[] = [
   { what: '/quote p99, bundled corpus', value: `${bundled.ours.p99} ms`, target: '< 1 ms', met: bundled.ours.p99 < 1 },
   // `npm start` runs compiled JavaScript on plain node (tsx is for development): that is the start that counts.
@@ -208,6 +225,9 @@ const targets: Target[] = [
   { what: 'saved index start vs rebuild, 100,000', value: `${startup.load_ms} vs ${startup.build_ms} ms (×${round(startup.build_ms / startup.load_ms, 2)})`, target: '≥ 3× faster', met: startup.build_ms >= 3 * startup.load_ms && startup.mismatches === 0 },
   { what: 'index heap per 1,000 quotes', value: `${heap.heap_mb_per_1000_quotes} MB`, target: '≤ 3 MB', met: heap.heap_mb_per_1000_quotes <= 3 },
   { what: 'one scheduler tick, 100,000 servers (median)', value: `${real.tick_ms.p50} ms (p99 ${real.tick_ms.p99}; hourly full pass ${real.full_pass_ms})`, target: '< 10 ms', met: real.tick_ms.p50 < 10 },
+  { what: 'draft of the essay: curated quotes with identical parts and note', value: `${pct(drafted.draft_note_accuracy)} (parts ${pct(drafted.draft_parts_recall)})`, target: '≥ 95 %', met: drafted.draft_note_accuracy >= 0.95 && drafted.passes_check },
+  { what: 'draft of the essay: identical speaker', value: pct(drafted.draft_speaker_accuracy), target: '≥ 80 %', met: drafted.draft_speaker_accuracy >= 0.8 },
+  { what: 'draft of the essay: proposals that are curated voices', value: pct(drafted.draft_precision), target: '≥ 90 %', met: drafted.draft_precision >= 0.9 },
   { what: '10,000 posts in one minute, none failed', value: `${scheduler.burst.sent} sent, ${scheduler.burst.failed} failed in ${scheduler.burst.simulated_s} s`, target: 'spread, 0 failed', met: scheduler.burst.failed === 0 && scheduler.burst.sent === scheduler.burst.posts && scheduler.burst.max_requests_in_any_second <= 50 },
 ];
 
@@ -250,6 +270,11 @@ const result = {
   e2e_p99_ms: e2e.p99,
   e2e_interactions: e2e.interactions,
   vocabulary: per((r) => r.vocabulary),
+  draft_parts_recall: drafted.draft_parts_recall,
+  draft_note_accuracy: drafted.draft_note_accuracy,
+  draft_speaker_accuracy: drafted.draft_speaker_accuracy,
+  draft_precision: drafted.draft_precision,
+  draft: drafted,
   targets: targets.map((t) => ({ ...t })),
   seconds: round((performance.now() - began) / 1000),
 };

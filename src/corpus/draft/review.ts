@@ -85,7 +85,7 @@ function sentenceAround(f: Folder, q: RawQuote): string {
   stop.lastIndex = at.end;
   const end = Math.min(stop.exec(f.raw)?.index ?? f.raw.length, at.end + 400) + 1;
   let text = '';
-  let cursor = Math.max(0, Math.min(start, at.start - 400));
+  let cursor = Math.max(start, at.start - 400);
   for (const [s, e] of at.spans) {
     text += `${f.raw.slice(cursor, s)}«${f.raw.slice(s, e)}»`;
     cursor = e;

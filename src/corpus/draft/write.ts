@@ -141,9 +141,10 @@ function heal(problems: readonly { file: string; id: string | null; reason: stri
     if (p.file !== 'quotes.json' || !p.id) continue;
     const q = quotes.find((x) => x.id === p.id);
     if (!q) continue;
-    const named = /^source "[^"]+" is not what the essay says of this quote: (?:its narration|the narration of \S+ \(describedWith\)) says "[^"]*" \(([a-z0-9-]+)\)/.exec(p.reason);
+    // "its narration says "meeting"" or "… says "emigre" (interview)": the kind it names.
+    const named = /^source "[^"]+" is not what the essay says of this quote: (?:its narration|the narration of \S+ \(describedWith\)) says "([^"]*)"(?: \(([a-z0-9-]+)\))?/.exec(p.reason);
     const decided = /kindDecisions gives paragraphs \d+–\d+ the kind "([^"]+)"/.exec(p.reason);
-    const kind = named?.[1] ?? decided?.[1];
+    const kind = named ? (named[2] ?? named[1]) : decided?.[1];
     if (kind && kind !== q.source) {
       q.source = kind;
       healed = true;
