@@ -313,8 +313,58 @@ function checkSpeaker(q: Quote, text: string, own: string, described: readonly s
   // "Another worker": "while another lamented", the worker being the one its describedWith quote's narration names.
   const [determiner, ...noun] = head;
   const referred = determiner !== undefined && DETERMINERS.has(determiner) && says(own, determiner) && described.some((d) => saysRun(d, noun));
-  if (head.length > 1 && !referred && !saysRun(text, head)) problems.push(`speaker "${q.speaker}": the source does not say "${head.join(' ')}" of this quote's speaker`);
+  if (head.length > 1 && !referred && !saysRun(text, head)) {
+    problems.push(`speaker "${q.speaker}": the source does not say "${head.join(' ')}" of this quote's speaker`);
+    return problems;
+  }
+  // So must every later phrase of it: "at the Yartsev factory", not "at the Smolensk factory".
+  // A place or name after a preposition ("in Tomsk", "to Pravda") must follow one there too: "read in Trotsky that
+  // Lenin had" says nothing read "in Lenin".
+  const capitalised = new Set(descriptionWords(q.speaker).filter((w) => /^\p{Lu}/u.test(w)).map((w) => w.toLowerCase()));
+  for (const { words: phrase, after } of phrases(q.speaker).slice(1)) {
+    // Names and places only ("in Tomsk"): a common noun may take another preposition ("of relatives", "in a complaint").
+    const single = phrase.filter(isFactWord).filter((w) => capitalised.has(w));
+    const ok = phrase.length > 1 ? saysFacts(text, phrase) : after === null || single.length !== 1 || saysAfterPreposition(text, single[0] ?? '');
+    if (!ok) {
+      problems.push(`speaker "${q.speaker}": the source does not say "${after && phrase.length === 1 ? `${after} ` : ''}${phrase.join(' ')}" of this quote's speaker`);
+      break;
+    }
+  }
   return problems;
+}
+
+const PREPOSITIONS = new Set(['in', 'at', 'of', 'on', 'to', 'for', 'from', 'during', 'with', 'by']);
+
+/** Whether the word stands right after a preposition in the text (an article between is allowed). */
+function saysAfterPreposition(text: string, word: string): boolean {
+  const { words, at } = split(text);
+  const w = word.toLowerCase();
+  for (const i of [...(at.get(w) ?? []), ...(at.get(`${w}s`) ?? [])]) {
+    const before = words[i - 1];
+    // "in Tomsk", "to the Kerch Metalworks", "in Moscow's Hammer and Sickle Factory".
+    const between = before !== undefined && (ARTICLES.has(before.w) || before.possessive);
+    if (PREPOSITIONS.has(before?.w ?? '') || (between && PREPOSITIONS.has(words[i - 2]?.w ?? ''))) return true;
+  }
+  return false;
+}
+
+/** A description's phrases: its words split at commas, quote marks, prepositions and relative pronouns, articles dropped. */
+function phrases(speaker: string): { words: string[]; after: string | null }[] {
+  const out: { words: string[]; after: string | null }[] = [];
+  for (const part of normalise(speaker).split(/[,;:()"]/)) {
+    let current: string[] = [];
+    let after: string | null = null;
+    for (const w of descriptionWords(part)) {
+      const lower = w.toLowerCase();
+      if (HEAD_ENDS.has(lower) || lower === 'and' || lower === 'but') {
+        if (current.length > 0) out.push({ words: current, after });
+        current = [];
+        after = PREPOSITIONS.has(lower) ? lower : null;
+      } else if (!(current.length === 0 && ARTICLES.has(lower))) current.push(lower);
+    }
+    if (current.length > 0) out.push({ words: current, after });
+  }
+  return out;
 }
 
 /** Words that end a description's head ("a young mechanic, who…", "workers in Shuia"). */
@@ -339,6 +389,21 @@ function headWords(speaker: string): string[] {
     words.push(lower);
   }
   return words;
+}
+
+/** Whether the fact words stand together, in order, in the text once grammatical words are set aside on both sides. */
+function saysFacts(text: string, words: readonly string[]): boolean {
+  const want = words.filter(isFactWord).flatMap((w) => w.split(/[^\p{L}\p{N}]+/u).filter(Boolean));
+  if (want.length < 2) return true;
+  const have = split(text).words.filter(({ w }) => isFactWord(w));
+  const last = want.length - 1;
+  for (let i = 0; i + last < have.length; i++) {
+    if (want.every((w, j) => {
+      const h = have[i + j]?.w;
+      return h === w || (j === last && (h === `${w}s` || h === `${w}es`));
+    })) return true;
+  }
+  return false;
 }
 
 /** Whether the words stand together, in order, in the text (the last one may be plural or possessive). */
