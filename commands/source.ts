@@ -1,6 +1,8 @@
 import { ApplicationCommandOptionType, ApplicationIntegrationType, InteractionContextType, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord-api-types/v10';
 import type { Command } from '../src/interactions/types.js';
+import { LIMITS } from '../src/message/limits.js';
 import { noteMessage } from '../src/render/messages.js';
+import { truncate } from '../src/text/truncate.js';
 import { intOption, stringOption } from './options.js';
 
 const data = {
@@ -21,7 +23,7 @@ export default {
     const typed = request.focused.value.trim().toLowerCase();
     return app.corpus.sources
       .filter((s) => !typed || s.id.includes(typed) || s.title.toLowerCase().includes(typed))
-      .slice(0, 25)
-      .map((s) => ({ name: `${s.title} (${s.author}, ${s.date.slice(0, 4)})`.slice(0, 100), value: s.id }));
+      .slice(0, LIMITS.autocompleteChoices)
+      .map((s) => ({ name: truncate(`${s.title} (${s.author}, ${s.date.slice(0, 4)})`, LIMITS.choiceName, { atWord: false }), value: s.id }));
   },
 } satisfies Command;

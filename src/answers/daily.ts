@@ -3,15 +3,17 @@
  * Pure decisions over the store and the clock; posting goes through the
  * service's Poster.
  */
-import { PermissionFlagsBits } from 'discord-api-types/v10';
+import { channelMention, roleMention, time as timestamp, TimestampStyles } from '@discordjs/formatters';
+import { ChannelType, PermissionFlagsBits } from 'discord-api-types/v10';
 import type { App } from '../app.js';
 import { nextPostInstant } from '../daily/due.js';
 import type { DailyService } from '../daily/service.js';
 import { localDate, normalizeTimeZone, parseLocalTime, searchTimeZones } from '../daily/time.js';
 import type { CommandRequest, OptionValue, Reply } from '../interactions/types.js';
-import { EPHEMERAL, notice } from '../message/payload.js';
+import { EPHEMERAL, NO_MENTIONS, notice } from '../message/payload.js';
 import { dailyPostMessage } from '../render/daily.js';
-import { clip, LIMITS } from '../message/limits.js';
+import { LIMITS } from '../message/limits.js';
+import { truncate } from '../text/truncate.js';
 import { COLOR } from '../render/messages.js';
 import { capitalise, showUserText } from '../render/text.js';
 
@@ -20,12 +22,13 @@ const msg = (text: string): Reply => ({ type: 'message', payload: notice(text) }
 function privateEmbed(title: string, description: string): Reply {
   return {
     type: 'message',
-    payload: { embeds: [{ color: COLOR, title, description: clip(description, LIMITS.description) }], flags: EPHEMERAL, allowed_mentions: { parse: [] } },
+    payload: { embeds: [{ color: COLOR, title, description: truncate(description, LIMITS.description) }], flags: EPHEMERAL, allowed_mentions: NO_MENTIONS },
   };
 }
 
-function ts(instant: Date, style: 'F' | 'R' = 'F'): string {
-  return `<t:${Math.floor(instant.getTime() / 1000)}:${style}>`;
+/** A timestamp each reader's Discord shows in their own time zone: the full date and time, or "in 3 hours". */
+function ts(instant: Date, style: typeof TimestampStyles.LongDateTime | typeof TimestampStyles.RelativeTime = TimestampStyles.LongDateTime): string {
+  return timestamp(Math.floor(instant.getTime() / 1000), style);
 }
 
 function wallClock(instant: Date, zone: string): string {
@@ -38,7 +41,7 @@ export function answerVoice(app: App, request: CommandRequest): Reply {
   const { quote, localDate: date, timeZone } = app.daily.voiceFor(request.guildId, request.now);
   const payload = dailyPostMessage(app.corpus, quote, { localDate: date });
   const [embed] = payload.embeds ?? [];
-  if (embed) embed.footer = { text: clip(`${embed.footer?.text ?? quote.id} · the date in ${timeZone}`, LIMITS.footerText) };
+  if (embed) embed.footer = { text: truncate(`${embed.footer?.text ?? quote.id} · the date in ${timeZone}`, LIMITS.footerText) };
   return { type: 'message', payload };
 }
 
@@ -62,7 +65,7 @@ export function missingPermissions(botPermissions: bigint | null, o: { thread: b
 type Channel = Extract<OptionValue, { kind: 'channel' }>;
 type Role = Extract<OptionValue, { kind: 'role' }>;
 
-const TEXT_CHANNEL_TYPES = new Set([0, 5]); // GuildText, GuildAnnouncement
+const TEXT_CHANNEL_TYPES: ReadonlySet<number> = new Set([ChannelType.GuildText, ChannelType.GuildAnnouncement]);
 
 export async function answerDaily(app: App, request: CommandRequest): Promise<Reply> {
   const daily = app.daily;
@@ -84,7 +87,7 @@ export async function answerDaily(app: App, request: CommandRequest): Promise<Re
       const s = daily.store.getSchedule(guildId);
       if (!s || s.state === 'off') return msg('The voice of the day is already off here. `/daily set` starts it.');
       daily.store.disableSchedule(guildId, request.now);
-      return msg(`The voice of the day is off. Your settings (<#${s.channelId}> at ${s.time} ${s.timeZone}) are kept: \`/daily set\` turns it back on.`);
+      return msg(`The voice of the day is off. Your settings (${channelMention(s.channelId)} at ${s.time} ${s.timeZone}) are kept: \`/daily set\` turns it back on.`);
     }
     case 'test':
       return testDaily(daily, guildId, request);
@@ -101,7 +104,7 @@ async function setDaily(daily: DailyService, guildId: string, request: CommandRe
   const role = o.role as Role | undefined;
   const thread = o.thread === true;
   if (!channel || typeof channel !== 'object') return msg('Choose the channel to post in.');
-  if (!TEXT_CHANNEL_TYPES.has(channel.type)) return msg(`<#${channel.id}> is not a text channel. Choose a text or announcement channel.`);
+  if (!TEXT_CHANNEL_TYPES.has(channel.type)) return msg(`${channelMention(channel.id)} is not a text channel. Choose a text or announcement channel.`);
   // Discord's role picker offers @everyone (its id is the server's): a daily ping of every member is never what a study server wants.
   if (role && role.id === guildId) return msg('The daily post cannot mention @everyone. Choose a role whose members asked for it (for example a “Daily voice” role), or leave `role` out. Nothing was saved.');
   const time = parseLocalTime(String(o.time ?? ''));
@@ -115,15 +118,15 @@ async function setDaily(daily: DailyService, guildId: string, request: CommandRe
   }
   const missing = missingPermissions(channel.botPermissions, { thread, roleNeedsMentionPermission: role !== undefined && !role.mentionable });
   if (missing.length > 0) {
-    return msg(`I can’t post in <#${channel.id}> yet. I’m missing: **${missing.join('**, **')}** there. Grant ${missing.length === 1 ? 'it' : 'them'} to my role (or in the channel’s permissions) and run \`/daily set\` again. Nothing was saved.`);
+    return msg(`I can’t post in ${channelMention(channel.id)} yet. I’m missing: **${missing.join('**, **')}** there. Grant ${missing.length === 1 ? 'it' : 'them'} to my role (or in the channel’s permissions) and run \`/daily set\` again. Nothing was saved.`);
   }
   const schedule = daily.store.upsertSchedule({ guildId, channelId: channel.id, time: String(o.time), timeZone: zone.value, roleId: role?.id ?? null, thread }, request.now);
   const today = daily.store.getPost(guildId, localDate(request.now, schedule.timeZone));
   const next = nextPostInstant(schedule, request.now, today);
   const lines = [
-    `The voice of the day will be posted in <#${schedule.channelId}> every day at **${schedule.time}** (${schedule.timeZone}).`,
-    next ? `Next post: **${wallClock(next, schedule.timeZone)}** (${schedule.timeZone}) — in your own time ${ts(next)} (${ts(next, 'R')}).` : '',
-    role ? `Each post will mention <@&${role.id}>.` : '',
+    `The voice of the day will be posted in ${channelMention(schedule.channelId)} every day at **${schedule.time}** (${schedule.timeZone}).`,
+    next ? `Next post: **${wallClock(next, schedule.timeZone)}** (${schedule.timeZone}) — in your own time ${ts(next)} (${ts(next, TimestampStyles.RelativeTime)}).` : '',
+    role ? `Each post will mention ${roleMention(role.id)}.` : '',
     thread ? 'Each post opens a discussion thread with a question.' : '',
     channel.botPermissions === null ? '**I could not check my permissions in that channel** — run `/daily test` now to be sure the post can go out.' : '',
     'Check it now with `/daily test`; see it any time with `/daily status`.',
@@ -142,17 +145,17 @@ function statusDaily(daily: DailyService, guildId: string, now: Date): Reply {
   const lastLine = !last
     ? 'none yet'
     : last.status === 'sent'
-      ? `sent for ${last.localDate} (${last.quoteId})${last.sentAt ? ` ${ts(last.sentAt, 'R')}` : ''}`
+      ? `sent for ${last.localDate} (${last.quoteId})${last.sentAt ? ` ${ts(last.sentAt, TimestampStyles.RelativeTime)}` : ''}`
       : last.status === 'failed'
-        ? `**failed** for ${last.localDate}: ${last.lastError ?? 'unknown error'}${last.nextAttemptAt ? ` — retrying ${ts(last.nextAttemptAt, 'R')}` : ''}`
+        ? `**failed** for ${last.localDate}: ${last.lastError ?? 'unknown error'}${last.nextAttemptAt ? ` — retrying ${ts(last.nextAttemptAt, TimestampStyles.RelativeTime)}` : ''}`
         : `being sent for ${last.localDate}`;
   const lines = [
     `**State:** ${state}`,
-    `**Channel:** <#${s.channelId}>`,
+    `**Channel:** ${channelMention(s.channelId)}`,
     `**Time:** ${s.time} ${s.timeZone}`,
-    s.roleId ? `**Mentions:** <@&${s.roleId}>` : '',
+    s.roleId ? `**Mentions:** ${roleMention(s.roleId)}` : '',
     `**Thread:** ${s.thread ? 'yes' : 'no'}`,
-    next ? `**Next post:** ${wallClock(next, s.timeZone)} — ${ts(next)} (${ts(next, 'R')})` : '',
+    next ? `**Next post:** ${wallClock(next, s.timeZone)} — ${ts(next)} (${ts(next, TimestampStyles.RelativeTime)})` : '',
     `**Last delivery:** ${lastLine}`,
     s.failedDays > 0 ? `**Failed days in a row:** ${s.failedDays}` : '',
   ];
@@ -170,8 +173,8 @@ async function testDaily(daily: DailyService, guildId: string, request: CommandR
   const ok = 'messageId' in result;
   daily.store.recordTestPost({ guildId, channelId: s.channelId, quoteId: quote.id, requestedBy: request.userId, messageId: ok ? result.messageId : null, error: ok ? null : result.error }, request.now);
   return ok
-    ? msg(`Posted a test voice in <#${s.channelId}>. It does not count as today’s post.`)
-    : msg(`The test post to <#${s.channelId}> failed: ${result.error}. Nothing else was changed.`);
+    ? msg(`Posted a test voice in ${channelMention(s.channelId)}. It does not count as today’s post.`)
+    : msg(`The test post to ${channelMention(s.channelId)} failed: ${result.error}. Nothing else was changed.`);
 }
 
 function historyDaily(daily: DailyService, guildId: string): Reply {

@@ -8,6 +8,7 @@ import { parseQuoteButton } from '../interactions/custom-id.js';
 import type { ButtonRequest, Reply } from '../interactions/types.js';
 import { LIMITS } from '../message/limits.js';
 import { notice } from '../message/payload.js';
+import { truncate } from '../text/truncate.js';
 import { citeMessage, contextMessage, resultMessage } from '../render/messages.js';
 import { showUserText } from '../render/text.js';
 import { resolveFacet } from '../search/facets.js';
@@ -151,18 +152,7 @@ export function answerQuoteButton(app: App, request: ButtonRequest): Reply {
 type Choice = APIApplicationCommandOptionChoice<string>;
 
 function choice(name: string, value: string): Choice {
-  return { name: cut(name, LIMITS.choiceName, '…'), value: cut(value, LIMITS.choiceValue, '') };
-}
-
-/** Clips to `max` UTF-16 units without splitting a character (an emoji is two units). */
-function cut(text: string, max: number, mark: string): string {
-  if (text.length <= max) return text;
-  let out = '';
-  for (const ch of text) {
-    if (out.length + ch.length + mark.length > max) break;
-    out += ch;
-  }
-  return out + mark;
+  return { name: truncate(name, LIMITS.choiceName, { atWord: false }), value: truncate(value, LIMITS.choiceValue, { mark: '', atWord: false }) };
 }
 
 /** Suggestions while typing each /quote option. */

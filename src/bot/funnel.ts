@@ -9,7 +9,8 @@ import type { Reply } from '../interactions/types.js';
 import type { Logger } from '../log.js';
 import { limitViolations } from '../message/limits.js';
 import { autocompleteRequest, buttonRequest, commandRequest } from './adapt.js';
-import { sendReply, toDiscordJs } from './respond.js';
+import { toReplyOptions } from './payload.js';
+import { sendReply } from './respond.js';
 
 /** Discord allows 3 s for the first answer; defer well before that if a handler is still working. */
 export const DEFER_AFTER_MS = 1500;
@@ -81,7 +82,7 @@ export function createInteractionHandler(options: FunnelOptions): (interaction: 
 
 async function apologise(interaction: Interaction, log: Logger): Promise<void> {
   if (!interaction.isRepliable()) return;
-  const message = toDiscordJs({ content: SORRY, flags: MessageFlags.Ephemeral, allowed_mentions: { parse: [] } });
+  const message = toReplyOptions({ content: SORRY, flags: MessageFlags.Ephemeral, allowed_mentions: { parse: [] } });
   try {
     if (interaction.replied || interaction.deferred) await interaction.followUp(message);
     else await interaction.reply(message);

@@ -4,13 +4,13 @@
  * the admins), or worth retrying later in the day (Discord 5xx, network).
  * Rate limits are absorbed by discord.js's REST queue, which waits them out.
  */
-import { DiscordAPIError, HTTPError, RESTJSONErrorCodes, type Client, type MessageCreateOptions } from 'discord.js';
+import { DiscordAPIError, HTTPError, RESTJSONErrorCodes, ThreadAutoArchiveDuration, type Client } from 'discord.js';
 import type { Corpus } from '../corpus/types.js';
 import type { DeliveryJob, DeliveryResult, Poster } from '../daily/ports.js';
-import type { MessagePayload } from '../message/payload.js';
 import type { Logger } from '../log.js';
 import { dailyPostMessage, threadName, threadOpener } from '../render/daily.js';
 import { limitViolations } from '../message/limits.js';
+import { toMessageOptions } from './payload.js';
 
 const PERMANENT: ReadonlyMap<number, string> = new Map([
   [RESTJSONErrorCodes.UnknownChannel, 'the channel no longer exists'],
@@ -18,15 +18,6 @@ const PERMANENT: ReadonlyMap<number, string> = new Map([
   [RESTJSONErrorCodes.MissingPermissions, 'the bot lacks permission to post there (Missing Permissions)'],
   [RESTJSONErrorCodes.UnknownGuild, 'the bot is no longer in this server'],
 ]);
-
-function toCreateOptions(payload: MessagePayload): MessageCreateOptions {
-  return {
-    ...(payload.content ? { content: payload.content } : {}),
-    embeds: payload.embeds ?? [],
-    components: payload.components ?? [],
-    allowedMentions: { parse: [], roles: payload.allowed_mentions.roles ?? [], users: [] },
-  };
-}
 
 /** How a failed Discord call should be treated. */
 export function classify(err: unknown): Extract<DeliveryResult, { error: string }> {
@@ -59,13 +50,13 @@ export class DiscordPoster implements Poster {
     try {
       const channel = await this.client.channels.fetch(job.channelId);
       if (!channel || !channel.isTextBased() || !('send' in channel)) return { error: 'the channel is not a text channel any more', retryable: false, permanent: true };
-      const message = await channel.send(toCreateOptions(payload));
+      const message = await channel.send(toMessageOptions(payload));
       messageId = message.id;
       if (job.thread && !options.test) {
         // The post has gone out; a thread that fails is reported, never a reason to post again.
         try {
-          const thread = await message.startThread({ name: threadName(this.corpus, quote, job.localDate), autoArchiveDuration: 1440 });
-          await thread.send(toCreateOptions(threadOpener(this.corpus, quote)));
+          const thread = await message.startThread({ name: threadName(this.corpus, quote, job.localDate), autoArchiveDuration: ThreadAutoArchiveDuration.OneDay });
+          await thread.send(toMessageOptions(threadOpener(this.corpus, quote)));
         } catch (err) {
           this.log.warn({ guild: job.guildId, channel: job.channelId, err }, 'daily: posted, but could not open the discussion thread');
         }

@@ -2,25 +2,15 @@
  * Sends a handler's Reply through a discord.js interaction, choosing reply,
  * update, editReply or followUp by what the interaction still allows.
  */
-import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type InteractionReplyOptions } from 'discord.js';
+import type { ButtonInteraction, ChatInputCommandInteraction } from 'discord.js';
 import type { Reply } from '../interactions/types.js';
-import { EPHEMERAL, type MessagePayload } from '../message/payload.js';
+import { EPHEMERAL } from '../message/payload.js';
+import { toReplyOptions } from './payload.js';
 
 type Repliable = ChatInputCommandInteraction | ButtonInteraction;
 
-/** The discord.js form of our API payload (discord.js spells allowed mentions in camelCase). */
-export function toDiscordJs(payload: MessagePayload): InteractionReplyOptions {
-  return {
-    ...(payload.content !== undefined ? { content: payload.content } : {}),
-    embeds: payload.embeds ?? [],
-    components: payload.components ?? [],
-    allowedMentions: { parse: [], roles: payload.allowed_mentions.roles ?? [], users: payload.allowed_mentions.users ?? [] },
-    ...((payload.flags ?? 0) & EPHEMERAL ? { flags: MessageFlags.Ephemeral } : {}),
-  };
-}
-
 export async function sendReply(interaction: Repliable, reply: Reply): Promise<void> {
-  const options = toDiscordJs(reply.payload);
+  const options = toReplyOptions(reply.payload);
   if (reply.type === 'update' && interaction.isButton()) {
     if (interaction.deferred || interaction.replied) {
       const { flags: _ignored, ...edit } = options;

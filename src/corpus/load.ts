@@ -22,6 +22,7 @@ import {
 } from './schema.js';
 import { quotedUnits, quoteNarration } from './context.js';
 import { loadConcepts } from './concepts.js';
+import { truncate } from '../text/truncate.js';
 import { notesSection } from './notes.js';
 import { lineColumn, normalise, normaliseMapped, paragraphs, type MappedText, type Paragraph } from './text.js';
 import {
@@ -381,7 +382,7 @@ function checkQuote(
         anywhere < 0
           ? 'it does not occur anywhere in the source (only quote-mark style and whitespace may differ)'
           : `it occurs in the source, but not ${i === 0 ? `in paragraph ${q.paragraph}` : 'right after the previous part'} (found at line ${lineColumn(src.raw, src.mapped.origin[anywhere] ?? 0).line})`;
-      problem(`part ${i + 1} is not in the source as written: "${truncate(part, 80)}": ${hint}`);
+      problem(`part ${i + 1} is not in the source as written: "${truncate(part, 80, { atWord: false })}": ${hint}`);
       return null;
     }
     spans.push(spanOf(src.mapped, at, needle.length));
@@ -478,10 +479,6 @@ function reportDuplicates(ids: readonly string[], file: string, what: string, re
     if (seen.has(id)) report(file, id, `duplicate ${what} id`);
     seen.add(id);
   }
-}
-
-function truncate(s: string, n: number): string {
-  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -20,6 +20,7 @@
  * double it.
  */
 import type { SqliteDatabase } from '../db/database.js';
+import { truncate } from '../text/truncate.js';
 import { currentDateWindow, DEFAULT_POLICY, nextCheckTimes } from './due.js';
 import type { DailyPolicy, PostRecord, PostStatus, Schedule, ScheduleState } from './due.js';
 import { formatLocalTime, normalizeTimeZone, parseLocalDate, parseLocalTime } from './time.js';
@@ -320,7 +321,7 @@ export class DailyStore {
    * schedule is set again). False when it was not active.
    */
   pauseSchedule(guildId: string, reason: string, now: Date): boolean {
-    return this.setState(guildId, 'paused', truncate(reason), ['active'], now);
+    return this.setState(guildId, 'paused', truncate(reason, MAX_REASON_LENGTH, { atWord: false }), ['active'], now);
   }
 
   /** Active schedules, all or only those of `guildIds` (a shard loads its own guilds). */
@@ -480,7 +481,7 @@ export class DailyStore {
       const result = this.statements.markFailed.run({
         guildId,
         localDate,
-        reason: truncate(reason),
+        reason: truncate(reason, MAX_REASON_LENGTH, { atWord: false }),
         now: now.getTime(),
         nextAttemptAt: nextAttemptAt === null ? null : nextAttemptAt.getTime(),
       });
@@ -516,7 +517,7 @@ export class DailyStore {
   recordTestPost(input: TestPostInput, now: Date): TestPost {
     const row = this.statements.insertTestPost.get({
       ...input,
-      error: input.error === null ? null : truncate(input.error),
+      error: input.error === null ? null : truncate(input.error, MAX_REASON_LENGTH, { atWord: false }),
       now: now.getTime(),
     });
     if (!row) throw new Error(`daily: recording a test post for guild ${input.guildId} returned nothing`);
@@ -538,10 +539,6 @@ export class DailyStore {
     const from = JSON.stringify(fromStates);
     return this.statements.setState.get({ guildId, state, reason, from, now: now.getTime() }) !== undefined;
   }
-}
-
-function truncate(text: string): string {
-  return text.length <= MAX_REASON_LENGTH ? text : `${text.slice(0, MAX_REASON_LENGTH - 1)}…`;
 }
 
 function clampLimit(limit: number): number {

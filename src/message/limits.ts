@@ -71,11 +71,3 @@ export function limitViolations(payload: MessagePayload): string[] {
   });
   return out;
 }
-
-/** Cuts text to `max` characters at a word boundary, marking the cut. */
-export function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const cut = text.slice(0, max - 1);
-  const space = cut.lastIndexOf(' ');
-  return `${space > max * 0.6 ? cut.slice(0, space) : cut}…`;
-}

@@ -4,7 +4,8 @@
  * neither has to import the other for it.
  */
 import { MessageFlags, type APIActionRowComponent, type APIComponentInMessageActionRow, type APIEmbed } from 'discord-api-types/v10';
-import { clip, LIMITS } from './limits.js';
+import { truncate } from '../text/truncate.js';
+import { LIMITS } from './limits.js';
 
 /** The body of a message we send: always JSON Discord accepts as is. */
 export interface MessagePayload {
@@ -25,5 +26,5 @@ export const NO_MENTIONS = { parse: [] as [] };
 
 /** A short ephemeral answer: errors, refusals, "nothing found". */
 export function notice(text: string): MessagePayload {
-  return { content: clip(text, LIMITS.content), flags: EPHEMERAL, allowed_mentions: NO_MENTIONS };
+  return { content: truncate(text, LIMITS.content), flags: EPHEMERAL, allowed_mentions: NO_MENTIONS };
 }

@@ -1,9 +1,11 @@
 /** The voice-of-the-day post and its discussion thread. */
+import { roleMention } from '@discordjs/formatters';
 import { ButtonStyle, ComponentType } from 'discord-api-types/v10';
 import type { Corpus, Quote } from '../corpus/types.js';
 import { quoteActionId } from '../interactions/custom-id.js';
 import type { MessagePayload } from '../message/payload.js';
-import { clip, LIMITS } from '../message/limits.js';
+import { LIMITS } from '../message/limits.js';
+import { truncate } from '../text/truncate.js';
 import { quoteEmbed } from './messages.js';
 
 /** "Sunday, 29 November 2026" for a YYYY-MM-DD local date (no zone arithmetic: the date is already local). */
@@ -25,8 +27,8 @@ export function dailyPostMessage(corpus: Corpus, q: Quote, o: DailyPostOptions):
   const embed = quoteEmbed(corpus, q);
   const role = o.roleId ?? null;
   return {
-    ...(role ? { content: `<@&${role}>` } : {}),
-    embeds: [{ ...embed, title: clip(`Voice of the day — ${longLocalDate(o.localDate)}${o.test ? ' (test post)' : ''}`, LIMITS.title) }],
+    ...(role ? { content: roleMention(role) } : {}),
+    embeds: [{ ...embed, title: truncate(`Voice of the day — ${longLocalDate(o.localDate)}${o.test ? ' (test post)' : ''}`, LIMITS.title) }],
     components: [
       {
         type: ComponentType.ActionRow,
@@ -44,12 +46,12 @@ export function dailyPostMessage(corpus: Corpus, q: Quote, o: DailyPostOptions):
 /** Thread name: the date and the quote's first theme, within Discord's 100 characters. */
 export function threadName(corpus: Corpus, q: Quote, localDate: string): string {
   const theme = corpus.themes.find((t) => t.id === q.themes[0]);
-  return clip(`${localDate} · ${theme?.label ?? 'Voice of the day'}`, LIMITS.threadName);
+  return truncate(`${localDate} · ${theme?.label ?? 'Voice of the day'}`, LIMITS.threadName);
 }
 
 /** The one question that opens the discussion, drawn from the quote's first theme. */
 export function threadOpener(corpus: Corpus, q: Quote): MessagePayload {
   const theme = corpus.themes.find((t) => t.id === q.themes[0]);
   const question = theme?.question ?? 'What does this voice tell us about its time?';
-  return { content: clip(`**To discuss:** ${question}`, LIMITS.content), allowed_mentions: { parse: [] } };
+  return { content: truncate(`**To discuss:** ${question}`, LIMITS.content), allowed_mentions: { parse: [] } };
 }

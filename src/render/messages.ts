@@ -10,7 +10,8 @@ import { pageId, quoteActionId, type PageState } from '../interactions/custom-id
 import { EPHEMERAL, NO_MENTIONS, notice, type MessagePayload } from '../message/payload.js';
 import type { Filters } from '../search/query.js';
 import { chicagoNote, essayCitation, sourceOf } from './citation.js';
-import { clip, LIMITS } from '../message/limits.js';
+import { LIMITS } from '../message/limits.js';
+import { truncate } from '../text/truncate.js';
 import { quoteBody, quoteSegments } from './quote-text.js';
 import { escapeMarkdown, plainUserText, showUserText } from './text.js';
 
@@ -40,16 +41,16 @@ export function quoteEmbed(corpus: Corpus, q: Quote, footerExtra?: string): APIE
   const description = `${quoteMarkdown(q, source)}\n\n— ${escapeMarkdown(q.speaker)}`;
   return {
     color: COLOR,
-    description: clip(description, LIMITS.description),
+    description: truncate(description, LIMITS.description),
     fields: [
-      { name: 'Source', value: clip(kind?.label ?? q.kind, LIMITS.fieldValue), inline: true },
-      { name: 'Note', value: clip(noteLine(corpus, q), LIMITS.fieldValue), inline: true },
-      { name: 'Themes', value: clip(themes, LIMITS.fieldValue), inline: true },
+      { name: 'Source', value: truncate(kind?.label ?? q.kind, LIMITS.fieldValue), inline: true },
+      { name: 'Note', value: truncate(noteLine(corpus, q), LIMITS.fieldValue), inline: true },
+      { name: 'Themes', value: truncate(themes, LIMITS.fieldValue), inline: true },
       // Curators' notes on the text (a typo kept as printed, an unclosed quote) so no one thinks the bot made them.
-      ...(q.remarks ? [{ name: 'As printed', value: clip(escapeMarkdown(q.remarks), LIMITS.fieldValue) }] : []),
+      ...(q.remarks ? [{ name: 'As printed', value: truncate(escapeMarkdown(q.remarks), LIMITS.fieldValue) }] : []),
     ],
     footer: {
-      text: clip(`${q.id} · quoted in ${source.author}, “${source.title.replace(/'/g, '’')}” (${source.date.slice(0, 4)})${footerExtra ? ` · ${footerExtra}` : ''}`, LIMITS.footerText),
+      text: truncate(`${q.id} · quoted in ${source.author}, “${source.title.replace(/'/g, '’')}” (${source.date.slice(0, 4)})${footerExtra ? ` · ${footerExtra}` : ''}`, LIMITS.footerText),
     },
   };
 }
@@ -88,7 +89,7 @@ export function resultMessage(corpus: Corpus, page: ResultPage): MessagePayload 
   buttons.push(button(quoteActionId('context', q.id), 'Context', ButtonStyle.Secondary));
   const extra = total > 1 && !(prev && next) ? ' · shorten the search to page through' : '';
   return {
-    ...(page.note ? { content: clip(page.note, LIMITS.content) } : {}),
+    ...(page.note ? { content: truncate(page.note, LIMITS.content) } : {}),
     embeds: [quoteEmbed(corpus, q, footerExtra + extra)],
     components: [{ type: ComponentType.ActionRow, components: buttons }],
     allowed_mentions: NO_MENTIONS,
@@ -119,7 +120,7 @@ export function citeMessage(corpus: Corpus, q: Quote): MessagePayload {
       : 'Italicise the book titles in your own text.',
   ].join('\n');
   return {
-    embeds: [{ color: COLOR, title: `Cite ${q.id}`, description: clip(description, LIMITS.description) }],
+    embeds: [{ color: COLOR, title: `Cite ${q.id}`, description: truncate(description, LIMITS.description) }],
     flags: EPHEMERAL,
     allowed_mentions: NO_MENTIONS,
   };
@@ -143,9 +144,9 @@ export function contextMessage(corpus: Corpus, layouts: ReadonlyMap<string, Sour
     embeds: [
       {
         color: COLOR,
-        title: clip(`Context of ${q.id}`, LIMITS.title),
-        description: clip(text, LIMITS.description - 200),
-        footer: { text: clip(`From ${essayCitation(source)} · the quoted words in bold`, LIMITS.footerText) },
+        title: truncate(`Context of ${q.id}`, LIMITS.title),
+        description: truncate(text, LIMITS.description - 200),
+        footer: { text: truncate(`From ${essayCitation(source)} · the quoted words in bold`, LIMITS.footerText) },
       },
     ],
     flags: EPHEMERAL,
@@ -173,12 +174,12 @@ export function noteMessage(corpus: Corpus, n: number, sourceId?: string): Messa
         { name: 'Quotes', value: `None of the ${corpus.quotes.filter((q) => q.sourceId === source.id).length} quotations of this work rests on this note.` },
   ];
   if (note.url) fields.push({ name: 'Link', value: note.url });
-  if (first) fields.push({ name: 'The first of them', value: clip(`${quoteMarkdown(first, source)} — ${escapeMarkdown(first.speaker)} (${first.id})`, LIMITS.fieldValue) });
+  if (first) fields.push({ name: 'The first of them', value: truncate(`${quoteMarkdown(first, source)} — ${escapeMarkdown(first.speaker)} (${first.id})`, LIMITS.fieldValue) });
   // The Harvard Project's own search finds a transcript by its quoted words: say how, where a note cites it.
   if (first && /Harvard Project/.test(note.text)) {
     fields.push({
       name: 'Finding an interview',
-      value: clip(
+      value: truncate(
         `Search the Harvard Project's collection (the link above) for the quoted words inside double quotes and click “Go”, as the note says — for example \`"${searchableString(first)}"\`. The search finds the transcript of that respondent.`,
         LIMITS.fieldValue,
       ),
@@ -189,9 +190,9 @@ export function noteMessage(corpus: Corpus, n: number, sourceId?: string): Messa
       {
         color: COLOR,
         title: `Note ${n}`,
-        description: clip(note.text, LIMITS.description),
+        description: truncate(note.text, LIMITS.description),
         fields,
-        footer: { text: clip(`A note of ${essayCitation(source)}`, LIMITS.footerText) },
+        footer: { text: truncate(`A note of ${essayCitation(source)}`, LIMITS.footerText) },
       },
     ],
     allowed_mentions: NO_MENTIONS,
@@ -203,7 +204,7 @@ function restingList(quotes: readonly Quote[], n: number): string {
   const lines: string[] = [];
   let length = 0;
   for (const [i, q] of quotes.entries()) {
-    const line = `\`${q.id}\` ${escapeMarkdown(clip(q.speaker, 70))}`;
+    const line = `\`${q.id}\` ${escapeMarkdown(truncate(q.speaker, 70))}`;
     const rest = quotes.length - i;
     const tail = `…and ${rest} more: page through them with \`/quote note:${n}\``;
     if (length + line.length + 1 > LIMITS.fieldValue - tail.length - 1) {
@@ -233,7 +234,7 @@ export function themesMessage(corpus: Corpus): MessagePayload {
       {
         color: COLOR,
         title: 'Themes',
-        description: clip(`${lines.join('\n')}\n\nSearch within one with \`/quote theme:<theme>\`.`, LIMITS.description),
+        description: truncate(`${lines.join('\n')}\n\nSearch within one with \`/quote theme:<theme>\`.`, LIMITS.description),
       },
     ],
     allowed_mentions: NO_MENTIONS,
@@ -259,7 +260,7 @@ export function aboutMessage(corpus: Corpus): MessagePayload {
     '`/daily` — (server managers) post a voice of the day in a channel',
   ].join('\n');
   return {
-    embeds: [{ color: COLOR, title: 'About Hidden Voices', description: clip(description, LIMITS.description), footer: { text: `${corpus.quotes.length} quotations · ${corpus.themes.length} themes` } }],
+    embeds: [{ color: COLOR, title: 'About Hidden Voices', description: truncate(description, LIMITS.description), footer: { text: `${corpus.quotes.length} quotations · ${corpus.themes.length} themes` } }],
     allowed_mentions: NO_MENTIONS,
   };
 }

@@ -1,4 +1,5 @@
 /** Making text safe and faithful in a Discord message. */
+import { truncate } from '../text/truncate.js';
 
 /**
  * Escapes Markdown so text shows exactly as written: corpus words and user
@@ -28,7 +29,7 @@ export function showUserText(text: string, max = 100): string {
 /** A user's query for places Discord shows without Markdown (footers, labels): one line, defused, clipped. */
 export function plainUserText(text: string, max = 100): string {
   const oneLine = text.replace(/\s+/g, ' ').trim();
-  return defuseMentions(oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine);
+  return defuseMentions(truncate(oneLine, max, { atWord: false }));
 }
 
 export function capitalise(text: string): string {
