@@ -1,7 +1,7 @@
 /**
  * Child process: /quote round trips through the real bot — discord.js client,
  * gateway and REST over loopback — against the local Discord stand-in
- * (test/support/discord-stand-in.ts): from the INTERACTION_CREATE the
+ * (support/discord/): from the INTERACTION_CREATE the
  * stand-in dispatches to the reply it receives. Sequential, the query mix in
  * turn. Prints one JSON line.
  */
@@ -11,7 +11,7 @@ import path from 'node:path';
 import { ApplicationCommandOptionType } from 'discord-api-types/v10';
 import pino from 'pino';
 import { startBot } from '../src/main.js';
-import { StandIn, type CommandOptionInput } from '../test/support/discord-stand-in.js';
+import { StandIn, type CommandOptionInput } from '../support/discord/index.js';
 import { QUERY_MIX } from './queries.js';
 import { round, summarize } from './stats.js';
 

@@ -15,7 +15,7 @@ import { matchesFilters } from '../src/search/engine.js';
 import { ageGroupOf } from '../src/search/facets.js';
 import { filtersOf } from './queries.js';
 import { ROOT_DIR } from './stats.js';
-import { syntheticCorpus, type SyntheticCorpus } from './synthetic.js';
+import { syntheticCorpus, type SyntheticCorpus } from '../support/synthetic.js';
 import path from 'node:path';
 
 export const DATA_DIR = path.join(ROOT_DIR, 'data');

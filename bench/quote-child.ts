@@ -13,7 +13,7 @@ import { QuoteSearch } from '../src/search/engine.js';
 import { appFor, bareMiniSearch, benchCorpus, flexSearch, ourQuote, type Runner } from './engines.js';
 import { QUERY_MIX, type BenchQuery } from './queries.js';
 import { collectGarbage, collectYoung, round, summarize } from './stats.js';
-import { prng } from './synthetic.js';
+import { prng } from '../support/synthetic.js';
 
 const [size = 'bundled', roundsArg = '50', msEveryArg = '1', flexAllEveryArg = '5'] = process.argv.slice(2);
 const rounds = Number(roundsArg);

@@ -31,7 +31,7 @@ import { DailyStore } from '../src/daily/store.js';
 import { addDays, listTimeZones, localDate } from '../src/daily/time.js';
 import { openDatabase } from '../src/db/database.js';
 import { round, summarize } from './stats.js';
-import { prng } from './synthetic.js';
+import { prng } from '../support/synthetic.js';
 
 const SERVERS = Number(process.argv[2] ?? 100_000);
 const BURST = Number(process.argv[3] ?? 10_000);

@@ -11,8 +11,8 @@ import { runDeploy } from '../../src/deploy-commands.js';
 import type { Command } from '../../src/interactions/types.js';
 import { StartError, startBot } from '../../src/main.js';
 import { commands } from '../../commands/index.js';
-import { StandIn } from '../support/discord-stand-in.js';
-import { BOT_ID, build, TOKEN } from '../support/bot.js';
+import { StandIn } from '../../support/discord/index.js';
+import { BOT_ID, build, TOKEN } from '../../support/bot.js';
 
 const S = ApplicationCommandOptionType.String;
 

@@ -7,8 +7,8 @@ import { test } from 'node:test';
 import { ApplicationCommandOptionType as T, PermissionFlagsBits } from 'discord-api-types/v10';
 import pino from 'pino';
 import { startBot } from '../../src/main.js';
-import type { StandIn } from '../support/discord-stand-in.js';
-import { build } from '../support/bot.js';
+import type { StandIn } from '../../support/discord/index.js';
+import { build } from '../../support/bot.js';
 
 const MANAGER = { id: '1180000000000000201', username: 'teacher' };
 const ROLE_ID = '1180000000000000301';

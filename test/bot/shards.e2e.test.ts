@@ -18,8 +18,8 @@ import { DailyStore } from '../../src/daily/store.js';
 import { openDatabase } from '../../src/db/database.js';
 import { shardExecArgv, spawnBatches } from '../../src/shard/manager.js';
 import { shardConfigEnv, shardRole } from '../../src/shard/role.js';
-import { guildIdForShard, snowflake, StandIn } from '../support/discord-stand-in.js';
-import { BOT_ID, TOKEN } from '../support/bot.js';
+import { guildIdForShard, snowflake, StandIn } from '../../support/discord/index.js';
+import { BOT_ID, TOKEN } from '../../support/bot.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const S = ApplicationCommandOptionType.String;

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { syntheticCorpus, prng } from '../../bench/synthetic.js';
+import { syntheticCorpus, prng } from '../../support/synthetic.js';
 import { loadCorpusOrThrow } from '../../src/corpus/load.js';
 import { DEFAULT_SEARCH_OPTIONS, movedLetter, QuoteSearch, StaleIndexError, type PlannedTerm, type SearchOutcome } from '../../src/search/engine.js';
 import { phraseMatcher } from '../../src/search/phrase.js';

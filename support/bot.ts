@@ -8,9 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import pino from 'pino';
-import type { Command } from '../../src/interactions/types.js';
-import { startBot, type Bot } from '../../src/main.js';
-import { StandIn, type StandInOptions } from './discord-stand-in.js';
+import type { Command } from '../src/interactions/types.js';
+import { startBot, type Bot } from '../src/main.js';
+import { StandIn, type StandInOptions } from './discord/index.js';
 
 export const BOT_ID = '1180000000000000001';
 /** Shaped like a real bot token; its first segment encodes the application id, as Discord's do. */

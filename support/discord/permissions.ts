@@ -86,3 +86,25 @@ export function missingPermissionNames(granted: bigint, required: bigint): strin
     .filter(([, bit]) => (required & bit) !== 0n && (granted & bit) === 0n)
     .map(([name]) => name);
 }
+
+/** Discord's default @everyone permissions in a new server (roughly: read, write, embed, threads, voice). */
+export const DEFAULT_EVERYONE_PERMISSIONS: bigint =
+  PermissionFlagsBits.CreateInstantInvite |
+  PermissionFlagsBits.AddReactions |
+  PermissionFlagsBits.Stream |
+  PermissionFlagsBits.ViewChannel |
+  PermissionFlagsBits.SendMessages |
+  PermissionFlagsBits.EmbedLinks |
+  PermissionFlagsBits.AttachFiles |
+  PermissionFlagsBits.ReadMessageHistory |
+  PermissionFlagsBits.MentionEveryone |
+  PermissionFlagsBits.UseExternalEmojis |
+  PermissionFlagsBits.Connect |
+  PermissionFlagsBits.Speak |
+  PermissionFlagsBits.UseVAD |
+  PermissionFlagsBits.ChangeNickname |
+  PermissionFlagsBits.UseApplicationCommands |
+  PermissionFlagsBits.CreatePublicThreads |
+  PermissionFlagsBits.CreatePrivateThreads |
+  PermissionFlagsBits.SendMessagesInThreads |
+  PermissionFlagsBits.UseExternalStickers;

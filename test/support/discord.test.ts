@@ -26,7 +26,7 @@ import {
   type Interaction,
   type TextChannel,
 } from 'discord.js';
-import { StandIn, guildIdForShard, snowflake, type StandInOptions } from './discord-stand-in.js';
+import { StandIn, guildIdForShard, snowflake, type StandInOptions } from '../../support/discord/index.js';
 
 /**
  * node:test runs `t.after` hooks first-in first-out, but clients must be
