@@ -10,6 +10,7 @@ import type { TestContext } from 'node:test';
 import pino from 'pino';
 import type { Command } from '../src/interactions/types.js';
 import { startBot, type Bot } from '../src/main.js';
+import { settled } from './clients.js';
 import { StandIn, type StandInOptions } from './discord/index.js';
 
 export const BOT_ID = '1180000000000000001';
@@ -56,6 +57,7 @@ export async function build(t: TestContext, o: BuildOptions = {}): Promise<Built
     throw err;
   }
   t.after(async () => {
+    await settled(bot.client);
     await bot.stop();
     await standIn.close();
     rmSync(dir, { recursive: true, force: true });

@@ -19,7 +19,7 @@ import pino from 'pino';
 import { openDatabase } from '../../src/db/database.js';
 import { StartError, startBot } from '../../src/main.js';
 import { fetchGatewayInfo } from '../../src/shard/manager.js';
-import { TOKEN } from '../support/bot.js';
+import { TOKEN } from '../../support/bot.js';
 
 function tempDir(t: TestContext): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-start-'));

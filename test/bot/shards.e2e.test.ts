@@ -70,7 +70,7 @@ function start(t: TestContext, env: Record<string, string>): Run {
   };
 }
 
-async function waitFor<T>(what: string, run: Run | null, probe: () => T | undefined | null | false, timeoutMs = 20_000): Promise<T> {
+async function waitFor<T>(what: string, run: Run | null, probe: () => T | undefined | null | false, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = probe();

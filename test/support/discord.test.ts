@@ -26,6 +26,7 @@ import {
   type Interaction,
   type TextChannel,
 } from 'discord.js';
+import { stopClient } from '../../support/clients.js';
 import { StandIn, guildIdForShard, snowflake, type StandInOptions } from '../../support/discord/index.js';
 
 /**
@@ -53,7 +54,7 @@ async function connect(
   options: Partial<ClientOptions> = {},
 ): Promise<Client<true>> {
   const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: standIn.apiBase }, ...options });
-  defer(() => client.destroy());
+  defer(() => stopClient(client));
   const ready = once(client, Events.ClientReady);
   await client.login(standIn.token);
   await ready;
@@ -505,7 +506,7 @@ test('a refused token makes login() reject', async (t) => {
 
   // Wrong token: discord.js learns it from GET /gateway/bot's 401.
   const wrong = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: standIn.apiBase } });
-  defer(() => wrong.destroy());
+  defer(() => stopClient(wrong));
   await assert.rejects(wrong.login('not-the-token'), { code: 'TokenInvalid' });
   assert.deepEqual(standIn.requests.map((r) => [r.path, r.status, r.response]), [
     ['/gateway/bot', 401, { message: '401: Unauthorized', code: 0 }],
@@ -514,7 +515,7 @@ test('a refused token makes login() reject', async (t) => {
   // Token revoked at the gateway only: IDENTIFY is closed with 4004.
   standIn.revokeToken({ gatewayOnly: true });
   const revoked = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: standIn.apiBase } });
-  defer(() => revoked.destroy());
+  defer(() => stopClient(revoked));
   await assert.rejects(revoked.login(standIn.token), /Authentication failed/);
   assert.equal(standIn.identifies.at(-1)?.outcome, 4004);
   assert.deepEqual(standIn.gatewayCloses.map((c) => [c.code, c.by]), [[4004, 'stand-in']]);
@@ -525,12 +526,15 @@ test('two shards each receive only their own guilds', async (t) => {
   const guilds = [guildIdForShard(0, 2), guildIdForShard(1, 2)];
   const standIn = await startStandIn(defer, {
     recommendedShards: 2,
-    heartbeatIntervalMs: 100,
+    // Short enough to see regular heartbeats within a second, long enough that
+    // a loaded machine does not miss an acknowledgement and start a zombie
+    // reconnect (100 ms did, and such reconnects outlived the test).
+    heartbeatIntervalMs: 1000,
     guilds: guilds.map((id, n) => ({ id, name: `Guild ${n}` })),
   });
   const received = new Map<number, string[]>();
   const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: standIn.apiBase }, shards: 'auto' });
-  defer(() => client.destroy());
+  defer(() => stopClient(client));
   client.on(Events.Raw, (packet: { t?: string; d?: { id?: string } }, shardId: number) => {
     if (packet.t === 'GUILD_CREATE' && packet.d?.id) received.set(shardId, [...(received.get(shardId) ?? []), packet.d.id]);
   });
@@ -556,9 +560,10 @@ test('two shards each receive only their own guilds', async (t) => {
   await handle.response();
   assert.equal(shardOfInteraction, 1);
 
-  // Regular heartbeats (100 ms here) flow and are acknowledged: beyond the one
-  // per shard the stand-in requested after READY, and discord.js measured a ping.
-  const deadline = Date.now() + 2000;
+  // Regular heartbeats (1 s here, the first after a random part of it) flow and
+  // are acknowledged: beyond the one per shard the stand-in requested after
+  // READY, and discord.js measured a ping.
+  const deadline = Date.now() + 5000;
   while (standIn.heartbeats < 4 && Date.now() < deadline) await sleep(20);
   assert.ok(standIn.heartbeats >= 4, `heartbeats: ${standIn.heartbeats}`);
   assert.ok(client.ws.shards.every((s) => s.ping >= 0));
@@ -589,7 +594,7 @@ test('gateway and REST edge cases', async (t) => {
 
   await t.test('privileged intents the app was not granted are closed with 4014', async () => {
     const greedy = new Client({ intents: [GatewayIntentBits.Guilds, GatewayIntentBits.MessageContent], rest: { api: standIn.apiBase } });
-    defer(() => greedy.destroy());
+    defer(() => stopClient(greedy));
     await assert.rejects(greedy.login(standIn.token), /disallowed intents/i);
     assert.equal(standIn.identifies.at(-1)?.outcome, 4014);
   });
