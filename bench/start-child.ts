@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ApplicationCommandOptionType } from 'discord-api-types/v10';
-import { StandIn } from '../test/support/discord-stand-in.js';
+import { StandIn } from '../support/discord/index.js';
 import { median, round, ROOT_DIR } from './stats.js';
 
 const RUNS = Number(process.argv[2] ?? 5);
