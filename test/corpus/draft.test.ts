@@ -217,9 +217,9 @@ describe("the bundled essay's traps (data/README.md)", () => {
     const c = compareWithFolder(fs.readFileSync(path.join(ESSAY, 'source.txt'), 'utf8'), quotes, ESSAY);
     assert.equal(c.curated, 127);
     // Floors just under the measured figures: a change that loses quotes, notes or speakers fails here.
-    assert.ok(c.partsRecall >= 0.87, `parts recall ${c.partsRecall}`);
-    assert.ok(c.noteAccuracy >= 0.87, `note accuracy ${c.noteAccuracy}`);
-    assert.ok(c.speakerAccuracy >= 0.66, `speaker accuracy ${c.speakerAccuracy}`);
+    assert.ok(c.partsRecall >= 0.88, `parts recall ${c.partsRecall}`);
+    assert.ok(c.noteAccuracy >= 0.88, `note accuracy ${c.noteAccuracy}`);
+    assert.ok(c.speakerAccuracy >= 0.68, `speaker accuracy ${c.speakerAccuracy}`);
     assert.ok(c.precision >= 0.95, `precision ${c.precision}`);
   });
 });

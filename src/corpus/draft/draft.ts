@@ -152,8 +152,10 @@ export function draftSource(input: DraftInput): Draft {
 
     const paragraph = paragraphIndex(paras, first.start);
     const kindAt = kindFor(narration, finder, blockStartOf(first.outerStart), first.outerStart, last.outerEnd, raw);
-    const kind = kindAt ?? carriedKind(narration, finder, first.outerStart) ?? kindFallback;
-    if (!kindAt) flags.push(`source kind "${kind}" carried from earlier narration: the narration around it names none`);
+    const carried = kindAt ? null : carriedKind(narration, finder, first.outerStart);
+    const kind = kindAt ?? carried ?? kindFallback;
+    if (carried) flags.push(`source kind "${kind}" carried from earlier narration: the narration around it names none`);
+    else if (!kindAt) flags.push(`source kind "${kind}" is only the vocabulary's first: the text names no kind of source before it`);
     const note = kindNotes[kind] ?? nextMarker(raw, last.end, style, section.bodyEnd);
     if (note === null) {
       exclude(first, 'no note marker follows these words and no note covers their kind: add the note, then restore them as a quote');
@@ -333,7 +335,8 @@ function joins(raw: string, current: Entry, q: Quotation, narration: string, blo
     const postposed = lastBoundary < 0 && current.parts.length === 1 && current.speaker.how === 'after' && proposeSpeaker('', narration).speaker === current.speaker.speaker;
     return postposed;
   }
-  if (lastBoundary >= 0 && hasSpeechVerb(tail) && !/\b(?:he|she|they)\b/i.test(tail)) return false;
+  // A new sentence with its own verb of speaking is a new utterance, even of the same speaker ("It also called for …").
+  if (lastBoundary >= 0 && hasSpeechVerb(tail)) return false;
   return true;
 }
 

@@ -60,7 +60,7 @@ export function findQuotations(raw: string, paras: readonly Paragraph[], bodyEnd
   const quotations: Quotation[] = [];
   const strays: StrayMark[] = [];
   const body = paras.filter((p) => p.start < bodyEnd);
-  let open: { at: number; curly: boolean; paragraph: number; shape: Quotation['shape'] } | null = null;
+  let open: { at: number; curly: boolean; paragraph: number; shape: Quotation['shape']; nested: boolean } | null = null;
 
   const finish = (end: number, outerEnd: number, shape: Quotation['shape']) => {
     if (!open) return;
@@ -87,7 +87,7 @@ export function findQuotations(raw: string, paras: readonly Paragraph[], bodyEnd
       const kind = classify(raw, i);
       if (!open) {
         if (kind === 'close') strays.push({ at: i, paragraph: pi });
-        else open = { at: i, curly: ch !== '"', paragraph: pi, shape: 'closed' };
+        else open = { at: i, curly: ch !== '"', paragraph: pi, shape: 'closed', nested: false };
         continue;
       }
       if (open.curly && ch === '"' && kind === 'open' && pairedBefore(raw, i, end)) {
@@ -98,10 +98,19 @@ export function findQuotations(raw: string, paras: readonly Paragraph[], bodyEnd
       if (kind === 'open') {
         // "…He said, "Don't…": an opening mark right after a comma or colon inside a quotation is
         // the speaker quoting someone; otherwise the earlier quotation was never closed.
-        if (/[,:]\s*$/.test(raw.slice(Math.max(open.at, i - 3), i))) continue;
+        if (/[,:]\s*$/.test(raw.slice(Math.max(open.at, i - 3), i))) {
+          open.nested = true;
+          continue;
+        }
         finish(trimEnd(raw, open.at + 1, i), i, 'unclosed');
-        open = { at: i, curly: ch !== '"', paragraph: pi, shape: 'closed' };
+        open = { at: i, curly: ch !== '"', paragraph: pi, shape: 'closed', nested: false };
         continue;
+      }
+      // A closing mark inside a quoted quotation closes the inner one when another closing mark follows
+      // ("he would say: “Lenin is very good”. But … careful.”"); otherwise the inner one was never closed.
+      if (open.nested) {
+        open.nested = false;
+        if (nextMarkCloses(raw, i + 1, end)) continue;
       }
       finish(i, i + 1, 'closed');
     }
@@ -123,6 +132,14 @@ function markContinuations(raw: string, quotations: Quotation[], body: readonly 
     if (!para || !/^[ \t]*["\u201C\u201E]/.test(raw.slice(para.start, para.start + 4)) || q.outerStart > para.start + 4) return q;
     return { ...q, shape: 'continued' as const };
   });
+}
+
+function nextMarkCloses(raw: string, from: number, end: number): boolean {
+  for (let j = from; j < end; j++) {
+    const c = raw[j];
+    if (c === '"' || c === '\u201C' || c === '\u201D' || c === '\u201E') return classify(raw, j) === 'close';
+  }
+  return false;
 }
 
 function pairedBefore(raw: string, i: number, end: number): boolean {

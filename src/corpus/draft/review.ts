@@ -83,7 +83,8 @@ function sentenceAround(f: Folder, q: RawQuote): string {
   for (const m of before.matchAll(/[.!?]["”’']*(?:\^\[\d+\]|\[\d+\])?\s+(?=["“A-Z])/g)) start = paraStart + m.index + m[0].length;
   const stop = /[.!?]["”’']*(?:\^\[\d+\]|\[\d+\])?(?=\s|$)/g;
   stop.lastIndex = at.end;
-  const end = Math.min(stop.exec(f.raw)?.index ?? f.raw.length, at.end + 400) + 1;
+  const stopAt = stop.exec(f.raw);
+  const end = Math.min(stopAt ? stopAt.index + stopAt[0].length : f.raw.length, at.end + 400);
   let text = '';
   let cursor = Math.max(start, at.start - 400);
   for (const [s, e] of at.spans) {

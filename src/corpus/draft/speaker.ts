@@ -102,7 +102,7 @@ export function proposeSpeaker(before: string, after: string): SpeakerProposal {
 
 /** Whether some words name who speaks with a verb of speaking (used to tell voices from scare quotes). */
 export function hasSpeechVerb(text: string): boolean {
-  return new RegExp(`\\b${VERB}\\b`, 'u').test(text) || /\b(?:according to|in the words of)\b/i.test(text);
+  return new RegExp(`\\b${LISTED_VERB}\\b`, 'u').test(text) || /\b(?:according to|in the words of)\b/i.test(text);
 }
 
 const FEMALE = /\b(?:female|woman|women|housewife|housewives|widow|widows|girl|girls|mother|mothers|wife|wives|daughter|sister|actress|waitress|grandmother|she)\b/i;
