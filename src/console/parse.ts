@@ -58,8 +58,9 @@ export function parseLine(input: string, commands: readonly Command[], context: 
   if (stray) {
     const where = `/${name}${subcommand ? ` ${subcommand}` : ''}`;
     const valid = names.length > 0 ? ` Its options are ${names.join(', ')}.` : ' It takes no options.';
-    const target = optionDefs.find((o) => o.type === ApplicationCommandOptionType.String);
-    const asText = target ? ` To search for words with a colon, quote them: ${target.name}:"${stray[1]}:…".` : '';
+    // Only where free text is a search (the query of /quote), not a setting such as /daily set's time.
+    const freeText = subcommand ? undefined : optionDefs.find((o) => o.type === ApplicationCommandOptionType.String || o.type === ApplicationCommandOptionType.Integer);
+    const asText = freeText?.type === ApplicationCommandOptionType.String ? ` To search for words with a colon, quote them: ${freeText.name}:"${stray[1]}:…".` : '';
     return { ok: false, error: `${where} has no option ${stray[1]}.${valid}${asText}` };
   }
   if (text) {

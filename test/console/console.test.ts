@@ -185,7 +185,8 @@ describe('parseLine', () => {
       '/quote has no option colour. Its options are query, theme, speaker, source, note. To search for words with a colon, quote them: query:"colour:…".',
     );
     assert.equal(error('/themes colour:red'), '/themes has no option colour. It takes no options.');
-    assert.equal(error('/daily set colour:red time:08:00'), '/daily set has no option colour. Its options are channel, time, timezone, role, thread. To search for words with a colon, quote them: time:"colour:…".');
+    assert.equal(error('/source work:lenins-revenge page:3'), '/source has no option page. Its options are n, work.');
+    assert.equal(error('/daily set colour:red time:08:00'), '/daily set has no option colour. Its options are channel, time, timezone, role, thread.');
     // A quoted value, a time, a URL and a colon at a word's end are text, not options.
     assert.deepEqual(ok('/quote query:"colour:red"').options, { query: 'colour:red' });
     assert.deepEqual(ok('/quote 12:30 lenin: http://example.org').options, { query: '12:30 lenin: http://example.org' });
