@@ -4,7 +4,7 @@
  *   1. cold start to the first /quote answer (fresh processes), and RSS then;
  *      and `npm start` to READY through the Discord stand-in, nothing changed
  *      since the build (`start_to_ready_ms`);
- *   2. /quote (parse, search, render) over a fixed mix of 42 requests, on the
+ *   2. /quote (parse, search, render) over a fixed mix of 46 requests, on the
  *      bundled corpus and on synthetic corpora of 10,000 and 100,000 quotes;
  *   3. the same requests through bare MiniSearch and FlexSearch, interleaved;
  *   4. the index at 100,000 quotes: saved versus rebuilt, heap per 1,000 quotes;

@@ -1,11 +1,12 @@
 /**
  * The fixed mix of /quote requests the benchmark times: what students type
  * (single words, several words, typos, the word still being typed, phrases,
- * filters, no query at all, and a word the corpus lacks).
+ * filters, no query at all, a word the corpus lacks, questions as students
+ * ask them, and readers' terms the corpus says otherwise).
  */
 import type { QuoteOptions } from '../src/answers/quote.js';
 
-export type QueryKind = 'word' | 'words' | 'typo' | 'prefix' | 'phrase' | 'filter' | 'browse' | 'miss';
+export type QueryKind = 'word' | 'words' | 'typo' | 'prefix' | 'phrase' | 'filter' | 'browse' | 'miss' | 'question' | 'concept';
 
 export interface BenchQuery {
   readonly kind: QueryKind;
@@ -41,6 +42,7 @@ export const QUERY_MIX: readonly BenchQuery[] = [
   q('typo', 'Bukarin'),
   q('typo', 'sardnies'),
   q('typo', 'starvng peasants'),
+  q('typo', 'stlain'),
   q('prefix', 'collectiv'),
   q('prefix', 'testam'),
   q('prefix', 'bol'),
@@ -57,6 +59,11 @@ export const QUERY_MIX: readonly BenchQuery[] = [
   q('filter', '', { note: 8 }),
   q('browse', ''),
   q('miss', 'Gorbachev'),
+  // Questions from the relevance suite's students (test/search/relevance-cases.ts), and readers' terms.
+  q('question', 'what did Lenin say about Stalin in his will'),
+  q('question', 'why did peasants hate collective farms'),
+  q('concept', 'gulag'),
+  q('concept', 'голод'),
 ];
 
 /** Filters of a request as the bare libraries get them (already validated ids). */
