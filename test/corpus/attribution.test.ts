@@ -184,6 +184,7 @@ describe('wrong attributions, refused with their real reason first', () => {
 
 describe('the mutation test: every single wrong change of every quote', () => {
   it('uses the loader\'s own checks: every real entry passes them', () => {
+    assert.ok(checker.entries.length > 0, 'the checker has entries');
     for (const e of checker.entries) assert.deepEqual(checker.check(e), [], (e as Entry).id);
   });
 

@@ -54,6 +54,7 @@ describe('note conventions (the rule shared by the check and the drafter)', () =
     assert.equal(section.heading, 'Notes');
     assert.deepEqual(section.items.map((i) => i.n), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     assert.equal(detectMarkerStyle(raw), 'caret');
+    assert.ok(markersIn(raw, 'caret').length > 0, 'the text has caret markers');
     assert.ok(markersIn(raw, 'caret').every((m) => m.start < section.bodyEnd));
   });
 

@@ -48,6 +48,7 @@ function entry(quotes: Entry[], id: string): Entry {
 function problemsOf(dir: string): CorpusProblem[] {
   const result = loadCorpus(dir);
   if (result.ok) assert.fail('the broken corpus loaded without a problem');
+  assert.ok(result.problems.length > 0, 'a refused corpus names its problems');
   for (const p of result.problems) assert.equal(p.file, path.relative(process.cwd(), path.resolve(p.file)), 'problem files are relative to the working directory');
   return result.problems.map((p) => ({ ...p, file: path.resolve(p.file) }));
 }

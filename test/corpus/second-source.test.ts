@@ -86,6 +86,7 @@ describe('a second source beside the essay', () => {
     const source = corpus.sourceById.get('reading-group');
     assert.ok(source);
     assert.equal(source.title, 'Voices from a Mill Town (a reading group handout, invented for testing)');
+    assert.ok(corpus.quotes.some((x) => x.sourceId === 'reading-group'), 'the second source has quotes');
     for (const q of corpus.quotes.filter((x) => x.sourceId === 'reading-group')) {
       q.location.spans.forEach(([s, e], i) => assert.equal(normalise(source.text.slice(s, e)), normalise(q.parts[i] ?? ''), `${q.id} part ${i + 1}`));
     }
@@ -137,6 +138,7 @@ describe('a second source beside the essay', () => {
     "points /source n work:<id> at the note a second source's quote rests on (notes are numbered per work)",
     (t) => {
       const app = createApp({ dataDir: combined(t), random: () => 0 });
+      assert.ok(app.corpus.quotes.some((x) => x.sourceId === 'reading-group'), 'the second source has quotes');
       for (const q of app.corpus.quotes.filter((x) => x.sourceId === 'reading-group')) {
         const note = app.corpus.sourceById.get('reading-group')?.notes[q.note - 1];
         assert.equal(noteMessage(app.corpus, q.note, 'reading-group').embeds?.[0]?.description, note?.text, q.id);

@@ -179,6 +179,7 @@ function checkAgainstDecision(zone: string, now: Date, tightExceptions = new Set
     }
   }
   const hints = nextCheckTimes(schedules, posts, now);
+  assert.ok(hints.size > 0, 'hints were computed');
   const seen = new Set<string>();
   let last = now.getTime();
   for (const [guildId, hint] of hints) {
