@@ -7,7 +7,9 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
 import { answerDaily, autocompleteTimeZone } from '../src/answers/daily.js';
+import { readArguments } from '../src/interactions/arguments.js';
 import type { Command } from '../src/interactions/types.js';
+import { notice } from '../src/message/payload.js';
 
 const data = {
   name: 'daily',
@@ -39,6 +41,9 @@ const data = {
 export default {
   data,
   ephemeral: true,
-  execute: (request, app) => answerDaily(app, request),
+  execute: (request, app) => {
+    const read = readArguments(data, request);
+    return read.ok ? answerDaily(app, request, read.args) : { type: 'message', payload: notice(read.error) };
+  },
   autocomplete: (request) => (request.focused.name === 'timezone' ? autocompleteTimeZone(request.focused.value) : []),
 } satisfies Command;

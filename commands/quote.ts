@@ -1,9 +1,10 @@
 import { ApplicationCommandOptionType, ApplicationIntegrationType, InteractionContextType, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord-api-types/v10';
 import { answerQuote, answerQuoteButton, autocompleteQuote } from '../src/answers/quote.js';
 import { QUOTE_PREFIX } from '../src/interactions/custom-id.js';
+import { readArguments } from '../src/interactions/arguments.js';
 import type { Command } from '../src/interactions/types.js';
+import { notice } from '../src/message/payload.js';
 import { MAX_QUERY_LENGTH } from '../src/search/query.js';
-import { intOption, stringOption } from './options.js';
 
 const data = {
   name: 'quote',
@@ -21,14 +22,10 @@ const data = {
 
 export default {
   data,
-  execute: (request, app) =>
-    answerQuote(app, {
-      query: stringOption(request, 'query'),
-      theme: stringOption(request, 'theme'),
-      speaker: stringOption(request, 'speaker'),
-      source: stringOption(request, 'source'),
-      note: intOption(request, 'note'),
-    }),
+  execute: (request, app) => {
+    const read = readArguments(data, request);
+    return read.ok ? answerQuote(app, read.args.options) : { type: 'message', payload: notice(read.error) };
+  },
   autocomplete: (request, app) => autocompleteQuote(app, request.focused.name, request.focused.value),
   buttonPrefix: QUOTE_PREFIX,
   button: (request, app) => answerQuoteButton(app, request),

@@ -1,9 +1,10 @@
 import { ApplicationCommandOptionType, ApplicationIntegrationType, InteractionContextType, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord-api-types/v10';
+import { readArguments } from '../src/interactions/arguments.js';
 import type { Command } from '../src/interactions/types.js';
 import { LIMITS } from '../src/message/limits.js';
+import { notice } from '../src/message/payload.js';
 import { noteMessage } from '../src/render/messages.js';
 import { truncate } from '../src/text/truncate.js';
-import { intOption, stringOption } from './options.js';
 
 const data = {
   name: 'source',
@@ -18,7 +19,10 @@ const data = {
 
 export default {
   data,
-  execute: (request, app) => ({ type: 'message', payload: noteMessage(app.corpus, intOption(request, 'n') ?? Number.NaN, stringOption(request, 'work')?.trim() || undefined) }),
+  execute: (request, app) => {
+    const read = readArguments(data, request);
+    return { type: 'message', payload: read.ok ? noteMessage(app.corpus, read.args.options.n, read.args.options.work?.trim() || undefined) : notice(read.error) };
+  },
   autocomplete: (request, app) => {
     const typed = request.focused.value.trim().toLowerCase();
     return app.corpus.sources

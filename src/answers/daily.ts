@@ -9,7 +9,8 @@ import type { App } from '../app.js';
 import { nextPostInstant } from '../daily/due.js';
 import type { DailyService } from '../daily/service.js';
 import { localDate, normalizeTimeZone, parseLocalTime, searchTimeZones } from '../daily/time.js';
-import type { CommandRequest, OptionValue, Reply } from '../interactions/types.js';
+import type { ChannelOption, RoleOption } from '../interactions/arguments.js';
+import type { CommandRequest, Reply } from '../interactions/types.js';
 import { EPHEMERAL, NO_MENTIONS, notice } from '../message/payload.js';
 import { dailyPostMessage } from '../render/daily.js';
 import { LIMITS } from '../message/limits.js';
@@ -62,12 +63,22 @@ export function missingPermissions(botPermissions: bigint | null, o: { thread: b
   return needed.filter((n) => !has(n.bit)).map((n) => n.name);
 }
 
-type Channel = Extract<OptionValue, { kind: 'channel' }>;
-type Role = Extract<OptionValue, { kind: 'role' }>;
+/** `/daily set`'s options as its definition declares them (commands/daily.ts reads them with readArguments). */
+export interface DailySetOptions {
+  readonly channel: ChannelOption;
+  readonly time: string;
+  readonly timezone: string;
+  readonly role?: RoleOption;
+  readonly thread?: boolean;
+}
+
+export type DailyArguments =
+  | { readonly subcommand: 'set'; readonly options: DailySetOptions }
+  | { readonly subcommand: 'status' | 'test' | 'history' | 'off'; readonly options: Readonly<Record<string, never>> };
 
 const TEXT_CHANNEL_TYPES: ReadonlySet<number> = new Set([ChannelType.GuildText, ChannelType.GuildAnnouncement]);
 
-export async function answerDaily(app: App, request: CommandRequest): Promise<Reply> {
+export async function answerDaily(app: App, request: CommandRequest, args: DailyArguments): Promise<Reply> {
   const daily = app.daily;
   if (!daily) return msg('Daily posts need the bot’s database, which is not available here.');
   if (!request.guildId) return msg('`/daily` works inside a server.');
@@ -78,9 +89,9 @@ export async function answerDaily(app: App, request: CommandRequest): Promise<Re
   const changes = request.subcommand === 'set' || request.subcommand === 'off' || request.subcommand === 'test';
   if (changes && !manage) return msg('Only members with the **Manage Server** permission can change or test the voice of the day. `/daily status` shows the settings; `/voice` shows today’s voice.');
 
-  switch (request.subcommand) {
+  switch (args.subcommand) {
     case 'set':
-      return setDaily(daily, guildId, request);
+      return setDaily(daily, guildId, request, args.options);
     case 'status':
       return statusDaily(daily, guildId, request.now);
     case 'off': {
@@ -98,29 +109,26 @@ export async function answerDaily(app: App, request: CommandRequest): Promise<Re
   }
 }
 
-async function setDaily(daily: DailyService, guildId: string, request: CommandRequest): Promise<Reply> {
-  const o = request.options;
-  const channel = o.channel as Channel | undefined;
-  const role = o.role as Role | undefined;
+async function setDaily(daily: DailyService, guildId: string, request: CommandRequest, o: DailySetOptions): Promise<Reply> {
+  const { channel, role } = o;
   const thread = o.thread === true;
-  if (!channel || typeof channel !== 'object') return msg('Choose the channel to post in.');
   if (!TEXT_CHANNEL_TYPES.has(channel.type)) return msg(`${channelMention(channel.id)} is not a text channel. Choose a text or announcement channel.`);
   // Discord's role picker offers @everyone (its id is the server's): a daily ping of every member is never what a study server wants.
   if (role && role.id === guildId) return msg('The daily post cannot mention @everyone. Choose a role whose members asked for it (for example a “Daily voice” role), or leave `role` out. Nothing was saved.');
-  const time = parseLocalTime(String(o.time ?? ''));
+  const time = parseLocalTime(o.time);
   if (!time.ok) return msg(`${capitalise(time.error.replace(/^daily: /, ''))}.`);
-  const abbreviation = zoneAbbreviation(String(o.timezone ?? ''));
+  const abbreviation = zoneAbbreviation(o.timezone);
   if (abbreviation) return msg(abbreviation);
-  const zone = normalizeTimeZone(String(o.timezone ?? ''));
+  const zone = normalizeTimeZone(o.timezone);
   if (!zone.ok) {
-    const close = searchTimeZones(String(o.timezone ?? ''), 5);
-    return msg(`“${showUserText(String(o.timezone ?? ''), 60)}” is not a time zone I know. Use an IANA name such as \`Europe/Berlin\`, \`America/St_Johns\` or \`UTC\`${close.length ? ` — perhaps ${close.map((z) => `\`${z}\``).join(', ')}?` : '.'}`);
+    const close = searchTimeZones(o.timezone, 5);
+    return msg(`“${showUserText(o.timezone, 60)}” is not a time zone I know. Use an IANA name such as \`Europe/Berlin\`, \`America/St_Johns\` or \`UTC\`${close.length ? ` — perhaps ${close.map((z) => `\`${z}\``).join(', ')}?` : '.'}`);
   }
   const missing = missingPermissions(channel.botPermissions, { thread, roleNeedsMentionPermission: role !== undefined && !role.mentionable });
   if (missing.length > 0) {
     return msg(`I can’t post in ${channelMention(channel.id)} yet. I’m missing: **${missing.join('**, **')}** there. Grant ${missing.length === 1 ? 'it' : 'them'} to my role (or in the channel’s permissions) and run \`/daily set\` again. Nothing was saved.`);
   }
-  const schedule = daily.store.upsertSchedule({ guildId, channelId: channel.id, time: String(o.time), timeZone: zone.value, roleId: role?.id ?? null, thread }, request.now);
+  const schedule = daily.store.upsertSchedule({ guildId, channelId: channel.id, time: o.time, timeZone: zone.value, roleId: role?.id ?? null, thread }, request.now);
   const today = daily.store.getPost(guildId, localDate(request.now, schedule.timeZone));
   const next = nextPostInstant(schedule, request.now, today);
   const lines = [

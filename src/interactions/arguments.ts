@@ -1,0 +1,102 @@
+/**
+ * A command's options, typed from its own definition (as Yuudachi's
+ * `ArgumentsOf`): `ArgumentsOf<typeof data>` maps each option's declared type
+ * to the value the handler gets (string, number, boolean, channel, role),
+ * `required: true` to a present value, and subcommands to a union tagged by
+ * the subcommand's name. `readArguments` checks a request against the same
+ * definition at run time (Discord enforces it, the console and tests may
+ * not), so handlers read typed values and never cast.
+ */
+import { ApplicationCommandOptionType as Type } from 'discord-api-types/v10';
+import type { CommandRequest, OptionValue } from './types.js';
+
+export type ChannelOption = Extract<OptionValue, { kind: 'channel' }>;
+export type RoleOption = Extract<OptionValue, { kind: 'role' }>;
+
+/** The part of an option definition the types are read from. */
+interface OptionDefinition {
+  readonly type: Type;
+  readonly name: string;
+  readonly required?: boolean;
+  readonly options?: readonly OptionDefinition[];
+}
+
+type ValueOf<O> = O extends { readonly type: Type.String }
+  ? string
+  : O extends { readonly type: Type.Integer | Type.Number }
+    ? number
+    : O extends { readonly type: Type.Boolean }
+      ? boolean
+      : O extends { readonly type: Type.Channel }
+        ? ChannelOption
+        : O extends { readonly type: Type.Role }
+          ? RoleOption
+          : never;
+
+type Flatten<T> = { [K in keyof T]: T[K] } & {};
+
+export type OptionsOf<Os> = Os extends readonly OptionDefinition[]
+  ? Flatten<
+      { readonly [O in Os[number] as O extends { readonly required: true } ? O['name'] : never]: ValueOf<O> } & {
+        readonly [O in Os[number] as O extends { readonly required: true } ? never : O['name']]?: ValueOf<O>;
+      }
+    >
+  : Record<string, never>;
+
+type SubcommandArguments<S> = S extends { readonly type: Type.Subcommand; readonly name: infer N }
+  ? { readonly subcommand: N; readonly options: OptionsOf<S extends { readonly options: infer Os } ? Os : undefined> }
+  : never;
+
+export type ArgumentsOf<D extends { readonly options?: readonly OptionDefinition[] }> = D extends { readonly options: infer Os extends readonly OptionDefinition[] }
+  ? [Extract<Os[number], { readonly type: Type.Subcommand }>] extends [never]
+    ? { readonly subcommand: null; readonly options: OptionsOf<Os> }
+    : SubcommandArguments<Os[number]>
+  : { readonly subcommand: null; readonly options: Record<string, never> };
+
+export type ArgumentsResult<D extends { readonly options?: readonly OptionDefinition[] }> =
+  | { readonly ok: true; readonly args: ArgumentsOf<D> }
+  | { readonly ok: false; readonly error: string };
+
+function fits(definition: OptionDefinition, value: OptionValue): boolean {
+  switch (definition.type) {
+    case Type.String:
+      return typeof value === 'string';
+    case Type.Integer:
+      return typeof value === 'number' && Number.isInteger(value);
+    case Type.Number:
+      return typeof value === 'number' && Number.isFinite(value);
+    case Type.Boolean:
+      return typeof value === 'boolean';
+    case Type.Channel:
+      return typeof value === 'object' && value.kind === 'channel';
+    case Type.Role:
+      return typeof value === 'object' && value.kind === 'role';
+    default:
+      return false;
+  }
+}
+
+/** The request's options as the definition declares them, or a sentence saying which one is missing or of the wrong kind. */
+export function readArguments<D extends { readonly name: string; readonly options?: readonly OptionDefinition[] }>(
+  data: D,
+  request: Pick<CommandRequest, 'subcommand' | 'options'>,
+): ArgumentsResult<D> {
+  const subcommands = (data.options ?? []).filter((o) => o.type === Type.Subcommand);
+  let definitions = data.options ?? [];
+  if (subcommands.length > 0) {
+    const chosen = subcommands.find((s) => s.name === request.subcommand);
+    if (!chosen) return { ok: false, error: `Use /${data.name} with one of: ${subcommands.map((s) => `\`${s.name}\``).join(', ')}.` };
+    definitions = chosen.options ?? [];
+  }
+  const options: Record<string, OptionValue> = {};
+  for (const definition of definitions) {
+    const value = request.options[definition.name];
+    if (value === undefined) {
+      if (definition.required) return { ok: false, error: `The option \`${definition.name}\` is required.` };
+      continue;
+    }
+    if (!fits(definition, value)) return { ok: false, error: `The option \`${definition.name}\` does not take that kind of value.` };
+    options[definition.name] = value;
+  }
+  return { ok: true, args: { subcommand: subcommands.length > 0 ? request.subcommand : null, options } as unknown as ArgumentsOf<D> };
+}
