@@ -223,10 +223,18 @@ function kindsNamed(text: string, ctx: AttributionContext): Map<string, string> 
   return out;
 }
 
-/** Where a word last starts in a text, in words (−1 when absent). */
+/** Where a word (or phrase: "wrote to") last starts in a text, in words (−1 when absent). */
 function lastWordAt(text: string, word: string): number {
+  const parts = word.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
   const { words } = split(text);
-  for (let i = words.length; i > 0; i--) if (says(words.slice(i - 1).map((w) => w.w).join(' '), word)) return i - 1;
+  const last = parts.length - 1;
+  for (let i = words.length - parts.length; i >= 0; i--) {
+    const match = parts.every((p, j) => {
+      const w = words[i + j]?.w;
+      return w === p || (j === last && (w === `${p}s` || w === `${p}es`));
+    });
+    if (match) return i;
+  }
   return -1;
 }
 
