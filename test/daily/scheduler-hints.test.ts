@@ -114,7 +114,7 @@ function harness(t: TestContext, file?: string): Harness {
 }
 
 describe('DailyScheduler with check hints', () => {
-  it('100,000 schedules, 3 due: the tick reads those 3 and their posts, nothing else', async (t) => {
+  it('20,000 schedules, 3 due: the tick reads those 3 and their posts, nothing else', async (t) => {
     const h = harness(t);
     const created = at('2026-05-31T00:00:00Z');
     const insert = h.db.prepare(
@@ -127,7 +127,8 @@ describe('DailyScheduler with check hints', () => {
       ['Europe/Berlin', 2],
     ] as const;
     h.db.transaction(() => {
-      for (let i = 0; i < 100_000; i++) {
+      // Enough that reading them all would show; how fast 100,000 go is npm run bench's to measure.
+      for (let i = 0; i < 20_000; i++) {
         const [zone, shift] = zones[i % 2] ?? zones[0];
         const minute = 600 + (i % 840) + shift * 60;
         const time = `${String(Math.floor(minute / 60) % 24).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
@@ -141,7 +142,7 @@ describe('DailyScheduler with check hints', () => {
     h.set('2026-06-01T08:29:00Z');
     const first = await scheduler.tick();
     assert.equal(first.fullPass, true);
-    assert.equal(first.checked, 100_003);
+    assert.equal(first.checked, 20_003);
     assert.equal(h.store.listDueGuildIds(at('2026-06-01T08:29:00Z')).length, 0, 'every hint set, none come');
     const posted = h.jobs.length;
 
