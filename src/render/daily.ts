@@ -1,6 +1,7 @@
 /** The voice-of-the-day post and its discussion thread. */
 import { roleMention } from '@discordjs/formatters';
 import { ButtonStyle, ComponentType } from 'discord-api-types/v10';
+import { Temporal } from 'temporal-polyfill';
 import type { Corpus, Quote } from '../corpus/types.js';
 import { quoteActionId } from '../interactions/custom-id.js';
 import type { MessagePayload } from '../message/payload.js';
@@ -8,11 +9,9 @@ import { LIMITS } from '../message/limits.js';
 import { truncate } from '../text/truncate.js';
 import { quoteEmbed } from './messages.js';
 
-/** "Sunday, 29 November 2026" for a YYYY-MM-DD local date (no zone arithmetic: the date is already local). */
+/** "Sunday, 29 November 2026" for a YYYY-MM-DD local date: a calendar date, so no zone is involved. */
 export function longLocalDate(localDate: string): string {
-  const [y, m, d] = localDate.split('-').map(Number);
-  const date = new Date(Date.UTC(y ?? 1970, (m ?? 1) - 1, d ?? 1, 12));
-  return new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(date);
+  return Temporal.PlainDate.from(localDate).toLocaleString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
 }
 
 export interface DailyPostOptions {
