@@ -29,7 +29,7 @@ export function benchCorpus(size: string): SyntheticCorpus & { readonly label: s
 
 /** The bot's App over a corpus (what /quote handlers get). */
 export function appFor(corpus: Corpus, search: QuoteSearch): App {
-  return { corpus, search, layouts: layoutSources(corpus), random: () => 0.5, daily: null };
+  return { corpus, search, layouts: layoutSources(corpus), random: () => 0.5, daily: null, quiz: null };
 }
 
 export type Runner = (o: QuoteOptions) => number;

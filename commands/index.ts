@@ -5,10 +5,11 @@
 import type { Command } from '../src/interactions/types.js';
 import about from './about.js';
 import daily from './daily.js';
+import quiz from './quiz.js';
 import quote from './quote.js';
 import source from './source.js';
 import themes from './themes.js';
 import voice from './voice.js';
 
-export const commands: readonly Command[] = [quote, source, themes, voice, about, daily];
+export const commands: readonly Command[] = [quote, source, themes, voice, about, daily, quiz];
 

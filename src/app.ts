@@ -9,6 +9,7 @@ import { loadCorpusOrThrow } from './corpus/load.js';
 import type { Corpus } from './corpus/types.js';
 import type { DailyService } from './daily/service.js';
 import { ROOT } from './paths.js';
+import type { QuizService } from './quiz/service.js';
 import { QuoteSearch } from './search/engine.js';
 
 export const DEFAULT_DATA_DIR = path.join(ROOT, 'data');
@@ -25,6 +26,8 @@ export interface App extends Library {
   readonly random: () => number;
   /** Present where schedules are stored (bot, console); `/voice` and `/daily` need it. */
   readonly daily: DailyService | null;
+  /** Present where quizzes are stored (bot, console); `/quiz` needs it. */
+  readonly quiz: QuizService | null;
 }
 
 /** Loads and validates the corpus (throwing CorpusError with every problem) and builds the index. */
@@ -42,9 +45,10 @@ export interface AppOptions {
   readonly random?: () => number;
   /** The voice of the day over a store, built by the edge on this library's corpus. */
   readonly daily?: DailyService;
+  readonly quiz?: QuizService;
 }
 
 export function createApp(options: AppOptions = {}): App {
   const library = options.library ?? loadLibrary(options.dataDir);
-  return { ...library, random: options.random ?? Math.random, daily: options.daily ?? null };
+  return { ...library, random: options.random ?? Math.random, daily: options.daily ?? null, quiz: options.quiz ?? null };
 }

@@ -12,6 +12,7 @@ import { commands } from '../commands/index.js';
 import { createApp, loadLibrary, type App, type Library } from './app.js';
 import { answerInteractions, createClient } from './bot/client.js';
 import { DiscordPoster } from './bot/poster.js';
+import { quizEditor } from './bot/quiz-editor.js';
 import { ConfigError, parseConfig, tokenAdvice, tokenProblem, type Config } from './config.js';
 import { CorpusError, formatProblem } from './corpus/load.js';
 import { DailyScheduler } from './daily/scheduler.js';
@@ -27,12 +28,18 @@ import { runShardManager } from './shard/manager.js';
 import { StartError } from './start-error.js';
 import { shardRole } from './shard/role.js';
 import { isMain } from './paths.js';
+import { QuizCloser } from './quiz/closer.js';
+import { QuizService } from './quiz/service.js';
+import { QuizStore } from './quiz/store.js';
+import { closedQuizMessage } from './render/quiz.js';
 
 export interface Bot {
   readonly config: Config;
   readonly app: App;
   readonly client: Client;
   readonly scheduler: DailyScheduler;
+  /** Closes quizzes when their time is up, from the database (so across restarts). */
+  readonly quizCloser: QuizCloser;
   stop(): Promise<void>;
 }
 
@@ -43,7 +50,7 @@ export interface StartOptions {
   readonly shards?: number[];
   readonly shardCount?: number;
   readonly deferAfterMs?: number;
-  /** Start the minute-by-minute scheduler (tests drive ticks themselves). */
+  /** Start the minute-by-minute scheduler and the quiz closer (tests drive ticks themselves). */
   readonly schedule?: boolean;
   /** How long the check of DISCORD_API_BASE may take; default 10 s. */
   readonly discordTimeoutMs?: number;
@@ -114,7 +121,15 @@ export async function startBot(env: Record<string, string | undefined>, options:
   });
   const poster = new DiscordPoster(client, library.corpus, log);
   const daily = new DailyService(library.corpus, store, poster);
-  const app = createApp({ library, daily });
+  const quizStore = new QuizStore(db);
+  const app = createApp({ library, daily, quiz: new QuizService(library.corpus, quizStore) });
+  const quizCloser = new QuizCloser({
+    store: quizStore,
+    clock,
+    edit: quizEditor(client),
+    render: (quiz, tally) => closedQuizMessage(library.corpus, quiz, tally),
+    log,
+  });
   answerInteractions(client, {
     dispatcher: new Dispatcher(options.commands ?? commands, app),
     log,
@@ -133,6 +148,7 @@ export async function startBot(env: Record<string, string | undefined>, options:
 
   const release = async () => {
     await scheduler.stop();
+    await quizCloser.stop();
     await client.destroy();
     db.close();
   };
@@ -155,8 +171,11 @@ export async function startBot(env: Record<string, string | undefined>, options:
     if (code === 'TokenInvalid' || (err as { status?: unknown }).status === 401) throw new StartError(tokenAdvice('refused'));
     throw new StartError(`Could not connect to Discord at ${config.apiBase}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (options.schedule !== false) scheduler.start();
-  return { config, app, client, scheduler, stop };
+  if (options.schedule !== false) {
+    scheduler.start();
+    quizCloser.start();
+  }
+  return { config, app, client, scheduler, quizCloser, stop };
 }
 
 /** LOG_LEVEL and LOG_FORMAT for the process's own lines, before (or without) a valid config. */

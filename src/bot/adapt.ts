@@ -77,6 +77,6 @@ export function autocompleteRequest(i: AutocompleteInteraction, now: Date): Auto
 export function buttonRequest(i: ButtonInteraction, now: Date): ButtonRequest {
   // Who ran the command whose reply carries this button: Discord records it on the message.
   const owner = i.message.interactionMetadata?.user.id ?? i.message.interaction?.user.id ?? null;
-  return { ...caller(i), customId: i.customId, messageOwnerId: owner, now };
+  return { ...caller(i), customId: i.customId, messageId: i.message.id, messageOwnerId: owner, now };
 }
 

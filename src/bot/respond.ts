@@ -10,6 +10,12 @@ import { toReplyOptions } from './payload.js';
 type Repliable = ChatInputCommandInteraction | ButtonInteraction;
 
 export async function sendReply(interaction: Repliable, reply: Reply): Promise<void> {
+  const messageId = await send(interaction, reply);
+  reply.sent?.(messageId);
+}
+
+/** Sends the reply; the id of the message it created or edited, when Discord says. */
+async function send(interaction: Repliable, reply: Reply): Promise<string | null> {
   const options = toReplyOptions(reply.payload);
   if (reply.type === 'update' && interaction.isButton()) {
     if (interaction.deferred || interaction.replied) {
@@ -19,7 +25,13 @@ export async function sendReply(interaction: Repliable, reply: Reply): Promise<v
       // content: '' clears a note the previous page had ("showing close words…") when this page has none.
       await interaction.update({ content: '', ...options, flags: undefined } as Parameters<ButtonInteraction['update']>[0]);
     }
-    return;
+    if (reply.followUp) await interaction.followUp(toReplyOptions(reply.followUp));
+    return interaction.message.id;
+  }
+  if (reply.sent && !interaction.replied && !interaction.deferred) {
+    // Whoever needs the new message's id (a quiz, to close its post after the 15-minute token) gets it from the callback.
+    const response = await interaction.reply({ ...options, withResponse: true });
+    return response.resource?.message?.id ?? null;
   }
   const privateReply = ((reply.payload.flags ?? 0) & EPHEMERAL) !== 0;
   if (interaction.replied) {
@@ -38,4 +50,6 @@ export async function sendReply(interaction: Repliable, reply: Reply): Promise<v
   } else {
     await interaction.reply(options);
   }
+  if (!reply.sent) return null;
+  return (await interaction.fetchReply()).id;
 }

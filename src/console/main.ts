@@ -23,6 +23,8 @@ import type { Poster } from '../daily/ports.js';
 import { DailyService } from '../daily/service.js';
 import { DailyStore } from '../daily/store.js';
 import { openDatabase } from '../db/database.js';
+import { QuizService } from '../quiz/service.js';
+import { QuizStore } from '../quiz/store.js';
 import { dailyPostMessage } from '../render/daily.js';
 import { notice } from '../message/payload.js';
 import { ansi, buttonsOf, formatPayload, plain, type Style } from './format.js';
@@ -68,14 +70,16 @@ export class ConsoleSession {
       return notice(usable.length ? `Type a command (/quote nep) or one of: ${usable.join(', ')}` : 'Type a command, e.g. /quote nep, /source 8, /themes, /about');
     }
     if (target.disabled) return notice(`The ${target.label.trim()} button is disabled here.`);
-    const request: ButtonRequest = { ...this.caller(), customId: target.customId, messageOwnerId: CONSOLE_USER, now: this.clock() };
+    const request: ButtonRequest = { ...this.caller(), customId: target.customId, messageId: null, messageOwnerId: CONSOLE_USER, now: this.clock() };
     return this.keep(await this.dispatcher.button(request));
   }
 
   /** Remembers the message whose buttons the next word may press; an update replaces it. */
   private keep(reply: Reply): MessagePayload {
     if (reply.type === 'update' || (reply.payload.components?.length ?? 0) > 0) this.last = reply.payload;
-    return reply.payload;
+    reply.sent?.(null);
+    // An update with a private word (a quiz answer's acknowledgement): the word is what the presser reads.
+    return reply.type === 'update' && reply.followUp ? reply.followUp : reply.payload;
   }
 
   private caller() {
@@ -224,7 +228,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   // The console keeps its daily settings in memory: it is for trying things, not for running a server.
   const db = openDatabase(':memory:');
-  const app = createApp({ library, daily: new DailyService(library.corpus, new DailyStore(db), consolePoster(library.corpus)) });
+  const app = createApp({ library, daily: new DailyService(library.corpus, new DailyStore(db), consolePoster(library.corpus)), quiz: new QuizService(library.corpus, new QuizStore(db)) });
   const session = new ConsoleSession(new Dispatcher(commands, app));
   const { json, rest } = cli;
   if (json) {

@@ -107,9 +107,61 @@ DROP INDEX daily_schedules_by_state;
 CREATE INDEX daily_schedules_by_next_check ON daily_schedules (state, next_check_at, guild_id);
 `;
 
+/**
+ * The quiz: one row per quiz post, one per (quiz, user) answer. The answers'
+ * primary key is the guarantee that a double click, or two shards, count once:
+ * answers are INSERT … ON CONFLICT DO NOTHING. A quiz's close is claimed by an
+ * UPDATE that re-checks its state, so one process edits the post.
+ */
+const QUIZ_TABLES = `
+CREATE TABLE quizzes (
+  id           TEXT PRIMARY KEY,
+  guild_id     TEXT NOT NULL,
+  channel_id   TEXT NOT NULL,
+  message_id   TEXT,
+  asked_by     TEXT NOT NULL,
+  quote_id     TEXT NOT NULL,
+  mode         TEXT NOT NULL CHECK (mode IN ('speaker', 'source')),
+  shown        TEXT NOT NULL,
+  options      TEXT NOT NULL CHECK (json_valid(options) AND json_array_length(options) = 4),
+  answer       INTEGER NOT NULL CHECK (answer BETWEEN 0 AND 3),
+  opened_at    INTEGER NOT NULL,
+  closes_at    INTEGER NOT NULL,
+  state        TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'closing', 'closed', 'gone')),
+  closed_at    INTEGER,
+  attempts     INTEGER NOT NULL DEFAULT 0,
+  retry_at     INTEGER,
+  last_error   TEXT
+) STRICT;
+
+CREATE INDEX quizzes_to_close ON quizzes (state, closes_at);
+
+CREATE TABLE quiz_answers (
+  quiz_id     TEXT NOT NULL REFERENCES quizzes (id) ON DELETE CASCADE,
+  user_id     TEXT NOT NULL,
+  guild_id    TEXT NOT NULL,
+  choice      INTEGER NOT NULL CHECK (choice BETWEEN 0 AND 3),
+  correct     INTEGER NOT NULL CHECK (correct IN (0, 1)),
+  answered_at INTEGER NOT NULL,
+  PRIMARY KEY (quiz_id, user_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX quiz_answers_by_guild ON quiz_answers (guild_id, answered_at);
+CREATE INDEX quiz_answers_by_user ON quiz_answers (user_id);
+
+-- "This term": the local date a server's term began, set by its managers.
+CREATE TABLE quiz_terms (
+  guild_id   TEXT PRIMARY KEY,
+  starts_on  TEXT NOT NULL CHECK (starts_on GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+  set_by     TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, name: 'daily voice: schedules, posts, test posts', up: DAILY_TABLES },
   { version: 2, name: 'daily voice: check hints', up: DAILY_CHECK_HINTS },
+  { version: 3, name: 'quiz: quizzes, answers, terms', up: QUIZ_TABLES },
 ]);
 
 /**

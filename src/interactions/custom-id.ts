@@ -46,3 +46,27 @@ export function parseQuoteButton(customId: string): QuoteButton | null {
   };
   return { action: 'page', state: { index: Number(index), query: query ?? '', filters } };
 }
+
+/**
+ * Quiz buttons carry the quiz's id; its state is in the database:
+ *   quiz:answer:<quiz id>:<0-3>
+ *   quiz:reveal:<quiz id>
+ */
+export const QUIZ_PREFIX = 'quiz:';
+
+export type QuizButton = { action: 'answer'; quizId: string; choice: number } | { action: 'reveal'; quizId: string };
+
+export function quizAnswerId(quizId: string, choice: number): string {
+  return `${QUIZ_PREFIX}answer:${quizId}:${choice}`;
+}
+
+export function quizRevealId(quizId: string): string {
+  return `${QUIZ_PREFIX}reveal:${quizId}`;
+}
+
+export function parseQuizButton(customId: string): QuizButton | null {
+  const answer = /^quiz:answer:([A-Za-z0-9-]{1,64}):([0-3])$/.exec(customId);
+  if (answer) return { action: 'answer', quizId: answer[1] as string, choice: Number(answer[2]) };
+  const reveal = /^quiz:reveal:([A-Za-z0-9-]{1,64})$/.exec(customId);
+  return reveal ? { action: 'reveal', quizId: reveal[1] as string } : null;
+}

@@ -48,6 +48,8 @@ export interface AutocompleteRequest extends Caller {
 
 export interface ButtonRequest extends Caller {
   readonly customId: string;
+  /** The message the button sits on, when known. */
+  readonly messageId: string | null;
   /** Who invoked the command that produced the message the button sits on, when known. */
   readonly messageOwnerId: string | null;
   readonly now: Date;
@@ -56,11 +58,14 @@ export interface ButtonRequest extends Caller {
 /**
  * What a handler answers.
  * - `message`: a new reply (ephemeral when `payload.flags` has `EPHEMERAL`).
- * - `update`: edit the message the button sits on (paging).
+ * - `update`: edit the message the button sits on (paging), then send `followUp` if any
+ *   (a private word to the presser, such as a quiz answer's acknowledgement).
+ * `sent`, when given, is called once the edge has sent it, with the id of the message it
+ * created or edited (null where there is none, as in the console): a quiz records its post.
  */
 export type Reply =
-  | { readonly type: 'message'; readonly payload: MessagePayload }
-  | { readonly type: 'update'; readonly payload: MessagePayload };
+  | { readonly type: 'message'; readonly payload: MessagePayload; readonly sent?: (messageId: string | null) => void }
+  | { readonly type: 'update'; readonly payload: MessagePayload; readonly followUp?: MessagePayload; readonly sent?: (messageId: string | null) => void };
 
 export interface Command {
   readonly data: RESTPostAPIChatInputApplicationCommandsJSONBody;

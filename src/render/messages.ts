@@ -258,6 +258,7 @@ export function aboutMessage(corpus: Corpus): MessagePayload {
     '`/themes` — the themes and how many quotes each has',
     '`/voice` — today’s voice of the day',
     '`/daily` — (server managers) post a voice of the day in a channel',
+    '`/quiz ask [theme] [kind] [minutes]` — who said it? A quote with its speaker hidden and four answers; `/quiz scores`, `/quiz forget-me`',
   ].join('\n');
   return {
     embeds: [{ color: COLOR, title: 'About Hidden Voices', description: truncate(description, LIMITS.description), footer: { text: `${corpus.quotes.length} quotations · ${corpus.themes.length} themes` } }],

@@ -25,6 +25,7 @@ export const ERRORS = {
   alreadyAcknowledged: error(400, 40060, 'Interaction has already been acknowledged.'),
   missingAccess: error(403, 50001, 'Missing Access'),
   missingPermissions: error(403, 50013, 'Missing Permissions'),
+  cannotEditOthersMessage: error(403, 50005, 'Cannot edit a message authored by another user'),
   emptyMessage: error(400, 50006, 'Cannot send an empty message'),
   invalidWebhookToken: error(401, 50027, 'Invalid Webhook Token'),
   threadAlreadyCreated: error(400, 160004, 'A thread has already been created for this message'),

@@ -267,6 +267,19 @@ export class StandIn extends EventEmitter {
     this.http.failNext(route, status, body, headers);
   }
 
+  /**
+   * A member or moderator deletes a message: later requests for it get 10008.
+   * (MESSAGE_DELETE needs the GuildMessages intent, so a Guilds-only bot is not told.)
+   */
+  deleteMessage(id: string): void {
+    const message = this.world.messages.get(id);
+    if (!message) throw new Error(`unknown message ${id}`);
+    this.world.messages.delete(id);
+    this.world.ephemeralIds.delete(id);
+    const history = this.world.channelHistory.get(message.channel_id);
+    if (history) this.world.channelHistory.set(message.channel_id, history.filter((m) => m !== id));
+  }
+
   /** Delete a channel (and its threads): later requests get 10003 and clients get CHANNEL_DELETE. */
   deleteChannel(id: string): void {
     const channel = this.world.findChannel(id);

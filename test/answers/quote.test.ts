@@ -30,7 +30,7 @@ function run(commandName: string, options: Record<string, OptionValue> = {}, d: 
 }
 
 function press(customId: string, userId = USER, messageOwnerId: string | null = USER, d: Dispatcher = dispatcher): Promise<Reply> {
-  return d.button({ ...caller(userId), customId, messageOwnerId, now: NOW });
+  return d.button({ ...caller(userId), customId, messageId: null, messageOwnerId, now: NOW });
 }
 
 function complete(name: string, value: string) {

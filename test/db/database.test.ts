@@ -70,7 +70,7 @@ describe('openDatabase', () => {
       .prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
       .all()
       .map((row) => row.name);
-    assert.deepEqual(tables, ['daily_posts', 'daily_schedules', 'daily_test_posts']);
+    assert.deepEqual(tables, ['daily_posts', 'daily_schedules', 'daily_test_posts', 'quiz_answers', 'quiz_terms', 'quizzes']);
   });
 
   it('reopens an existing file without reapplying migrations, keeping its data', (t) => {
@@ -175,7 +175,7 @@ describe('openDatabase refuses a file it cannot own, before changing anything', 
     const b = openDatabase(missing);
     b.exec('DROP TABLE daily_test_posts');
     b.close();
-    assert.match(refusal(missing, 'foreign').message, /lacks tables this bot's schema version 2 has \(daily_test_posts\)/);
+    assert.match(refusal(missing, 'foreign').message, new RegExp(`lacks tables this bot's schema version ${MIGRATIONS.length} has \\(daily_test_posts\\)`));
   });
 
   it('a file that is not SQLite at all: untouched', (t) => {
@@ -319,7 +319,7 @@ describe('migration 2: check hints', () => {
     v1.close();
     const db = openDatabase(file);
     t.after(() => db.close());
-    assert.equal(schemaVersion(db), 2);
+    assert.equal(schemaVersion(db), MIGRATIONS.length);
     assert.deepEqual(db.prepare('SELECT guild_id, next_check_at FROM daily_schedules').all(), [
       { guild_id: 'g1', next_check_at: null },
     ]);
@@ -338,5 +338,31 @@ describe('migration 2: check hints', () => {
       .map((row) => row.detail)
       .join(' ');
     assert.match(plan, /COVERING INDEX daily_schedules_by_next_check \(state=\? AND next_check_at<\?\)/);
+  });
+});
+
+describe('migration 3: quiz', () => {
+  it('upgrades a version 2 file in place: its schedules kept, the quiz tables added', (t) => {
+    const file = path.join(tempDir(t), 'v2.db');
+    const v2 = openDatabase(file, { migrations: MIGRATIONS.slice(0, 2) });
+    v2.prepare(
+      `INSERT INTO daily_schedules (guild_id, channel_id, local_time, time_zone, effective_from, created_at, updated_at)
+       VALUES ('g1', 'c1', '09:00', 'UTC', 0, 0, 0)`,
+    ).run();
+    v2.close();
+    const db = openDatabase(file);
+    t.after(() => db.close());
+    assert.equal(schemaVersion(db), 3);
+    assert.deepEqual(db.prepare('SELECT guild_id, local_time FROM daily_schedules').all(), [{ guild_id: 'g1', local_time: '09:00' }]);
+    const tables = db.prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE 'quiz%' ORDER BY name").all();
+    assert.deepEqual(
+      tables.map((r) => r.name),
+      ['quiz_answers', 'quiz_terms', 'quizzes'],
+    );
+    // The key that makes an answer count once.
+    db.prepare(`INSERT INTO quizzes (id, guild_id, channel_id, asked_by, quote_id, mode, shown, options, answer, opened_at, closes_at) VALUES ('q', 'g1', 'c1', 'u', 'lr-001', 'speaker', 'x', '["a","b","c","d"]', 0, 0, 1)`).run();
+    const answer = db.prepare(`INSERT INTO quiz_answers (quiz_id, user_id, guild_id, choice, correct, answered_at) VALUES ('q', 'u1', 'g1', ?, 0, 0) ON CONFLICT DO NOTHING`);
+    assert.equal(answer.run(1).changes, 1);
+    assert.equal(answer.run(2).changes, 0);
   });
 });

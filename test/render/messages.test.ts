@@ -355,7 +355,7 @@ describe('notes, themes and about', () => {
 
   it('/about lists only commands the bot has, and all of them', () => {
     const listed = [...(aboutMessage(app.corpus).embeds?.[0]?.description ?? '').matchAll(/^`\/(\w+)/gm)].map((m) => m[1]);
-    assert.deepEqual(listed, ['quote', 'source', 'themes', 'voice', 'daily']);
+    assert.deepEqual(listed, ['quote', 'source', 'themes', 'voice', 'daily', 'quiz']);
     assert.deepEqual([...listed].sort(), commands.map((c) => c.data.name).filter((n) => n !== 'about').sort());
   });
 });

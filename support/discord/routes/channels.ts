@@ -2,7 +2,8 @@
  * Channel routes: GET a channel, POST a message (SEND_MESSAGES or, in
  * threads, SEND_MESSAGES_IN_THREADS; embeds dropped without EMBED_LINKS, as
  * Discord does), GET a message (READ_MESSAGE_HISTORY), start a thread from a
- * message. Invisible channels answer 50001 Missing Access, as on Discord.
+ * message, edit a message (PATCH: only the author's own, 50005 otherwise;
+ * absent fields kept). Invisible channels answer 50001 Missing Access, as on Discord.
  */
 import { ChannelType, PermissionFlagsBits } from 'discord-api-types/v10';
 import { ERRORS, invalidFormBody, missingPermissions, type Reply } from '../errors.js';
@@ -25,6 +26,7 @@ export class Channels {
       route('GET', '/channels/:channelId', true, (c) => this.getChannel(c)),
       route('POST', '/channels/:channelId/messages', true, (c) => this.postChannelMessage(c)),
       route('GET', '/channels/:channelId/messages/:messageId', true, (c) => this.getChannelMessage(c)),
+      route('PATCH', '/channels/:channelId/messages/:messageId', true, (c) => this.editChannelMessage(c)),
       route('POST', '/channels/:channelId/messages/:messageId/threads', true, (c) => this.startThread(c)),
     ];
   }
@@ -47,6 +49,20 @@ export class Channels {
     if (!(this.world.permissionsIn(channel, this.world.botUser.id) & PermissionFlagsBits.ReadMessageHistory)) return ERRORS.missingAccess;
     const message = ctx.params.messageId ? this.world.messages.get(ctx.params.messageId) : undefined;
     if (!message || message.channel_id !== channel.id || this.world.ephemeralIds.has(message.id)) return ERRORS.unknownMessage;
+    return { status: 200, body: message };
+  }
+
+  /** Edit Message: the bot may edit the content, embeds and components of its own messages only. */
+  private editChannelMessage(ctx: RouteContext): Reply {
+    const channel = this.visibleChannel(ctx.params.channelId);
+    if ('status' in channel) return channel;
+    const message = ctx.params.messageId ? this.world.messages.get(ctx.params.messageId) : undefined;
+    if (!message || message.channel_id !== channel.id || this.world.ephemeralIds.has(message.id)) return ERRORS.unknownMessage;
+    if (message.author.id !== this.world.botUser.id) return ERRORS.cannotEditOthersMessage;
+    const body = isObject(ctx.body) ? ctx.body : {};
+    const invalid = this.store.checkMessageBody(body, ctx.files, undefined, { ...(message as unknown as Json), ...body });
+    if (invalid) return invalid;
+    this.store.editMessage(message, body, ctx.files);
     return { status: 200, body: message };
   }
 
