@@ -1,9 +1,10 @@
-import { ApplicationCommandOptionType, ApplicationIntegrationType, InteractionContextType, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord-api-types/v10';
+import { ApplicationCommandOptionType, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord-api-types/v10';
 import { answerQuote, answerQuoteButton, autocompleteQuote } from '../src/answers/quote.js';
 import { QUOTE_PREFIX } from '../src/interactions/custom-id.js';
 import { readArguments } from '../src/interactions/arguments.js';
 import type { Command } from '../src/interactions/types.js';
 import { notice } from '../src/message/payload.js';
+import { ANYWHERE } from './install.js';
 import { MAX_QUERY_LENGTH } from '../src/search/query.js';
 
 const data = {
@@ -16,8 +17,7 @@ const data = {
     { type: ApplicationCommandOptionType.String, name: 'source', description: 'Only this kind of source: interview, report, letter, leaflet…', autocomplete: true },
     { type: ApplicationCommandOptionType.Integer, name: 'note', description: 'Only quotes resting on this note of the essay', min_value: 1, max_value: 99 },
   ],
-  integration_types: [ApplicationIntegrationType.GuildInstall],
-  contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
+  ...ANYWHERE,
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
 export default {

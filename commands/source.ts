@@ -1,6 +1,7 @@
-import { ApplicationCommandOptionType, ApplicationIntegrationType, InteractionContextType, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord-api-types/v10';
+import { ApplicationCommandOptionType, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord-api-types/v10';
 import { readArguments } from '../src/interactions/arguments.js';
 import type { Command } from '../src/interactions/types.js';
+import { ANYWHERE } from './install.js';
 import { LIMITS } from '../src/message/limits.js';
 import { notice } from '../src/message/payload.js';
 import { noteMessage } from '../src/render/messages.js';
@@ -13,8 +14,7 @@ const data = {
     { type: ApplicationCommandOptionType.Integer, name: 'n', description: 'The note number, e.g. 8', required: true },
     { type: ApplicationCommandOptionType.String, name: 'work', description: 'Whose notes (when the corpus has several works); default: the first', autocomplete: true },
   ],
-  integration_types: [ApplicationIntegrationType.GuildInstall],
-  contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
+  ...ANYWHERE,
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
 export default {

@@ -1,12 +1,12 @@
-import { ApplicationIntegrationType, InteractionContextType, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord-api-types/v10';
+import type { RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord-api-types/v10';
 import type { Command } from '../src/interactions/types.js';
+import { ANYWHERE } from './install.js';
 import { themesMessage } from '../src/render/messages.js';
 
 const data = {
   name: 'themes',
   description: 'The themes of the quotes, with how many quotes each has',
-  integration_types: [ApplicationIntegrationType.GuildInstall],
-  contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
+  ...ANYWHERE,
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
 export default {

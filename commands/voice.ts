@@ -1,12 +1,12 @@
-import { ApplicationIntegrationType, InteractionContextType, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord-api-types/v10';
+import type { RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord-api-types/v10';
 import { answerVoice } from '../src/answers/daily.js';
 import type { Command } from '../src/interactions/types.js';
+import { ANYWHERE } from './install.js';
 
 const data = {
   name: 'voice',
   description: 'Today’s voice of the day, for this server’s own date',
-  integration_types: [ApplicationIntegrationType.GuildInstall],
-  contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
+  ...ANYWHERE,
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
 export default {

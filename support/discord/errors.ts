@@ -28,6 +28,8 @@ export const ERRORS = {
   cannotEditOthersMessage: error(403, 50005, 'Cannot edit a message authored by another user'),
   emptyMessage: error(400, 50006, 'Cannot send an empty message'),
   invalidWebhookToken: error(401, 50027, 'Invalid Webhook Token'),
+  // Approximation: the limit is documented, its error code is not; 30xxx is Discord's "maximum reached" family.
+  tooManyFollowUps: error(400, 30058, 'Maximum number of follow-up messages reached (5) for a user-installed app'),
   threadAlreadyCreated: error(400, 160004, 'A thread has already been created for this message'),
   internal: error(500, 0, '500: Internal Server Error'),
 } as const satisfies Record<string, Reply>;

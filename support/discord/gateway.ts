@@ -192,7 +192,7 @@ export class Gateway {
     };
     this.sessions.push(session);
     connection.session = session;
-    const guilds = [...this.world.guilds.values()].filter((g) => shardForGuild(g.id, shardCount) === shardId);
+    const guilds = [...this.world.guilds.values()].filter((g) => g.botInstalled && shardForGuild(g.id, shardCount) === shardId);
     this.dispatch(session, 'READY', {
       v: 10,
       user: { ...this.world.botUser, verified: true, mfa_enabled: false, email: null, flags: 0 },
@@ -294,6 +294,11 @@ export class Gateway {
   /** Live (not invalidated) sessions whose shard covers `guildId`, newest last. */
   sessionsFor(guildId: string): Session[] {
     return this.sessions.filter((s) => !s.invalidated && shardForGuild(guildId, s.shardCount) === s.shardId);
+  }
+
+  /** Live sessions of one shard, newest last (private channels' events go to shard 0). */
+  sessionsOnShard(shardId: number): Session[] {
+    return this.sessions.filter((s) => !s.invalidated && s.shardId === shardId);
   }
 
   dispatchToGuild(guildId: string, t: string, d: unknown): void {

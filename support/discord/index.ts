@@ -283,7 +283,7 @@ export class StandIn extends EventEmitter {
   /** Delete a channel (and its threads): later requests get 10003 and clients get CHANNEL_DELETE. */
   deleteChannel(id: string): void {
     const channel = this.world.findChannel(id);
-    if (!channel) throw new Error(`unknown channel ${id}`);
+    if (!channel?.guildId) throw new Error(`unknown server channel ${id}`);
     const guild = this.world.guildState(channel.guildId);
     for (const thread of [...guild.channels.values()].filter((c) => c.parentId === id && isThread(c.type))) {
       guild.channels.delete(thread.id);
@@ -306,7 +306,7 @@ export class StandIn extends EventEmitter {
   /** Replace a channel's permission overwrites (CHANNEL_UPDATE is dispatched). */
   setChannelOverwrites(id: string, overwrites: OverwriteSpec[]): void {
     const channel = this.world.findChannel(id);
-    if (!channel) throw new Error(`unknown channel ${id}`);
+    if (!channel?.guildId) throw new Error(`unknown server channel ${id}`);
     channel.overwrites = overwrites.map(toOverwrite);
     this.gateway.dispatchToGuild(channel.guildId, 'CHANNEL_UPDATE', apiChannel(channel, true));
   }

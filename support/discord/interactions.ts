@@ -9,7 +9,9 @@ import { randomBytes } from 'node:crypto';
 import {
   ApplicationCommandOptionType,
   ApplicationCommandType,
+  ChannelType,
   InteractionType,
+  PermissionFlagsBits,
   type APIMessage,
   type APIUser,
 } from 'discord-api-types/v10';
@@ -42,14 +44,23 @@ import type {
 
 /** Who invokes an interaction, where, resolved from an InvokerSpec. */
 interface InvokerContext {
-  guild: GuildState;
+  /** null in a private channel. */
+  guild: GuildState | null;
   channel: ChannelState;
   user: APIUser;
   memberRoles: string[];
-  memberPermissions: bigint;
+  /** null outside a server. */
+  memberPermissions: bigint | null;
   locale: string;
   deadlineMs: number;
+  context: 0 | 1 | 2;
+  /** `authorizing_integration_owners`. */
+  owners: Record<string, string>;
 }
+
+/** What Discord gives an app in a private channel (`app_permissions`), documented per context. */
+const PRIVATE_APP_PERMISSIONS = PermissionFlagsBits.AttachFiles | PermissionFlagsBits.EmbedLinks | PermissionFlagsBits.MentionEveryone;
+const BOT_DM_APP_PERMISSIONS = PRIVATE_APP_PERMISSIONS | PermissionFlagsBits.UseExternalEmojis;
 
 const DEFAULT_WAIT_MS = 5000;
 
@@ -166,7 +177,8 @@ export class Interactions {
   async sendCommand(spec: CommandSpec): Promise<InteractionHandle> {
     const ctx = this.invoker(spec);
     const commandType = ApplicationCommandType.ChatInput;
-    const registered = this.commands.findCommand(ctx.guild.id, spec.name, commandType);
+    const registered = this.commands.findCommand(ctx.guild?.id ?? null, spec.name, commandType);
+    offered(registered?.body, ctx, spec.name);
     const data: Json = {
       id: registered?.id ?? this.commands.commandIdFor('dispatch', commandType, spec.name),
       name: spec.name,
@@ -193,7 +205,8 @@ export class Interactions {
     walk(spec.options);
     if (focused.length !== 1) throw new Error('sendAutocomplete: exactly one option must have focused: true');
     const ctx = this.invoker(spec);
-    const registered = this.commands.findCommand(ctx.guild.id, spec.name, 1);
+    const registered = this.commands.findCommand(ctx.guild?.id ?? null, spec.name, 1);
+    offered(registered?.body, ctx, spec.name);
     const data: Json = {
       id: registered?.id ?? this.commands.commandIdFor('dispatch', 1, spec.name),
       name: spec.name,
@@ -228,6 +241,21 @@ export class Interactions {
   }
 
   private invoker(spec: InvokerSpec): InvokerContext {
+    const context = spec.context ?? 0;
+    const locale = spec.locale ?? this.world.options.locale;
+    const deadlineMs = spec.deadlineMs ?? INTERACTION_DEADLINE_MS;
+    if (context !== 0) {
+      // A private channel: no server, no member, no permissions of the user's; `user` instead of `member`.
+      const user = makeUser(spec.user, 'tester');
+      const install = spec.install ?? (context === 1 ? 'guild' : 'user');
+      // Discord: guild-installed commands are offered in the bot's DM (owner "0" is then "0"), never in other private channels.
+      if (context === 2 && install !== 'user') throw new Error('context 2 (a group DM) is reached only through a user install');
+      const owners: Record<string, string> = {};
+      if (install !== 'user') owners['0'] = '0';
+      if (install !== 'guild') owners['1'] = user.id;
+      const channel = this.world.privateChannel(user, context === 1 ? 'bot-dm' : 'group', spec.channelId);
+      return { guild: null, channel, user, memberRoles: [], memberPermissions: null, locale, deadlineMs, context, owners };
+    }
     const guild = this.world.guildState(spec.guildId ?? this.world.guildId);
     const channel = spec.channelId ? guild.channels.get(spec.channelId) : this.world.defaultChannelOf(guild);
     if (!channel) throw new Error(`channel ${spec.channelId ?? '?'} is not in guild ${guild.id}`);
@@ -236,20 +264,19 @@ export class Interactions {
     const memberRoles = spec.memberRoles ?? configured?.roles ?? [];
     const memberPermissions =
       spec.memberPermissions !== undefined ? toPermissionBits(spec.memberPermissions) : this.world.permissionsIn(channel, user.id, memberRoles);
-    return {
-      guild,
-      channel,
-      user,
-      memberRoles,
-      memberPermissions,
-      locale: spec.locale ?? this.world.options.locale,
-      deadlineMs: spec.deadlineMs ?? INTERACTION_DEADLINE_MS,
-    };
+    const install = spec.install ?? (guild.botInstalled ? 'guild' : 'user');
+    if (install !== 'user' && !guild.botInstalled) throw new Error(`the bot is not in guild ${guild.id}: only a user install reaches it`);
+    const owners: Record<string, string> = {};
+    if (install !== 'user') owners['0'] = guild.id;
+    if (install !== 'guild') owners['1'] = user.id;
+    return { guild, channel, user, memberRoles, memberPermissions, locale, deadlineMs, context, owners };
   }
 
   /** `data.resolved` for channel/role/user/mentionable options, as discord.js reads it. */
   private resolveOptions(ctx: InvokerContext, options: CommandOptionInput[]): Json | undefined {
     const { guild } = ctx;
+    // Outside a server only user options could resolve; the bot's commands have none.
+    if (!guild) return undefined;
     const channels: Json = {};
     const roles: Json = {};
     const users: Json = {};
@@ -314,18 +341,22 @@ export class Interactions {
     extra: { commandName: string | null; message?: APIMessage },
   ): Promise<InteractionHandle> {
     const { guild, channel, user } = ctx;
-    const sessions = this.gateway.sessionsFor(guild.id).filter((s) => s.guildsDelivered);
+    // Discord sends an interaction on the shard of its server; a private channel's on shard 0.
+    const sessions = (guild ? this.gateway.sessionsFor(guild.id) : this.gateway.sessionsOnShard(0)).filter((s) => s.guildsDelivered);
     const session = sessions[sessions.length - 1];
-    if (!session) throw new Error(`no gateway session has received guild ${guild.id}: is a client logged in and ready?`);
-    const appPermissions = this.world.permissionsIn(channel, this.world.botUser.id).toString();
-    const partialChannel = { ...apiChannel(channel, true), permissions: ctx.memberPermissions.toString() };
-    const member = guild.members.get(user.id) ?? { user, roles: ctx.memberRoles, nick: null, joinedAt: guild.joinedAt };
+    if (!session) throw new Error(`no gateway session is ready for ${guild ? `guild ${guild.id}` : 'shard 0'}: is a client logged in and ready?`);
+    const userInstallOnly = ctx.owners['0'] === undefined;
+    // Use External Apps (a server's switch for apps the server did not install): without it the response is private.
+    const forcedEphemeral = ctx.context === 0 && userInstallOnly && ((ctx.memberPermissions ?? 0n) & PermissionFlagsBits.UseExternalApps) === 0n;
     const state: InteractionState = {
       id: snowflake(),
       token: `stand-in-interaction.${randomBytes(32).toString('base64url')}`,
       type,
-      guildId: guild.id,
+      guildId: guild?.id ?? null,
       channelId: channel.id,
+      context: ctx.context,
+      owners: ctx.owners,
+      forcedEphemeral,
       user,
       commandName: extra.commandName,
       payload: {},
@@ -345,19 +376,32 @@ export class Interactions {
       token: state.token,
       version: 1,
       data,
-      guild: { id: guild.id, locale: guild.preferredLocale, features: [] },
-      guild_id: guild.id,
       channel_id: channel.id,
-      channel: partialChannel,
-      member: { ...apiMember({ ...member, roles: ctx.memberRoles }), permissions: ctx.memberPermissions.toString() },
-      app_permissions: appPermissions,
       locale: ctx.locale,
-      guild_locale: guild.preferredLocale,
       entitlements: [],
-      authorizing_integration_owners: { '0': guild.id },
-      context: 0,
+      authorizing_integration_owners: ctx.owners,
+      context: ctx.context,
       attachment_size_limit: 10 * 1024 * 1024,
     };
+    if (guild) {
+      const memberPermissions = ctx.memberPermissions ?? 0n;
+      const member = guild.members.get(user.id) ?? { user, roles: ctx.memberRoles, nick: null, joinedAt: guild.joinedAt };
+      Object.assign(payload, {
+        guild: { id: guild.id, locale: guild.preferredLocale, features: [] },
+        guild_id: guild.id,
+        guild_locale: guild.preferredLocale,
+        channel: { ...apiChannel(channel, true), permissions: memberPermissions.toString() },
+        member: { ...apiMember({ ...member, roles: ctx.memberRoles }), permissions: memberPermissions.toString() },
+        // In a server the bot is not in, what its channel grants everyone (the bot has no member there).
+        app_permissions: this.world.permissionsIn(channel, this.world.botUser.id, guild.botInstalled ? undefined : []).toString(),
+      });
+    } else {
+      Object.assign(payload, {
+        channel: privateChannelObject(channel),
+        user,
+        app_permissions: (ctx.context === 1 ? BOT_DM_APP_PERMISSIONS : PRIVATE_APP_PERMISSIONS).toString(),
+      });
+    }
     if (extra.message) payload.message = structuredClone(extra.message);
     state.payload = payload;
     this.world.interactions.set(state.id, state);
@@ -366,5 +410,28 @@ export class Interactions {
     state.dispatchedAt = performance.now();
     this.gateway.dispatch(session, 'INTERACTION_CREATE', payload);
     return new InteractionHandle(this.world, state);
+  }
+}
+
+/** The partial channel Discord puts in a private channel's interaction. */
+function privateChannelObject(channel: ChannelState): Json {
+  const out: Json = { id: channel.id, type: channel.type, flags: 0, last_message_id: channel.lastMessageId, recipients: channel.recipients ?? [] };
+  if (channel.type === ChannelType.GroupDM) Object.assign(out, { name: channel.name, icon: null, owner_id: channel.recipients?.[0]?.id ?? null });
+  return out;
+}
+
+/**
+ * Discord offers a command only where it is declared for: its `contexts` (all
+ * three when absent) and its
+ * `integration_types` (guild install when absent). Unregistered commands (tests
+ * that plant a handler) are not checked.
+ */
+function offered(body: Json | undefined, ctx: InvokerContext, name: string): void {
+  if (!body) return;
+  const contexts = Array.isArray(body.contexts) ? (body.contexts as number[]) : [0, 1, 2];
+  const types = Array.isArray(body.integration_types) ? (body.integration_types as number[]) : [0];
+  const installed = Object.keys(ctx.owners).map(Number);
+  if (!contexts.includes(ctx.context) || !installed.some((t) => types.includes(t))) {
+    throw new Error(`Discord would not offer /${name} here: context ${ctx.context}, installed as ${JSON.stringify(ctx.owners)}; it is declared for contexts ${JSON.stringify(contexts)} and installation types ${JSON.stringify(types)}`);
   }
 }

@@ -35,7 +35,7 @@ export class MessageStore {
     const message: Json = {
       id,
       channel_id: channel.id,
-      guild_id: channel.guildId,
+      ...(channel.guildId === null ? {} : { guild_id: channel.guildId }),
       author: this.world.botUser,
       content: typeof body.content === 'string' ? body.content : '',
       timestamp: new Date().toISOString(),
@@ -59,7 +59,7 @@ export class MessageStore {
         id: interaction.id,
         type: interaction.type,
         user: interaction.user,
-        authorizing_integration_owners: { '0': interaction.guildId },
+        authorizing_integration_owners: interaction.owners,
       };
       if (interaction.type === InteractionType.ApplicationCommand) {
         metadata.name = interaction.commandName;
@@ -81,7 +81,8 @@ export class MessageStore {
       history.push(id);
       this.world.channelHistory.set(channel.id, history);
       channel.lastMessageId = id;
-      this.gateway.dispatchMessageEvent(channel.guildId, 'MESSAGE_CREATE', stored);
+      // The bot hears only servers it is in (and no DMs: it does not ask for that intent).
+      if (this.botIn(channel)) this.gateway.dispatchMessageEvent(channel.guildId as string, 'MESSAGE_CREATE', stored);
     }
     return stored;
   }
@@ -108,8 +109,12 @@ export class MessageStore {
     if (!wasLoading) target.edited_timestamp = new Date().toISOString();
     if (!this.world.ephemeralIds.has(message.id)) {
       const channel = this.world.findChannel(message.channel_id);
-      if (channel) this.gateway.dispatchMessageEvent(channel.guildId, 'MESSAGE_UPDATE', message);
+      if (channel && this.botIn(channel)) this.gateway.dispatchMessageEvent(channel.guildId as string, 'MESSAGE_UPDATE', message);
     }
+  }
+
+  private botIn(channel: ChannelState): boolean {
+    return channel.guildId !== null && this.world.guilds.get(channel.guildId)?.botInstalled === true;
   }
 
   deleteMessage(message: APIMessage): void {

@@ -42,7 +42,10 @@ export interface RoleState {
 
 export interface ChannelState {
   id: string;
-  guildId: string;
+  /** null for a private channel (a DM or a group DM), which belongs to no server. */
+  guildId: string | null;
+  /** Private channels only: who is in it. */
+  recipients?: APIUser[];
   name: string;
   type: number;
   topic: string | null;
@@ -68,6 +71,8 @@ export interface GuildState extends PermissionGuild {
   ownerId: string;
   preferredLocale: string;
   joinedAt: string;
+  /** False for a server the bot is not in (only users who installed the app can use it there). */
+  botInstalled: boolean;
   roles: Map<string, RoleState>;
   channels: Map<string, ChannelState>;
   members: Map<string, MemberState>;
@@ -79,8 +84,15 @@ export interface InteractionState {
   id: string;
   token: string;
   type: InteractionType;
-  guildId: string;
+  /** null in a private channel. */
+  guildId: string | null;
   channelId: string;
+  /** Interaction context type: 0 a server, 1 the bot's DM, 2 another private channel. */
+  context: 0 | 1 | 2;
+  /** `authorizing_integration_owners`: "0" the installing server (or "0" in the bot's DM), "1" the installing user. */
+  owners: Record<string, string>;
+  /** Discord makes every response private: a user-installed app in a server that denies the member Use External Apps. */
+  forcedEphemeral: boolean;
   user: APIUser;
   commandName: string | null;
   payload: Json;
@@ -139,6 +151,8 @@ export class World {
   heartbeats = 0;
 
   readonly guilds = new Map<string, GuildState>();
+  /** DMs and group DMs, by id. */
+  readonly privateChannels = new Map<string, ChannelState>();
   readonly messages = new Map<string, APIMessage>();
   /** Non-ephemeral message ids per channel, in order. */
   readonly channelHistory = new Map<string, string[]>();
@@ -224,7 +238,8 @@ export class World {
       });
     });
     const members = new Map<string, MemberState>();
-    members.set(this.botUser.id, { user: this.botUser, roles: spec.botRoles ?? [], nick: null, joinedAt });
+    const botInstalled = spec.botInstalled ?? true;
+    if (botInstalled) members.set(this.botUser.id, { user: this.botUser, roles: spec.botRoles ?? [], nick: null, joinedAt });
     for (const m of spec.members ?? []) {
       const user = makeUser(m.user, `user-${m.user.id.slice(-4)}`);
       members.set(m.user.id, { user, roles: m.roles ?? [], nick: m.nick ?? null, joinedAt });
@@ -235,6 +250,7 @@ export class World {
       ownerId: spec.ownerId ?? snowflake(),
       preferredLocale: spec.preferredLocale ?? 'en-US',
       joinedAt,
+      botInstalled,
       roles,
       channels,
       members,
@@ -257,7 +273,33 @@ export class World {
     return channel;
   }
 
+  /**
+   * A private channel: the DM between `user` and the bot (one per user), or a
+   * group DM (`group`) of `user` and others, where the bot is never a recipient.
+   */
+  privateChannel(user: APIUser, kind: 'bot-dm' | 'group', id?: string): ChannelState {
+    const existing = id ? this.privateChannels.get(id) : [...this.privateChannels.values()].find((c) => kind === 'bot-dm' && c.type === ChannelType.DM && c.recipients?.[0]?.id === user.id);
+    if (existing) return existing;
+    const channel: ChannelState = {
+      id: id ?? snowflake(),
+      guildId: null,
+      name: kind === 'group' ? 'study group' : '',
+      type: kind === 'group' ? ChannelType.GroupDM : ChannelType.DM,
+      topic: null,
+      nsfw: false,
+      parentId: null,
+      position: 0,
+      overwrites: [],
+      lastMessageId: null,
+      recipients: kind === 'group' ? [user, makeUser({ username: 'classmate' }, 'classmate')] : [user],
+    };
+    this.privateChannels.set(channel.id, channel);
+    return channel;
+  }
+
   findChannel(id: string): ChannelState | undefined {
+    const own = this.privateChannels.get(id);
+    if (own) return own;
     for (const guild of this.guilds.values()) {
       const channel = guild.channels.get(id);
       if (channel) return channel;
@@ -267,6 +309,7 @@ export class World {
 
   /** Permissions of `userId` in `channel` (threads use their parent's overwrites, like Discord). */
   permissionsIn(channel: ChannelState, userId: string, roleOverride?: string[]): bigint {
+    if (channel.guildId === null) throw new Error(`channel ${channel.id} is a private channel: it has no permissions`);
     const guild = this.guildState(channel.guildId);
     const source = isThread(channel.type) && channel.parentId ? (guild.channels.get(channel.parentId) ?? channel) : channel;
     const roles = roleOverride ?? guild.members.get(userId)?.roles ?? [];

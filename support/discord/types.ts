@@ -62,6 +62,8 @@ export interface GuildSpec {
   members?: MemberSpec[];
   /** Role ids given to the bot in this guild (its permissions come from these and @everyone). */
   botRoles?: string[];
+  /** false: the bot is not in this server (default true); only user installs reach it. */
+  botInstalled?: boolean;
 }
 
 export interface StandInOptions {
@@ -220,6 +222,18 @@ export interface InvokerSpec {
   locale?: string;
   /** Override the acknowledgement deadline for this interaction only. */
   deadlineMs?: number;
+  /**
+   * Interaction context type: 0 a server channel (default), 1 the DM with the
+   * bot, 2 a group DM (the bot is not a recipient).
+   */
+  context?: 0 | 1 | 2;
+  /**
+   * Which installations authorize it (`authorizing_integration_owners`):
+   * 'guild' (key "0"), 'user' (key "1", the invoking user installed the app)
+   * or 'both'. Default: 'guild' in a server the bot is in and in its DM,
+   * 'user' elsewhere.
+   */
+  install?: 'guild' | 'user' | 'both';
 }
 
 export interface CommandSpec extends InvokerSpec {

@@ -34,6 +34,9 @@ export class Channels {
   private visibleChannel(channelId: string | undefined): ChannelState | Reply {
     const channel = channelId ? this.world.findChannel(channelId) : undefined;
     if (!channel) return ERRORS.unknownChannel;
+    // A group DM, a server the bot is not in (a user install reaches them, the bot's token does not). The bot's own
+    // DM is not modelled for REST: nothing of the bot writes there outside an interaction.
+    if (channel.guildId === null || !this.world.guildState(channel.guildId).botInstalled) return ERRORS.missingAccess;
     if (!(this.world.permissionsIn(channel, this.world.botUser.id) & PermissionFlagsBits.ViewChannel)) return ERRORS.missingAccess;
     return channel;
   }
@@ -100,7 +103,7 @@ export class Channels {
       return invalidFormBody({ name: { _errors: [{ code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 100 in length.' }] } });
     }
     if (this.world.findChannel(message.id)) return ERRORS.threadAlreadyCreated;
-    const guild = this.world.guildState(channel.guildId);
+    const guild = this.world.guildState(channel.guildId as string);
     const createdAt = new Date().toISOString();
     // A thread started from a message takes the message's id.
     const thread: ChannelState = {

@@ -114,11 +114,12 @@ export class Commands {
     return { status: 201, body: this.apiCommand(stored, guildId) };
   }
 
-  findCommand(guildId: string, name: string, type: number): { id: string; guildId?: string } | undefined {
+  /** The registered command a user would pick: the server's own first, then the global one (only global ones outside a server). */
+  findCommand(guildId: string | null, name: string, type: number): { id: string; guildId?: string; body: Json } | undefined {
     const match = (c: StoredCommand): boolean => c.body.name === name && (c.body.type ?? 1) === type;
-    const guildCommand = this.commandStore.get(guildId)?.find(match);
-    if (guildCommand) return { id: guildCommand.id, guildId };
+    const guildCommand = guildId === null ? undefined : this.commandStore.get(guildId)?.find(match);
+    if (guildCommand) return { id: guildCommand.id, guildId: guildId as string, body: guildCommand.body };
     const global = this.commandStore.get('global')?.find(match);
-    return global ? { id: global.id } : undefined;
+    return global ? { id: global.id, body: global.body } : undefined;
   }
 }

@@ -13,6 +13,9 @@ import { INTERACTION_TOKEN_LIFETIME_MS, isObject, type InteractionState, type Js
 import type { CallbackRecord, InteractionResponse, WebhookCallRecord } from '../types.js';
 import { validateAutocompleteChoices } from '../validation.js';
 
+/** Follow-up messages Discord allows an interaction only a user install authorizes. */
+export const MAX_USER_INSTALL_FOLLOW_UPS = 5;
+
 export class InteractionResponses {
   constructor(
     private readonly world: World,
@@ -79,7 +82,7 @@ export class InteractionResponses {
     const channel = this.world.findChannel(state.channelId);
     if (!channel) return ERRORS.unknownChannel;
     const at = this.world.elapsed(state.dispatchedAt);
-    const ephemeralRequested = typeof data?.flags === 'number' && (data.flags & MessageFlags.Ephemeral) !== 0;
+    const ephemeralRequested = (typeof data?.flags === 'number' && (data.flags & MessageFlags.Ephemeral) !== 0) || state.forcedEphemeral;
     let message: APIMessage | null = null;
 
     switch (type) {
@@ -200,7 +203,9 @@ export class InteractionResponses {
         this.store.editMessage(original, { ...body, flags: undefined }, ctx.files);
         message = original;
       } else {
-        const ephemeral = typeof body.flags === 'number' && (body.flags & MessageFlags.Ephemeral) !== 0;
+        // Discord: at most 5 follow-ups when only a user install authorizes the interaction.
+        if (state.owners['0'] === undefined && state.followUpIds.length >= MAX_USER_INSTALL_FOLLOW_UPS) return ERRORS.tooManyFollowUps;
+        const ephemeral = (typeof body.flags === 'number' && (body.flags & MessageFlags.Ephemeral) !== 0) || state.forcedEphemeral;
         message = this.store.createMessage({ channel, body, files: ctx.files, ephemeral, interaction: state, followUpOf: state.originalId });
         state.followUpIds.push(message.id);
       }
