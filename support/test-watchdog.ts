@@ -4,7 +4,7 @@
  * something running, fails fast and says what, instead of holding the run until
  * a CI time limit kills it with nothing reported:
  *
- * - a test stuck for STALL_MS (no test started or finished meanwhile) is named,
+ * - a test stuck for STALL_MS (3 min) (no test started or finished meanwhile) is named,
  *   with what the process still has open, and the file fails. node:test's own
  *   `--test-timeout` only bounds a whole file on Node 20, without a test name;
  * - once a file's last test has finished its process must exit: a client,
@@ -17,7 +17,8 @@
 import { createHook } from 'node:async_hooks';
 import { after, afterEach, beforeEach, type SuiteContext, type TestContext } from 'node:test';
 
-const STALL_MS = Number(process.env.HV_TEST_STALL_MS ?? 90_000);
+// A test may legitimately sit for a while: one compiles the whole project with tsc (minutes on a loaded 2-core machine).
+const STALL_MS = Number(process.env.HV_TEST_STALL_MS ?? 180_000);
 const GRACE_MS = 10_000;
 /** The async resources that keep a process alive. */
 const HANDLES = new Set(['Timeout', 'Immediate', 'TCPWRAP', 'TCPSERVERWRAP', 'PIPEWRAP', 'PIPESERVERWRAP', 'PROCESSWRAP', 'UDPWRAP', 'SIGNALWRAP', 'FSEVENTWRAP', 'STATWATCHER']);
