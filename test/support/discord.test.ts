@@ -406,6 +406,13 @@ test('a real discord.js client against the stand-in', async (t) => {
     assert.deepEqual(standIn.channelMessages(thread.id).map((m) => m.content), ['first in thread']);
     assert.equal((standIn.channel(thread.id)?.parent_id as string | undefined), ids.general);
 
+    // Edit Message on the bot's own post: absent fields kept; a deleted message answers 10008.
+    const edited = await posted.edit({ content: 'edited' });
+    assert.equal(edited.content, 'edited');
+    assert.equal(standIn.message(posted.id)?.embeds[0]?.title, 'Daily quote');
+    standIn.deleteMessage(posted.id);
+    assertApiError(await client.rest.patch(Routes.channelMessage(ids.general, posted.id), { body: { content: 'again' } }).catch((e: unknown) => e), 404, 10008);
+
     const fetched = await client.channels.fetch(ids.general, { force: true });
     assert.equal(fetched?.id, ids.general);
 
