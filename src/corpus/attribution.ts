@@ -91,6 +91,10 @@ export function checkAttribution(q: Quote, ctx: AttributionContext): string[] {
   const own = narration(q, ctx);
   const described = earlier.map((e) => ({ id: e.id, text: narration(e, ctx) }));
   const all = [own, ...described.map((d) => d.text)].join(' ¶ ');
+  // A link lends its quote's description (checked against that quote's own narration), not the whole narration:
+  // "the women" of lr-117 may borrow lr-116's bazaar, never the "Smolensk" or "war" said of someone else nearby.
+  const lent = earlier.map((e) => normalise(e.speaker).toLowerCase());
+  const said = [own, ...lent];
 
   const kindProblem = checkKind(q, own, described, ctx);
   if (kindProblem) problems.push(kindProblem);
@@ -99,7 +103,7 @@ export function checkAttribution(q: Quote, ctx: AttributionContext): string[] {
     const noteProblem = checkNote(q, ctx);
     if (noteProblem) problems.push(noteProblem);
   }
-  problems.push(...checkSpeaker(q, all, own, described.map((d) => d.text)), ...checkGender(q, all), ...checkFacets(q, all, ctx));
+  problems.push(...checkSpeaker(q, said, own, lent), ...checkGender(q, said.join(' ¶ '), all), ...checkFacets(q, said.join(' ¶ '), ctx));
   return problems;
 }
 
@@ -300,8 +304,12 @@ function gendersSaid(text: string): Map<'female' | 'male', string> {
   return out;
 }
 
-/** Every word of the description that states a fact must be in the narration. */
-function checkSpeaker(q: Quote, text: string, own: string, described: readonly string[]): string[] {
+/**
+ * Every word of the description that states a fact must be in the narration. `texts` are the quote's own narration
+ * and the descriptions its describedWith links lend.
+ */
+function checkSpeaker(q: Quote, texts: readonly string[], own: string, described: readonly string[]): string[] {
+  const text = texts.join(' ¶ ');
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const word of descriptionWords(q.speaker)) {
@@ -325,14 +333,39 @@ function checkSpeaker(q: Quote, text: string, own: string, described: readonly s
     problems.push(`speaker "${q.speaker}": the source does not say "${head.join(' ')}" of this quote's speaker`);
     return problems;
   }
-  // So must every later phrase of it: "at the Yartsev factory", not "at the Smolensk factory".
-  // A place or name after a preposition ("in Tomsk", "to Pravda") must follow one there too: "read in Trotsky that
-  // Lenin had" says nothing read "in Lenin".
   const capitalised = new Set(descriptionWords(q.speaker).filter((w) => /^\p{Lu}/u.test(w)).map((w) => w.toLowerCase()));
-  for (const { words: phrase, after } of phrases(q.speaker).slice(1)) {
+  const all = phrases(q.speaker);
+  // A name set beside a description ("Voinova, a female worker") is the one the narration sets beside it ("a female
+  // worker Voinova"), not any name it mentions ("cited Lenin").
+  const [first, second] = all;
+  if (first && second && second.after === null && first.words.length === 1 && capitalised.has(first.words[0] ?? '')) {
+    if (!saysFacts(text, [...first.words, ...second.words]) && !saysFacts(text, [...second.words, ...first.words])) {
+      problems.push(`speaker "${q.speaker}": the source does not say "${first.words.join(' ')}" beside "${second.words.join(' ')}"`);
+      return problems;
+    }
+  }
+  // So must every later phrase of it: "at the Yartsev factory", not "at the Smolensk factory".
+  // A place or name after a preposition ("in Tomsk", "to Pravda") must follow the same preposition there, in the
+  // narration (or lent description) that says what it is attached to: "read in Trotsky that Lenin had" says nothing
+  // read "in Lenin", and "leaflets distributed in Tomsk" borrow no Smolensk from another quote's meeting. (Not that it
+  // follows that word: the essay fronts places, "In Sumy, an anti-Soviet leaflet found in the Frunze Factory".)
+  const possessives = new Set([...normalise(q.speaker).matchAll(/([\p{L}\p{N}]+)'s\b/gu)].map((m) => (m[1] ?? '').toLowerCase()));
+  for (let i = 1; i < all.length; i++) {
+    const { words: phrase, after } = all[i] ?? { words: [], after: null };
     // Names and places only ("in Tomsk"): a common noun may take another preposition ("of relatives", "in a complaint").
     const single = phrase.filter(isFactWord).filter((w) => capitalised.has(w));
-    const ok = phrase.length > 1 ? saysFacts(text, phrase) : after === null || single.length !== 1 || saysAfterPreposition(text, single[0] ?? '');
+    const name = single[0];
+    const previous = all[i - 1]?.words.filter(isFactWord).pop();
+    // A possessive name belongs to the noun after it, not to the preposition ("of Odessa's bazaar" is the essay's
+    // "at Odessa's bazaar").
+    const ok =
+      phrase.length > 1
+        ? saysFacts(text, phrase)
+        : after === null ||
+          single.length !== 1 ||
+          name === undefined ||
+          possessives.has(name) ||
+          texts.some((t) => saysAfterPreposition(t, name, after) && (previous === undefined || says(t, previous)));
     if (!ok) {
       problems.push(`speaker "${q.speaker}": the source does not say "${after && phrase.length === 1 ? `${after} ` : ''}${phrase.join(' ')}" of this quote's speaker`);
       break;
@@ -343,18 +376,26 @@ function checkSpeaker(q: Quote, text: string, own: string, described: readonly s
 
 const PREPOSITIONS = new Set(['in', 'at', 'of', 'on', 'to', 'for', 'from', 'during', 'with', 'by']);
 
-/** Whether the word stands right after a preposition in the text (an article between is allowed). */
-function saysAfterPreposition(text: string, word: string): boolean {
+/** Whether the word stands right after this preposition in the text (an article between is allowed). */
+function saysAfterPreposition(text: string, word: string, preposition: string): boolean {
+  return prepositionAt(text, word, preposition).length > 0;
+}
+
+/** Where (in words) the preposition stands right before the word in the text, an article or possessive between allowed. */
+function prepositionAt(text: string, word: string, preposition: string): number[] {
   const { words, at } = split(text);
   const w = word.toLowerCase();
+  const out: number[] = [];
   for (const i of [...(at.get(w) ?? []), ...(at.get(`${w}s`) ?? [])]) {
     const before = words[i - 1];
     // "in Tomsk", "to the Kerch Metalworks", "in Moscow's Hammer and Sickle Factory".
     const between = before !== undefined && (ARTICLES.has(before.w) || before.possessive);
-    if (PREPOSITIONS.has(before?.w ?? '') || (between && PREPOSITIONS.has(words[i - 2]?.w ?? ''))) return true;
+    if (before?.w === preposition) out.push(i - 1);
+    else if (between && words[i - 2]?.w === preposition) out.push(i - 2);
   }
-  return false;
+  return out;
 }
+
 
 /** A description's phrases: its words split at commas, quote marks, prepositions and relative pronouns, articles dropped. */
 function phrases(speaker: string): { words: string[]; after: string | null }[] {
@@ -362,9 +403,13 @@ function phrases(speaker: string): { words: string[]; after: string | null }[] {
   for (const part of normalise(speaker).split(/[,;:()"]/)) {
     let current: string[] = [];
     let after: string | null = null;
-    for (const w of descriptionWords(part)) {
+    const words = descriptionWords(part);
+    for (const [k, w] of words.entries()) {
       const lower = w.toLowerCase();
-      if (HEAD_ENDS.has(lower) || lower === 'and' || lower === 'but') {
+      // "and" between capitals joins one name ("Hammer and Sickle Factory"), checked whole.
+      const joinsName = lower === 'and' && /^\p{Lu}/u.test(words[k - 1] ?? '') && /^\p{Lu}/u.test(words[k + 1] ?? '');
+      if (joinsName) current.push(lower);
+      else if (HEAD_ENDS.has(lower) || lower === 'and' || lower === 'but') {
         if (current.length > 0) out.push({ words: current, after });
         current = [];
         after = PREPOSITIONS.has(lower) ? lower : null;
@@ -426,7 +471,7 @@ function saysRun(text: string, words: readonly string[]): boolean {
  * verbatim in genderFrom ("said that he had heard"): a curator points at the
  * pronoun that refers to the speaker, so a "his" about Lenin never counts.
  */
-function checkGender(q: Quote, text: string): string[] {
+function checkGender(q: Quote, text: string, narrated: string): string[] {
   const g = q.facets.gender;
   const stated = descriptionWords(q.speaker).filter((w) => GENDER_OF.has(w.toLowerCase()));
   for (const word of stated) {
@@ -440,7 +485,7 @@ function checkGender(q: Quote, text: string): string[] {
     return [];
   }
   const from = normalise(q.genderFrom).toLowerCase();
-  if (!text.includes(from)) return [`genderFrom "${q.genderFrom}" is not in what the source says of this quote's speaker (outside any quotation)`];
+  if (!narrated.includes(from)) return [`genderFrom "${q.genderFrom}" is not in what the source says of this quote's speaker (outside any quotation)`];
   const said = gendersSaid(from);
   if (g === undefined) return [`genderFrom "${q.genderFrom}" is given, but facet gender is not set`];
   if (!said.has(g)) {
