@@ -50,14 +50,18 @@ for (let i = 0; i < SERVERS; i++) {
   const minute = x < 0.6 ? 0 : x < 0.85 ? ([15, 30, 45][Math.floor(random() * 3)] as number) : Math.floor(random() * 60);
   const s = random();
   schedules.push({
+    id: i + 1,
     guildId: String(1_100_000_000_000_000_000n + BigInt(i)),
     channelId: String(1_200_000_000_000_000_000n + BigInt(i)),
+    channelName: null,
     time: `${pad(hour)}:${pad(minute)}`,
     timeZone: zones[Math.floor(random() * zones.length)] as string,
+    days: 127,
     roleId: null,
     thread: random() < 0.3,
     state: s < 0.95 ? 'active' : s < 0.99 ? 'paused' : 'off',
     pausedReason: null,
+    pausedUntil: null,
     failedDays: 0,
     effectiveFrom: since,
     createdAt: since,
@@ -66,15 +70,18 @@ for (let i = 0; i < SERVERS; i++) {
 }
 const start = new Date('2026-03-10T14:07:00Z');
 const post = (s: Schedule, date: string, status: PostRecord['status'], at: Date): PostRecord => ({
+  scheduleId: s.id,
   guildId: s.guildId,
   localDate: date,
   quoteId: 'lr-001',
+  theme: null,
   channelId: s.channelId,
   status,
   attempts: 1,
   staleReclaims: 0,
   claimedBy: 'bench',
   claimedAt: at,
+  nonceSince: at,
   messageId: status === 'sent' ? '1' : null,
   sentAt: status === 'sent' ? at : null,
   lastError: status === 'failed' ? 'bench' : null,
@@ -98,14 +105,15 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-bench-scheduler-'));
 const real = await (async () => {
   const file = openDatabase(path.join(dir, 'bot.db'));
   const insertSchedule = file.prepare(`
-    INSERT INTO daily_schedules (guild_id, channel_id, local_time, time_zone, role_id, thread, state, paused_reason,
+    INSERT INTO daily_schedules (id, guild_id, channel_id, local_time, time_zone, role_id, thread, state, paused_reason,
                                  failed_days, effective_from, created_at, updated_at)
-    VALUES (@guildId, @channelId, @time, @timeZone, NULL, @thread, @state, NULL, 0, @since, @since, @since)`);
+    VALUES (@id, @guildId, @channelId, @time, @timeZone, NULL, @thread, @state, NULL, 0, @since, @since, @since)`);
   const insertPost = file.prepare(`
-    INSERT INTO daily_posts (guild_id, local_date, quote_id, channel_id, status, attempts, stale_reclaims, claimed_by,
-                             claimed_at, message_id, sent_at, last_error, next_attempt_at, updated_at)
-    VALUES (@guildId, @localDate, @quoteId, @channelId, @status, 1, 0, 'bench', @at, @messageId, @sentAt, @lastError,
-            @nextAttemptAt, @at)`);
+    INSERT INTO daily_posts (schedule_id, guild_id, local_date, quote_id, channel_id, status, attempts, stale_reclaims,
+                             claimed_by, claimed_at, nonce_since, message_id, sent_at, last_error, next_attempt_at,
+                             updated_at)
+    VALUES (@scheduleId, @guildId, @localDate, @quoteId, @channelId, @status, 1, 0, 'bench', @at, @at, @messageId,
+            @sentAt, @lastError, @nextAttemptAt, @at)`);
   file.transaction(() => {
     for (const s of schedules) insertSchedule.run({ ...s, thread: s.thread ? 1 : 0, since: since.getTime() });
     for (const p of steadyPosts) {
@@ -122,7 +130,7 @@ const real = await (async () => {
     store: new DailyStore(file),
     clock: () => now,
     deliver: async () => ({ messageId: '1' }),
-    pickQuote: () => 'lr-001',
+    pickQuote: () => ({ quoteId: 'lr-001', theme: null }),
     log: { info() {}, warn() {}, error() {} },
   });
   const timed = async (at: Date) => {
@@ -205,7 +213,7 @@ const deliver = async (job: DeliveryJob) => {
 };
 const rotation = createRotation(['lr-001', 'lr-002', 'lr-003']);
 const silent = { info() {}, warn() {}, error() {} };
-const scheduler = new DailyScheduler({ store, clock: () => new Date(virtual), deliver, pickQuote: (d) => rotation.voiceOf(d), log: silent });
+const scheduler = new DailyScheduler({ store, clock: () => new Date(virtual), deliver, pickQuote: (_s, d) => ({ quoteId: rotation.voiceOf(d), theme: null }), log: silent });
 const t0 = performance.now();
 const summary = await scheduler.tick();
 const tickMs = performance.now() - t0;

@@ -115,9 +115,15 @@ export async function startBot(env: Record<string, string | undefined>, options:
     ...(options.shards ? { shards: options.shards } : {}),
     ...(options.shardCount ? { shardCount: options.shardCount } : {}),
   });
-  // Removed from a server: its schedule pauses, with the reason; nothing is deleted, and /daily set resumes it.
+  // Removed from a server: its schedules pause, with the reason; nothing is deleted, and /daily resume restarts them.
   client.on(Events.GuildDelete, (guild) => {
-    if (store.pauseSchedule(guild.id, 'the bot was removed from this server', clock())) log.info({ guild: guild.id }, 'daily: paused, the bot left the server');
+    const paused = store.pauseGuild(guild.id, 'the bot was removed from this server', clock());
+    if (paused.length > 0) log.info({ guild: guild.id, schedules: paused }, 'daily: paused, the bot left the server');
+  });
+  // A deleted channel pauses only its own schedule; the server's other channels keep posting.
+  client.on(Events.ChannelDelete, (channel) => {
+    const paused = store.pauseChannel(channel.id, 'the channel was deleted', clock());
+    if (paused.length > 0) log.info({ channel: channel.id, schedules: paused }, 'daily: paused, its channel was deleted');
   });
   const poster = new DiscordPoster(client, library.corpus, log);
   const daily = new DailyService(library.corpus, store, poster);
@@ -140,7 +146,7 @@ export async function startBot(env: Record<string, string | undefined>, options:
     store,
     clock,
     deliver: (job) => poster.post(job),
-    pickQuote: (date) => daily.pick(date),
+    pickQuote: (schedule, date) => daily.pick(schedule, date),
     log,
     // Each process (shard) posts only for the servers it is connected to.
     guildFilter: (guildId) => client.guilds.cache.has(guildId),

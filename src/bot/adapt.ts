@@ -24,12 +24,13 @@ function caller(i: AnyInteraction): Caller {
   };
 }
 
-/** Flattens options; a subcommand's own options come up one level. */
+/** Flattens options; a subcommand's own options come up one level; a group and its subcommand read `syllabus add`. */
 function flatten(data: readonly CommandInteractionOption[]): { subcommand: string | null; options: readonly CommandInteractionOption[] } {
   const first = data[0];
   if (first && (first.type === ApplicationCommandOptionType.Subcommand || first.type === ApplicationCommandOptionType.SubcommandGroup)) {
     const inner = flatten(first.options ?? []);
-    return { subcommand: inner.subcommand ?? first.name, options: inner.options };
+    const group = first.type === ApplicationCommandOptionType.SubcommandGroup;
+    return { subcommand: group && inner.subcommand ? `${first.name} ${inner.subcommand}` : (inner.subcommand ?? first.name), options: inner.options };
   }
   return { subcommand: null, options: data };
 }

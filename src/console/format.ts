@@ -46,7 +46,9 @@ export function buttonsOf(payload: MessagePayload): ButtonView[] {
   for (const row of payload.components ?? []) {
     for (const c of row.components) {
       if (!('custom_id' in c) || !('label' in c) || !c.label) continue;
-      const word = c.label.replace(/[^\p{L}\s]/gu, '').trim().split(/\s+/)[0]?.toLowerCase() ?? '';
+      const letters = c.label.replace(/[^\p{L}\s]/gu, '').trim().split(/\s+/)[0]?.toLowerCase() ?? '';
+      // A label without letters (a channel the console knows only by its id: "#111 · 08:30") is pressed by its first number.
+      const word = letters || (/\d+/.exec(c.label)?.[0] ?? '');
       out.push({ label: c.label, customId: c.custom_id, disabled: Boolean(c.disabled), word });
     }
   }

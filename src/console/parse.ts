@@ -34,14 +34,17 @@ export function parseLine(input: string, commands: readonly Command[], context: 
 
   let optionDefs: readonly APIApplicationCommandOption[] = command.data.options ?? [];
   let subcommand: string | null = null;
-  const subs = optionDefs.filter((o) => o.type === ApplicationCommandOptionType.Subcommand);
-  if (subs.length > 0) {
+  // Subcommands, and groups of them (`/daily syllabus add`): each level takes the next word.
+  for (let prefix = ''; ; ) {
+    const subs = optionDefs.filter((o) => o.type === ApplicationCommandOptionType.Subcommand || o.type === ApplicationCommandOptionType.SubcommandGroup);
+    if (subs.length === 0) break;
     const sm = /^(\S+)\s*([\s\S]*)$/.exec(rest.trim());
     const sub = subs.find((s) => s.name === sm?.[1]?.toLowerCase());
-    if (!sub) return { ok: false, error: `/${name} needs one of: ${subs.map((s) => s.name).join(', ')}` };
-    subcommand = sub.name;
+    if (!sub) return { ok: false, error: `/${name}${prefix ? ` ${prefix}` : ''} needs one of: ${subs.map((s) => s.name).join(', ')}` };
+    prefix = prefix ? `${prefix} ${sub.name}` : sub.name;
+    subcommand = prefix;
     rest = sm?.[2] ?? '';
-    optionDefs = 'options' in sub ? (sub.options ?? []) : [];
+    optionDefs = 'options' in sub ? ((sub.options ?? []) as readonly APIApplicationCommandOption[]) : [];
   }
 
   const options: Record<string, OptionValue> = {};

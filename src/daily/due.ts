@@ -12,13 +12,21 @@
  *   up: the first post is the next occurrence of the time, as `/daily set`
  *   announces it;
  * - a failed attempt names its `nextAttemptAt`; the day is due again only then;
- * - a claim with no outcome after `staleClaimMinutes` was left by a crash: it
- *   is taken over once; a second abandoned claim is recorded as a failure, not
- *   retried, because the crash may have come after Discord accepted the message;
+ * - a schedule posts only on its teaching days (`days`, by the weekday of its
+ *   local date) and not while a holiday pause lasts (`pausedUntil`: no post on
+ *   a local date before it);
+ * - a claim with no outcome after `staleClaimMinutes` (one tick) was left by a
+ *   crash: it is taken over and delivered again with the same Discord nonce,
+ *   which makes Discord return the message already created instead of a second
+ *   one — but only while Discord still remembers the nonce
+ *   (`nonceWindowMinutes` after the first attempt whose outcome is unknown).
+ *   Past that, or for a claim made without a nonce (before the upgrade), the
+ *   day is recorded as failed, not retried: the message may have gone out;
  * - `paused` and `off` schedules are never due.
  *
  * Nothing here reads the clock or the database.
  */
+import { isoWeekday, postsOn } from './days.js';
 import {
   addDays,
   localDate,
@@ -31,14 +39,20 @@ import {
 
 export type ScheduleState = 'active' | 'paused' | 'off';
 
-/** A guild's daily-post settings. Rows are never deleted, only turned off or paused. */
+/** A channel's daily-post settings (several per server). Rows are never deleted, only turned off or paused. */
 export interface Schedule {
+  /** The schedule's key: posts are claimed per (schedule, local date). */
+  readonly id: number;
   readonly guildId: string;
   readonly channelId: string;
+  /** The channel's name at the last `/daily set` (a label only); null when unknown. */
+  readonly channelName: string | null;
   /** `HH:MM` on the guild's wall clock. */
   readonly time: string;
   /** IANA zone name. */
   readonly timeZone: string;
+  /** Teaching days, a bitmask: Monday = 1 … Sunday = 64 (`days.ts`). */
+  readonly days: number;
   /** Role to mention with the post, if any. */
   readonly roleId: string | null;
   /** Open a discussion thread on the post. */
@@ -46,6 +60,11 @@ export interface Schedule {
   readonly state: ScheduleState;
   /** Why the schedule paused itself; kept while paused, cleared when the settings are saved again. */
   readonly pausedReason: string | null;
+  /**
+   * A holiday pause: no post on a local date before this one (`YYYY-MM-DD`, the
+   * date posting resumes). The schedule stays `active`; null when not paused so.
+   */
+  readonly pausedUntil: string | null;
   /** Consecutive local days whose post finally failed; reset by a success or new settings. */
   readonly failedDays: number;
   /** Slots before this instant are not caught up (see module comment). */
@@ -62,12 +81,15 @@ export interface Schedule {
  */
 export type PostStatus = 'claimed' | 'sent' | 'failed';
 
-/** The record of a guild's post for one local date (at most one per date). */
+/** The record of a schedule's post for one local date (at most one per date). */
 export interface PostRecord {
+  readonly scheduleId: number;
   readonly guildId: string;
   readonly localDate: string;
   /** The quote chosen when the day was first claimed; retries post the same one. */
   readonly quoteId: string;
+  /** The syllabus theme the quote was chosen from; null for the ordinary rotation. */
+  readonly theme: string | null;
   readonly channelId: string;
   readonly status: PostStatus;
   /** Deliveries started for the day (first claim, retries, takeovers). */
@@ -76,6 +98,12 @@ export interface PostRecord {
   readonly staleReclaims: number;
   readonly claimedBy: string;
   readonly claimedAt: Date;
+  /**
+   * When the first attempt whose outcome is unknown began: from then on Discord
+   * may hold a message under the day's nonce. Null for a claim made before the
+   * upgrade (sent without a nonce).
+   */
+  readonly nonceSince: Date | null;
   readonly messageId: string | null;
   readonly sentAt: Date | null;
   readonly lastError: string | null;
@@ -88,10 +116,13 @@ export interface DailyPolicy {
   readonly maxAttemptsPerDay: number;
   /** Wait after the 1st, 2nd, … failure; the last entry repeats. */
   readonly backoffMinutes: readonly number[];
-  /** A claim without outcome this old was left by a crash. */
+  /** A claim without outcome this old was left by a crash (a tick: the delivering process answers well within it). */
   readonly staleClaimMinutes: number;
-  /** Crashed claims taken over per day. */
-  readonly maxStaleReclaims: number;
+  /**
+   * How long after an attempt a retry with the same nonce still gets Discord's
+   * existing message back ("the past few minutes", Discord says; kept short).
+   */
+  readonly nonceWindowMinutes: number;
   /** Consecutive failed days after which the schedule pauses itself. */
   readonly pauseAfterFailedDays: number;
 }
@@ -99,8 +130,8 @@ export interface DailyPolicy {
 export const DEFAULT_POLICY: DailyPolicy = Object.freeze({
   maxAttemptsPerDay: 5,
   backoffMinutes: Object.freeze([2, 10, 30, 60]),
-  staleClaimMinutes: 10,
-  maxStaleReclaims: 1,
+  staleClaimMinutes: 1,
+  nonceWindowMinutes: 3,
   pauseAfterFailedDays: 3,
 });
 
@@ -124,25 +155,21 @@ export type DueAction =
   | (ActionBase & { readonly kind: 'retry' | 'reclaim' | 'abandon'; readonly post: PostRecord })
   | { readonly kind: 'invalid'; readonly schedule: Schedule; readonly error: string };
 
-/** Finds the post record of a guild for a local date. */
-export type PostLookup = (guildId: string, localDate: string) => PostRecord | undefined;
-
-export function postKey(guildId: string, date: string): string {
-  return `${guildId}|${date}`;
-}
+/** Finds the post record of a schedule for a local date. */
+export type PostLookup = (scheduleId: number, localDate: string) => PostRecord | undefined;
 
 export function indexPosts(posts: Iterable<PostRecord>): PostLookup {
   const byDate = lazyPostsByDate(posts);
-  return (guildId, date) => byDate(date)?.get(guildId);
+  return (scheduleId, date) => byDate(date)?.get(scheduleId);
 }
 
 /**
- * The posts of a date by guild, indexed on first use: a decision needs only
+ * The posts of a date by schedule, indexed on first use: a decision needs only
  * the dates that are some zone's today (not yesterday's full day of posts).
  */
-function lazyPostsByDate(posts: Iterable<PostRecord>): (date: string) => ReadonlyMap<string, PostRecord> | null {
+function lazyPostsByDate(posts: Iterable<PostRecord>): (date: string) => ReadonlyMap<number, PostRecord> | null {
   const all = Array.isArray(posts) ? (posts as readonly PostRecord[]) : [...posts];
-  const byDate = new Map<string, Map<string, PostRecord> | null>();
+  const byDate = new Map<string, Map<number, PostRecord> | null>();
   return (date) => {
     let byGuild = byDate.get(date);
     if (byGuild === undefined) {
@@ -150,7 +177,7 @@ function lazyPostsByDate(posts: Iterable<PostRecord>): (date: string) => Readonl
       for (const post of all) {
         if (post.localDate !== date) continue;
         byGuild ??= new Map();
-        byGuild.set(post.guildId, post);
+        byGuild.set(post.scheduleId, post);
       }
       byDate.set(date, byGuild);
     }
@@ -195,6 +222,7 @@ export function dueSchedules(
   const byDate = typeof posts === 'function' ? null : lazyPostsByDate(posts);
   const clock = new SlotClock(now);
   const staleBefore = now.getTime() - policy.staleClaimMinutes * 60_000;
+  const nonceSinceAfter = now.getTime() - policy.nonceWindowMinutes * 60_000;
   const actions: DueAction[] = [];
 
   const nowMs = now.getTime();
@@ -212,13 +240,14 @@ export function dueSchedules(
     }
     if (nowMs < slot) continue;
     if (slot < floorToMinute(schedule.effectiveFrom)) continue;
-
     const today = day.date;
+    if (!teachingDay(schedule, day)) continue;
+
     let post: PostRecord | undefined;
-    if (lookup) post = lookup(schedule.guildId, today);
+    if (lookup) post = lookup(schedule.id, today);
     else {
       if (day.posts === undefined) day.posts = byDate ? byDate(today) : null;
-      post = day.posts?.get(schedule.guildId);
+      post = day.posts?.get(schedule.id);
     }
     if (!post) {
       actions.push({ schedule, localDate: today, scheduledAt: new Date(slot), kind: 'claim' });
@@ -234,7 +263,8 @@ export function dueSchedules(
         break;
       case 'claimed':
         if (post.claimedAt.getTime() <= staleBefore) {
-          const kind = post.staleReclaims < policy.maxStaleReclaims ? 'reclaim' : 'abandon';
+          // The same nonce returns Discord's message only while Discord remembers it.
+          const kind = post.nonceSince !== null && post.nonceSince.getTime() > nonceSinceAfter ? 'reclaim' : 'abandon';
           actions.push({ schedule, localDate: today, scheduledAt: new Date(slot), kind, post });
         }
         break;
@@ -252,14 +282,30 @@ export function nextPostInstant(schedule: Schedule, now: Date, todaysPost?: Post
   if (schedule.state !== 'active') return null;
   const today = localDate(now, schedule.timeZone);
   const slot = scheduledInstant(today, schedule.time, schedule.timeZone);
-  const counts = slot.getTime() >= floorToMinute(schedule.effectiveFrom);
+  const counts = slot.getTime() >= floorToMinute(schedule.effectiveFrom) && postsToday(schedule, today);
 
   if (counts && !todaysPost) return slot.getTime() > now.getTime() ? slot : now;
   if (counts && todaysPost?.status === 'failed' && todaysPost.nextAttemptAt) {
     return todaysPost.nextAttemptAt.getTime() > now.getTime() ? todaysPost.nextAttemptAt : now;
   }
-  // Today is done (or was set up after its slot): the next local day's slot.
-  return scheduledInstant(addDays(today, 1), schedule.time, schedule.timeZone);
+  // Today is done (or not a day it posts): the next local day it posts on, after any holiday pause.
+  let date = addDays(today, 1);
+  if (schedule.pausedUntil !== null && date < schedule.pausedUntil) date = schedule.pausedUntil;
+  for (let i = 0; i < 7 && !postsOn(schedule.days, date); i++) date = addDays(date, 1);
+  return scheduledInstant(date, schedule.time, schedule.timeZone);
+}
+
+/** Is `date` one of the schedule's teaching days, outside any holiday pause? */
+export function postsToday(schedule: Pick<Schedule, 'days' | 'pausedUntil'>, date: string): boolean {
+  if (schedule.pausedUntil !== null && date < schedule.pausedUntil) return false;
+  return postsOn(schedule.days, date);
+}
+
+function teachingDay(schedule: Schedule, day: ZoneDay): boolean {
+  if (schedule.days === 127 && schedule.pausedUntil === null) return true;
+  day.weekdayBit ??= 1 << (isoWeekday(day.date) - 1);
+  if (schedule.pausedUntil !== null && day.date < schedule.pausedUntil) return false;
+  return (schedule.days & day.weekdayBit) !== 0;
 }
 
 /**
@@ -271,12 +317,13 @@ export function nextPostInstant(schedule: Schedule, now: Date, todaysPost?: Post
  * comes, `dueSchedules` decides as always.
  *
  * The earliest of:
- * - the next local day's slot (always: whatever today holds, tomorrow has its post);
- * - when today's slot counts (not before `effectiveFrom`):
+ * - the next local day's slot (always: whatever today holds, tomorrow may have its post;
+ *   a day it does not post on costs one look);
+ * - when today's slot counts (not before `effectiveFrom`, a teaching day, no holiday pause):
  *   - no post yet: today's slot (in the past when due now, or being caught up);
  *   - failed with a retry planned: its `nextAttemptAt`;
  *   - claimed without outcome: when the claim turns stale (`claimedAt` + `staleClaimMinutes`:
- *     taken over, or abandoned after a takeover);
+ *     taken over with the same nonce, or recorded as failed outside the nonce window);
  *   - sent, or failed for good: nothing more today;
  *   (a retry or stale claim never before today's slot: `dueSchedules` acts on no day before its slot).
  *
@@ -294,14 +341,14 @@ export function nextCheckTimes(
   posts: PostLookup | Iterable<PostRecord>,
   now: Date,
   policy: DailyPolicy = DEFAULT_POLICY,
-): Map<string, number | null> {
+): Map<number, number | null> {
   const lookup = typeof posts === 'function' ? posts : indexPosts(posts);
   const clock = new SlotClock(now);
   const staleAfter = policy.staleClaimMinutes * 60_000;
-  const hints = new Map<string, number | null>();
+  const hints = new Map<number, number | null>();
   for (const schedule of schedules) {
     if (schedule.state !== 'active') {
-      hints.set(schedule.guildId, null);
+      hints.set(schedule.id, null);
       continue;
     }
     let day: ZoneDay;
@@ -312,18 +359,19 @@ export function nextCheckTimes(
       slot = clock.slot(day, schedule.time, schedule.timeZone);
       next = clock.slot(clock.nextDay(day, schedule.timeZone), schedule.time, schedule.timeZone);
     } catch {
-      hints.set(schedule.guildId, null);
+      hints.set(schedule.id, null);
       continue;
     }
     // Today's event, if any; nothing is due for a day before its slot (a record can predate it: the time was changed).
     let today: number | null = null;
-    if (slot >= floorToMinute(schedule.effectiveFrom)) {
-      const post = lookup(schedule.guildId, day.date);
+    // Not a teaching day (or a holiday): the next local day's slot is still a lower bound.
+    if (slot >= floorToMinute(schedule.effectiveFrom) && teachingDay(schedule, day)) {
+      const post = lookup(schedule.id, day.date);
       if (!post) today = slot;
       else if (post.status === 'failed' && post.nextAttemptAt) today = Math.max(slot, post.nextAttemptAt.getTime());
       else if (post.status === 'claimed') today = Math.max(slot, post.claimedAt.getTime() + staleAfter);
     }
-    hints.set(schedule.guildId, today === null ? next : Math.min(today, next));
+    hints.set(schedule.id, today === null ? next : Math.min(today, next));
   }
   return hints;
 }
@@ -335,7 +383,7 @@ export function nextCheckAt(
   now: Date,
   policy: DailyPolicy = DEFAULT_POLICY,
 ): Date | null {
-  const hint = nextCheckTimes([schedule], posts, now, policy).get(schedule.guildId) ?? null;
+  const hint = nextCheckTimes([schedule], posts, now, policy).get(schedule.id) ?? null;
   return hint === null ? null : new Date(hint);
 }
 
@@ -388,8 +436,10 @@ interface ZoneDay {
   readonly midnight: number | null;
   /** Slots asked of `scheduledInstant` (days the clocks change). */
   readonly slots: Map<string, number>;
-  /** That date's post records by guild (filled by dueSchedules on first use). */
-  posts?: ReadonlyMap<string, PostRecord> | null;
+  /** That date's post records by schedule (filled by dueSchedules on first use). */
+  posts?: ReadonlyMap<number, PostRecord> | null;
+  /** The date's weekday as a `days` bit (filled on first use). */
+  weekdayBit?: number;
   /** The next local date (filled by `nextDay` on first use). */
   next?: ZoneDay;
 }

@@ -6,6 +6,8 @@
 
 /** What `deliver` must post. */
 export interface DeliveryJob {
+  /** The schedule the post is for (several per server, one per channel). */
+  readonly scheduleId: number;
   readonly guildId: string;
   readonly channelId: string;
   /** Role to mention, if any (allowed_mentions must name it). */
@@ -20,6 +22,19 @@ export interface DeliveryJob {
   readonly scheduledAt: Date;
   /** 1 for the day's first delivery, then 2, 3… */
   readonly attempt: number;
+  /**
+   * The Discord message nonce of the schedule's day (`postNonce`), to be sent
+   * with `enforce_nonce`: a retry after a lost outcome gets Discord's existing
+   * message back. Absent for test posts.
+   */
+  readonly nonce?: string;
+}
+
+/** The voice a schedule's day gets: the rotation's, or its syllabus theme's. */
+export interface PickedQuote {
+  readonly quoteId: string;
+  /** The syllabus theme it was chosen from; null for the ordinary rotation. */
+  readonly theme: string | null;
 }
 
 /**

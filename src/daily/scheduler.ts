@@ -15,7 +15,10 @@
  * Safety comes from the store, not from this class: a day is claimed in SQL
  * before anything is sent, so several schedulers (shards, an old and a new
  * process during a restart) can tick at once and a guild still gets one post
- * per local day. This class adds: no overlapping ticks in one process, bounded
+ * per schedule and local day; and each post carries a nonce derived from
+ * (schedule, local date), so a delivery whose outcome was lost (a crash
+ * between Discord accepting and the database recording) is retried at the
+ * next tick and gets Discord's existing message back. This class adds: no overlapping ticks in one process, bounded
  * concurrency, and a tick that never throws (every error is recorded or logged,
  * and one guild's failure never stops another's post).
  *
@@ -36,8 +39,18 @@ import {
   shouldPause,
 } from './due.js';
 import type { DailyPolicy, DueAction, Schedule } from './due.js';
-import type { DeliveryJob, DeliveryResult } from './ports.js';
+import type { DeliveryJob, DeliveryResult, PickedQuote } from './ports.js';
 import type { DailyStore } from './store.js';
+
+/**
+ * The Discord message nonce of a schedule's day: the same for every attempt
+ * at that day, so that with `enforce_nonce` a retry after a lost outcome gets
+ * the message Discord already created back instead of a second one. Discord
+ * allows 25 characters.
+ */
+export function postNonce(scheduleId: number, localDate: string): string {
+  return `hv:${scheduleId}:${localDate.replace(/-/g, '')}`;
+}
 
 /** The subset of pino's logger used here; a pino logger fits as is. */
 export interface SchedulerLog {
@@ -56,7 +69,7 @@ export type SchedulerStore = Pick<
   | 'markSent'
   | 'markFailed'
   | 'pauseSchedule'
-  | 'listDueGuildIds'
+  | 'listDueScheduleIds'
   | 'listCheckHints'
   | 'refreshCheckHints'
   | 'snapshot'
@@ -66,8 +79,8 @@ export interface DailySchedulerOptions {
   readonly store: SchedulerStore;
   readonly clock: () => Date;
   readonly deliver: (job: DeliveryJob) => Promise<DeliveryResult>;
-  /** The quote of a local date, e.g. `createRotation(ids).voiceOf`. */
-  readonly pickQuote: (localDate: string) => string;
+  /** The voice of a schedule's local date (`DailyService#pick`: the rotation, or the schedule's syllabus theme). */
+  readonly pickQuote: (schedule: Schedule, localDate: string) => PickedQuote;
   readonly log: SchedulerLog;
   /** Only these guilds (a shard's own); all when absent. */
   readonly guildFilter?: (guildId: string) => boolean;
@@ -107,7 +120,7 @@ export interface TickSummary {
 interface Decision {
   readonly actions: DueAction[];
   readonly checked: number;
-  readonly refresh: readonly string[];
+  readonly refresh: readonly number[];
 }
 
 export class DailyScheduler {
@@ -196,14 +209,13 @@ export class DailyScheduler {
     const { actions } = decision;
     summary.checked = decision.checked;
     summary.due = actions.length;
-    const quotes = new Map<string, string>();
     await forEachBounded(actions, this.concurrency, async (action) => {
       try {
-        await this.handle(action, quotes, summary);
+        await this.handle(action, summary);
       } catch (error) {
         summary.errors++;
         this.options.log.error(
-          { err: error, guildId: action.schedule.guildId, kind: action.kind },
+          { err: error, guildId: action.schedule.guildId, scheduleId: action.schedule.id, kind: action.kind },
           'daily: handling a due post failed',
         );
       }
@@ -222,13 +234,13 @@ export class DailyScheduler {
     const { store, guildFilter: filter } = this.options;
     const { from, to } = currentDateWindow(now);
     const { schedules, posts } = store.snapshot(() => {
-      const ids = store.listDueGuildIds(now);
-      const own = filter ? ids.filter((guildId) => filter(guildId)) : ids;
+      const due = store.listDueScheduleIds(now);
+      const own = (filter ? due.filter((entry) => filter(entry.guildId)) : due).map((entry) => entry.id);
       if (own.length === 0) return { schedules: [], posts: [] };
       return { schedules: store.listActiveSchedules(own), posts: store.listPostsBetween(from, to, own) };
     });
     const actions = dueSchedules(schedules, posts, now, this.policy);
-    return { actions, checked: schedules.length, refresh: schedules.map((schedule) => schedule.guildId) };
+    return { actions, checked: schedules.length, refresh: schedules.map((schedule) => schedule.id) };
   }
 
   /**
@@ -252,28 +264,28 @@ export class DailyScheduler {
     const lookup = indexPosts(posts);
     const actions = dueSchedules(schedules, lookup, now, this.policy);
     const computed = nextCheckTimes(schedules, lookup, now, this.policy);
-    const refresh: string[] = [];
-    const late: { guildId: string; stored: string; computed: string | null }[] = [];
-    for (const { guildId } of schedules) {
-      const hint = stored.get(guildId);
+    const refresh: number[] = [];
+    const late: { scheduleId: number; stored: string; computed: string | null }[] = [];
+    for (const { id } of schedules) {
+      const hint = stored.get(id);
       // Not set, or come: recompute, as an ordinary tick would.
       if (hint === undefined) {
-        refresh.push(guildId);
+        refresh.push(id);
         continue;
       }
-      const fresh = computed.get(guildId) ?? null;
+      const fresh = computed.get(id) ?? null;
       if (fresh === null || fresh < hint) {
-        refresh.push(guildId);
+        refresh.push(id);
         late.push({
-          guildId,
+          scheduleId: id,
           stored: new Date(hint).toISOString(),
           computed: fresh === null ? null : new Date(fresh).toISOString(),
         });
       }
     }
     if (late.length > 0) {
-      const lateIds = new Set(late.map((entry) => entry.guildId));
-      const heldBack = actions.filter((action) => lateIds.has(action.schedule.guildId)).length;
+      const lateIds = new Set(late.map((entry) => entry.scheduleId));
+      const heldBack = actions.filter((action) => lateIds.has(action.schedule.id)).length;
       log.warn(
         { count: late.length, dueNow: heldBack, sample: late.slice(0, 10) },
         'daily: full pass found check hints later than the schedules’ next event (a bug); corrected',
@@ -283,53 +295,50 @@ export class DailyScheduler {
   }
 
   /** After acting: the next check hints of the guilds this pass looked at. A failure leaves them due (re-read next tick). */
-  private refreshHints(guildIds: readonly string[], summary: TickSummary): void {
-    if (guildIds.length === 0) return;
+  private refreshHints(ids: readonly number[], summary: TickSummary): void {
+    if (ids.length === 0) return;
     try {
-      this.options.store.refreshCheckHints(guildIds, this.options.clock(), this.policy);
+      this.options.store.refreshCheckHints(ids, this.options.clock(), this.policy);
     } catch (error) {
       summary.errors++;
-      this.options.log.error({ err: error, guilds: guildIds.length }, 'daily: could not update check hints');
+      this.options.log.error({ err: error, schedules: ids.length }, 'daily: could not update check hints');
     }
   }
 
-  private async handle(action: DueAction, quotes: Map<string, string>, summary: TickSummary): Promise<void> {
+  private async handle(action: DueAction, summary: TickSummary): Promise<void> {
     const { store, clock } = this.options;
     const { schedule } = action;
     switch (action.kind) {
       case 'invalid': {
-        if (store.pauseSchedule(schedule.guildId, `daily: paused: ${action.error}`, clock())) summary.paused++;
-        this.options.log.warn({ guildId: schedule.guildId, error: action.error }, 'daily: schedule unusable, paused');
+        if (store.pauseSchedule(schedule.id, `daily: paused: ${action.error}`, clock())) summary.paused++;
+        this.options.log.warn({ guildId: schedule.guildId, scheduleId: schedule.id, error: action.error }, 'daily: schedule unusable, paused');
         return;
       }
       case 'abandon': {
         const reason =
-          'daily: delivery interrupted twice (process stopped mid-post); not retried, the message may have gone out';
-        this.recordFinalFailure(schedule.guildId, action.localDate, reason, clock(), summary, false);
+          action.post.nonceSince === null
+            ? 'daily: delivery interrupted before the upgrade (process stopped mid-post); not retried, the message may have gone out'
+            : 'daily: delivery interrupted and not resumed while Discord still remembered its nonce; not retried, the message may have gone out';
+        this.recordFinalFailure(schedule.id, action.localDate, reason, clock(), summary, false);
         return;
       }
       case 'claim': {
-        // The same date gives the same quote: pick once per tick, not once per guild.
-        let quoteId = quotes.get(action.localDate);
-        if (quoteId === undefined) {
-          quoteId = this.options.pickQuote(action.localDate);
-          quotes.set(action.localDate, quoteId);
-        }
-        if (!store.claimPost(schedule.guildId, action.localDate, quoteId, clock(), this.claimer)) {
+        const picked = this.options.pickQuote(schedule, action.localDate);
+        if (!store.claimPost(schedule.id, action.localDate, picked.quoteId, clock(), this.claimer, picked.theme)) {
           summary.skipped++;
           return;
         }
-        await this.deliverAndRecord(jobFor(schedule, action.scheduledAt, action.localDate, quoteId, 1), summary);
+        await this.deliverAndRecord(jobFor(schedule, action.scheduledAt, action.localDate, picked.quoteId, 1), summary);
         return;
       }
       case 'retry':
       case 'reclaim': {
         const post =
           action.kind === 'retry'
-            ? store.retryFailed(schedule.guildId, action.localDate, clock(), this.claimer)
-            : store.reclaimStale(schedule.guildId, action.localDate, clock(), this.claimer, {
+            ? store.retryFailed(schedule.id, action.localDate, clock(), this.claimer)
+            : store.reclaimStale(schedule.id, action.localDate, clock(), this.claimer, {
                 staleAfterMinutes: this.policy.staleClaimMinutes,
-                maxReclaims: this.policy.maxStaleReclaims,
+                nonceWindowMinutes: this.policy.nonceWindowMinutes,
               });
         if (!post) {
           summary.skipped++;
@@ -337,11 +346,11 @@ export class DailyScheduler {
         }
         if (action.kind === 'reclaim') {
           this.options.log.warn(
-            { guildId: schedule.guildId, localDate: action.localDate, previousClaimer: action.post.claimedBy },
-            'daily: taking over a claim left without outcome',
+            { guildId: schedule.guildId, scheduleId: schedule.id, localDate: action.localDate, previousClaimer: action.post.claimedBy },
+            'daily: taking over a claim left without outcome (same nonce: Discord returns the message if it went out)',
           );
         }
-        // The recorded quote and attempt count, the current channel (the store refreshed it).
+        // The recorded quote, attempt count and channel (the nonce finds its message only there).
         const job = jobFor(schedule, action.scheduledAt, post.localDate, post.quoteId, post.attempts);
         await this.deliverAndRecord({ ...job, channelId: post.channelId }, summary);
         return;
@@ -351,7 +360,7 @@ export class DailyScheduler {
 
   private async deliverAndRecord(job: DeliveryJob, summary: TickSummary): Promise<void> {
     const { store, clock, log } = this.options;
-    const { guildId, localDate } = job;
+    const { guildId, scheduleId, localDate } = job;
     let result: DeliveryResult;
     try {
       result = await this.options.deliver(job);
@@ -364,10 +373,10 @@ export class DailyScheduler {
 
     if ('messageId' in result) {
       try {
-        store.markSent(guildId, localDate, result.messageId, at);
+        store.markSent(scheduleId, localDate, result.messageId, at);
       } catch (error) {
         // The message is out but the claim still looks unfinished: say so, loudly.
-        const details = { err: error, guildId, localDate, messageId: result.messageId };
+        const details = { err: error, guildId, scheduleId, localDate, messageId: result.messageId };
         log.error(details, 'daily: posted but not recorded');
         throw error;
       }
@@ -388,16 +397,16 @@ export class DailyScheduler {
       this.policy,
     );
     log.warn(
-      { guildId, localDate, attempt: job.attempt, error: result.error, nextAttemptAt: plan.nextAttemptAt },
+      { guildId, scheduleId, localDate, attempt: job.attempt, error: result.error, nextAttemptAt: plan.nextAttemptAt },
       'daily: delivery failed',
     );
-    if (plan.nextAttemptAt) store.markFailed(guildId, localDate, result.error, at, plan.nextAttemptAt);
-    else this.recordFinalFailure(guildId, localDate, result.error, at, summary, plan.pauseNow);
+    if (plan.nextAttemptAt) store.markFailed(scheduleId, localDate, result.error, at, plan.nextAttemptAt);
+    else this.recordFinalFailure(scheduleId, localDate, result.error, at, summary, plan.pauseNow);
   }
 
   /** The day failed for good: count it, and pause on a permanent error or a long enough streak. */
   private recordFinalFailure(
-    guildId: string,
+    scheduleId: number,
     localDate: string,
     error: string,
     at: Date,
@@ -405,7 +414,7 @@ export class DailyScheduler {
     permanent: boolean,
   ): void {
     const { store, log } = this.options;
-    const outcome = store.markFailed(guildId, localDate, error, at, null);
+    const outcome = store.markFailed(scheduleId, localDate, error, at, null);
     let reason: string | null = null;
     if (permanent) {
       reason = `daily: paused after an error that needs a fix: ${error}`;
@@ -413,9 +422,9 @@ export class DailyScheduler {
       const days = outcome.failedDays;
       reason = `daily: paused after ${days} days in a row without a successful post; last error: ${error}`;
     }
-    if (reason !== null && store.pauseSchedule(guildId, reason, at)) {
+    if (reason !== null && store.pauseSchedule(scheduleId, reason, at)) {
       summary.paused++;
-      log.warn({ guildId, reason }, 'daily: schedule paused');
+      log.warn({ scheduleId, reason }, 'daily: schedule paused');
     }
   }
 }
@@ -428,6 +437,7 @@ function jobFor(
   attempt: number,
 ): DeliveryJob {
   return {
+    scheduleId: schedule.id,
     guildId: schedule.guildId,
     channelId: schedule.channelId,
     roleId: schedule.roleId,
@@ -437,6 +447,7 @@ function jobFor(
     timeZone: schedule.timeZone,
     scheduledAt,
     attempt,
+    nonce: postNonce(schedule.id, localDate),
   };
 }
 

@@ -1,16 +1,55 @@
 /**
  * The voice of the day as the commands and the bot see it: which quote a
- * server's date gets, and the schedule settings, over the store. Discord
+ * schedule's date gets, and the schedule settings, over the store. Discord
  * stays outside: posting goes through the `Poster` an edge provides.
+ *
+ * Which voice:
+ * - outside any syllabus range, the ordinary rotation: the same date gives
+ *   the same voice in every server, every channel and `/voice`;
+ * - inside a syllabus range, a quote of the range's theme, deterministic from
+ *   (server, theme, range start) and the position of the date among the
+ *   schedule's teaching days since the range began: the theme's quotes in a
+ *   seeded shuffle, none repeated within the range until all have been shown,
+ *   then a new shuffle. Two channels of one server on the same theme, range
+ *   and teaching days get the same voice on the same date;
+ * - a day already claimed keeps its recorded quote, whatever the corpus or the
+ *   syllabus becomes later.
  */
 import type { Corpus, Quote } from '../corpus/types.js';
-import type { Poster } from './ports.js';
-import type { DailyStore } from './store.js';
+import { postsOn } from './days.js';
+import type { Schedule } from './due.js';
+import type { PickedQuote, Poster } from './ports.js';
+import type { DailyStore, SyllabusRange } from './store.js';
 import { createRotation, type Rotation } from './rotation.js';
-import { localDate } from './time.js';
+import { daysBetween, localDate } from './time.js';
+
+/** Teaching days in [from, to): whole weeks by arithmetic, the rest counted. */
+export function teachingDaysBetween(days: number, from: string, to: string): number {
+  const total = daysBetween(from, to);
+  if (total <= 0) return 0;
+  let perWeek = 0;
+  for (let bit = 0; bit < 7; bit++) if ((days & (1 << bit)) !== 0) perWeek++;
+  const weeks = Math.floor(total / 7);
+  let count = weeks * perWeek;
+  const rest = total - weeks * 7;
+  // The leftover days are the first `rest` weekdays after the whole weeks: the same weekdays as from's.
+  for (let i = 0; i < rest; i++) {
+    const d = new Date(Date.UTC(Number(from.slice(0, 4)), Number(from.slice(5, 7)) - 1, Number(from.slice(8, 10)) + i));
+    if (postsOn(days, d.toISOString().slice(0, 10))) count++;
+  }
+  return count;
+}
+
+/** The range in effect on `date`, if any. */
+export function rangeOn(ranges: readonly SyllabusRange[], date: string): SyllabusRange | null {
+  return ranges.find((range) => range.from <= date && (range.until === null || date <= range.until)) ?? null;
+}
 
 export class DailyService {
   readonly rotation: Rotation;
+  /** Each theme's quote ids. */
+  private readonly themeQuotes = new Map<string, string[]>();
+  private readonly themeRotations = new Map<string, Rotation>();
 
   constructor(
     readonly corpus: Corpus,
@@ -18,24 +57,77 @@ export class DailyService {
     readonly poster: Poster,
   ) {
     this.rotation = createRotation(corpus.quotes.map((q) => q.id));
+    for (const quote of corpus.quotes) {
+      for (const theme of quote.themes) {
+        const ids = this.themeQuotes.get(theme) ?? [];
+        ids.push(quote.id);
+        this.themeQuotes.set(theme, ids);
+      }
+    }
   }
 
-  /** The rotation's pick for a local date (before anything is recorded). */
-  pick(date: string): string {
-    return this.rotation.voiceOf(date);
+  /** Quotes of a theme (0 for a theme the corpus does not have). */
+  themeSize(theme: string): number {
+    return this.themeQuotes.get(theme)?.length ?? 0;
   }
 
   /**
-   * The voice of the day for a server at an instant, in its own zone (UTC
-   * when it has no schedule). A day already posted keeps its recorded quote,
-   * even if the corpus has grown since.
+   * The voice of a schedule's local date before anything is recorded: its
+   * syllabus theme's, or the rotation's. A theme the corpus no longer has falls
+   * back to the rotation (the plan cannot be followed; the post still goes out).
+   */
+  pick(schedule: Pick<Schedule, 'id' | 'guildId' | 'days'>, date: string): PickedQuote {
+    const range = rangeOn(this.store.listSyllabus(schedule.id), date);
+    if (range) {
+      const picked = this.pickFromTheme(schedule, range, date);
+      if (picked !== null) return { quoteId: picked, theme: range.theme };
+    }
+    return { quoteId: this.rotation.voiceOf(date), theme: null };
+  }
+
+  private pickFromTheme(schedule: Pick<Schedule, 'guildId' | 'days'>, range: SyllabusRange, date: string): string | null {
+    const ids = this.themeQuotes.get(range.theme);
+    if (!ids || ids.length === 0) return null;
+    const seed = `syllabus:${schedule.guildId}:${range.theme}:${range.from}`;
+    let rotation = this.themeRotations.get(seed);
+    if (!rotation) {
+      rotation = createRotation(ids, seed);
+      if (this.themeRotations.size > 1_000) this.themeRotations.clear();
+      this.themeRotations.set(seed, rotation);
+    }
+    const index = teachingDaysBetween(schedule.days, range.from, date);
+    const cycle = Math.floor(index / rotation.size);
+    return rotation.cycleOrder(cycle)[index - cycle * rotation.size] ?? null;
+  }
+
+  /**
+   * The voice of a schedule's date: the recorded quote once the day is
+   * claimed (what was posted stays what was posted), else the pick.
+   */
+  voiceOfSchedule(schedule: Schedule, date: string): { quote: Quote; theme: string | null; posted: boolean } {
+    const recorded = this.store.getPost(schedule.id, date);
+    const recordedQuote = recorded ? this.corpus.byId.get(recorded.quoteId) : undefined;
+    if (recorded && recordedQuote) return { quote: recordedQuote, theme: recorded.theme, posted: recorded.status === 'sent' };
+    const picked = this.pick(schedule, date);
+    const quote = this.corpus.byId.get(picked.quoteId);
+    if (!quote) throw new Error(`daily: the rotation picked ${picked.quoteId}, which is not in the corpus`);
+    return { quote, theme: picked.theme, posted: false };
+  }
+
+  /**
+   * `/voice`: the ordinary voice of the day for a server at an instant, on
+   * the date of its first schedule's zone (UTC without one). A day that
+   * schedule already posted from the rotation keeps its recorded quote, even
+   * if the corpus has grown since. Syllabus voices belong to their channels.
    */
   voiceFor(guildId: string | null, now: Date): { quote: Quote; localDate: string; timeZone: string } {
-    const schedule = guildId ? this.store.getSchedule(guildId) : null;
+    const schedules = guildId ? this.store.listGuildSchedules(guildId) : [];
+    const schedule = schedules.find((s) => s.state !== 'off') ?? schedules[0] ?? null;
     const timeZone = schedule?.timeZone ?? 'UTC';
     const date = localDate(now, timeZone);
-    const recorded = guildId ? this.store.getPost(guildId, date)?.quoteId : undefined;
-    const id = recorded && this.corpus.byId.has(recorded) ? recorded : this.pick(date);
+    const post = schedule ? this.store.getPost(schedule.id, date) : null;
+    const recorded = post && post.theme === null && this.corpus.byId.has(post.quoteId) ? post.quoteId : null;
+    const id = recorded ?? this.rotation.voiceOf(date);
     const quote = this.corpus.byId.get(id);
     if (!quote) throw new Error(`daily: the rotation picked ${id}, which is not in the corpus`);
     return { quote, localDate: date, timeZone };

@@ -15,8 +15,9 @@
  * - The cost is one fsync per commit; this database sees a few commits per
  *   guild per day, so it is negligible.
  *
- * Migrations: an ordered list, each applied once in its own transaction and
- * recorded in `PRAGMA user_version`; append, never edit a shipped migration.
+ * Migrations: an ordered list, each applied once and recorded in
+ * `PRAGMA user_version`, the pending ones together in one transaction; append,
+ * never edit a shipped migration.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -158,10 +159,109 @@ CREATE TABLE quiz_terms (
 ) STRICT;
 `;
 
+/**
+ * Classroom schedules: several per server (one per channel), keyed by an id;
+ * teaching days (`days`, a bitmask, Monday = 1 … Sunday = 64); a holiday pause
+ * (`paused_until`, the local date posting resumes); a syllabus of themes per
+ * schedule. The claim becomes (schedule, local date).
+ *
+ * SQLite cannot change a primary key in place, so both tables are rebuilt and
+ * every row copied, inside this migration's one transaction: the posts first
+ * (nothing may still reference the old schedules when they are dropped), each
+ * old post attached to the one schedule its server had, so a day posted under
+ * the old (server, date) key stays posted under the new one. A claim left
+ * without outcome by the old release gets no `nonce_since`: its message, if it
+ * went out, carried no nonce, so it is never retried blindly (see due.ts).
+ * The rename keeps the posts' foreign key pointing at the renamed table.
+ */
+const CLASSROOM_SCHEDULES = `
+CREATE TABLE daily_schedules_v3 (
+  id             INTEGER PRIMARY KEY,
+  guild_id       TEXT NOT NULL,
+  channel_id     TEXT NOT NULL,
+  -- As the channel was named at the last /daily set: a label for buttons, never an address.
+  channel_name   TEXT,
+  local_time     TEXT NOT NULL CHECK (local_time GLOB '[0-2][0-9]:[0-5][0-9]'),
+  time_zone      TEXT NOT NULL,
+  days           INTEGER NOT NULL DEFAULT 127 CHECK (days BETWEEN 1 AND 127),
+  role_id        TEXT,
+  thread         INTEGER NOT NULL DEFAULT 0 CHECK (thread IN (0, 1)),
+  state          TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'paused', 'off')),
+  paused_reason  TEXT,
+  paused_until   TEXT CHECK (paused_until IS NULL OR paused_until GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+  failed_days    INTEGER NOT NULL DEFAULT 0,
+  effective_from INTEGER NOT NULL,
+  created_at     INTEGER NOT NULL,
+  updated_at     INTEGER NOT NULL,
+  next_check_at  INTEGER,
+  UNIQUE (guild_id, channel_id)
+) STRICT;
+
+INSERT INTO daily_schedules_v3 (guild_id, channel_id, local_time, time_zone, days, role_id, thread, state,
+                                paused_reason, paused_until, failed_days, effective_from, created_at, updated_at,
+                                next_check_at)
+SELECT guild_id, channel_id, local_time, time_zone, 127, role_id, thread, state,
+       paused_reason, NULL, failed_days, effective_from, created_at, updated_at, NULL
+FROM daily_schedules ORDER BY created_at, guild_id;
+
+CREATE TABLE daily_posts_v3 (
+  schedule_id     INTEGER NOT NULL REFERENCES daily_schedules_v3 (id),
+  guild_id        TEXT NOT NULL,
+  local_date      TEXT NOT NULL CHECK (local_date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+  quote_id        TEXT NOT NULL,
+  theme           TEXT,
+  channel_id      TEXT NOT NULL,
+  status          TEXT NOT NULL CHECK (status IN ('claimed', 'sent', 'failed')),
+  attempts        INTEGER NOT NULL DEFAULT 1,
+  stale_reclaims  INTEGER NOT NULL DEFAULT 0,
+  claimed_by      TEXT NOT NULL,
+  claimed_at      INTEGER NOT NULL,
+  nonce_since     INTEGER,
+  message_id      TEXT,
+  sent_at         INTEGER,
+  last_error      TEXT,
+  next_attempt_at INTEGER,
+  updated_at      INTEGER NOT NULL,
+  PRIMARY KEY (schedule_id, local_date)
+) STRICT, WITHOUT ROWID;
+
+INSERT INTO daily_posts_v3 (schedule_id, guild_id, local_date, quote_id, theme, channel_id, status, attempts,
+                            stale_reclaims, claimed_by, claimed_at, nonce_since, message_id, sent_at, last_error,
+                            next_attempt_at, updated_at)
+SELECT s.id, p.guild_id, p.local_date, p.quote_id, NULL, p.channel_id, p.status, p.attempts,
+       p.stale_reclaims, p.claimed_by, p.claimed_at, NULL, p.message_id, p.sent_at, p.last_error,
+       p.next_attempt_at, p.updated_at
+FROM daily_posts p JOIN daily_schedules_v3 s ON s.guild_id = p.guild_id;
+
+DROP TABLE daily_posts;
+DROP TABLE daily_schedules;
+ALTER TABLE daily_schedules_v3 RENAME TO daily_schedules;
+ALTER TABLE daily_posts_v3 RENAME TO daily_posts;
+
+CREATE INDEX daily_schedules_by_next_check ON daily_schedules (state, next_check_at, id);
+CREATE INDEX daily_schedules_by_guild ON daily_schedules (guild_id, state);
+CREATE INDEX daily_posts_by_date ON daily_posts (local_date);
+CREATE INDEX daily_posts_by_guild ON daily_posts (guild_id, local_date);
+
+-- A term's plan: from from_date (to to_date, or until the next range starts) the schedule's voices
+-- come from this theme. Rows are never rewritten; /daily syllabus clear deletes a schedule's plan.
+CREATE TABLE daily_syllabus (
+  id          INTEGER PRIMARY KEY,
+  schedule_id INTEGER NOT NULL REFERENCES daily_schedules (id),
+  theme       TEXT NOT NULL,
+  from_date   TEXT NOT NULL CHECK (from_date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+  to_date     TEXT CHECK (to_date IS NULL OR (to_date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]' AND to_date >= from_date)),
+  created_at  INTEGER NOT NULL,
+  UNIQUE (schedule_id, from_date)
+) STRICT;
+`;
+
+/** Shipped migrations: append, never edit (a test builds the previous release's database from these). */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, name: 'daily voice: schedules, posts, test posts', up: DAILY_TABLES },
   { version: 2, name: 'daily voice: check hints', up: DAILY_CHECK_HINTS },
   { version: 3, name: 'quiz: quizzes, answers, terms', up: QUIZ_TABLES },
+  { version: 4, name: 'daily voice: classroom schedules, syllabus, claims per schedule', up: CLASSROOM_SCHEDULES },
 ]);
 
 /**
@@ -203,6 +303,8 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): S
     // First, so that everything after it waits for a concurrent opener instead of failing.
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5_000))}`);
     const migrations = options.migrations ?? MIGRATIONS;
+    // Before anything reads or writes more (the journal mode is in the file's header): a newer release's file stays untouched.
+    refuseNewer(db, migrations.length);
     if (onDisk) checkFile(db, where, migrations);
     const mode = String(db.pragma('journal_mode = WAL', { simple: true }));
     // The concurrency and durability reasoning above assumes WAL; refuse to run without it.
@@ -387,10 +489,24 @@ export function schemaVersion(db: SqliteDatabase): number {
   return Number(db.pragma('user_version', { simple: true }));
 }
 
+/** A file written by a newer release: its rows may mean what this code cannot know; touch nothing. */
+function refuseNewer(db: SqliteDatabase, latest: number): void {
+  const current = schemaVersion(db);
+  if (current > latest) {
+    throw new Error(
+      `db: database schema version ${current} is newer than this code knows (${latest}): it was written by a newer release of the bot; run that release (or newer), nothing was changed`,
+    );
+  }
+}
+
 /**
- * Applies the migrations newer than the file's version, each in an IMMEDIATE
- * transaction: the version is re-read under the write lock, so two processes
- * starting together apply each migration exactly once.
+ * Applies the migrations newer than the file's version, all of them in ONE
+ * IMMEDIATE transaction: an upgrade either happens whole or leaves the file
+ * exactly as it was (a failure halfway through a multi-step upgrade must not
+ * leave a schema no release knows). The version is re-read under the write
+ * lock, so two processes starting together apply each migration exactly once.
+ * Foreign keys are checked at the commit (`defer_foreign_keys`), so a
+ * migration may rebuild tables in any order.
  */
 export function migrate(db: SqliteDatabase, migrations: readonly Migration[]): void {
   migrations.forEach((migration, index) => {
@@ -399,26 +515,30 @@ export function migrate(db: SqliteDatabase, migrations: readonly Migration[]): v
     }
   });
   const latest = migrations.length;
-  const current = schemaVersion(db);
-  if (current > latest) {
-    throw new Error(
-      `db: database schema version ${current} is newer than this code knows (${latest}); upgrade the bot`,
-    );
-  }
-  for (const migration of migrations) {
-    if (migration.version <= current) continue;
-    const apply = db.transaction(() => {
-      if (schemaVersion(db) >= migration.version) return; // another process got there first
+  refuseNewer(db, latest);
+  if (schemaVersion(db) === latest) return;
+  let running: Migration | undefined;
+  const apply = db.transaction(() => {
+    const current = schemaVersion(db); // under the write lock: another process may have got there first
+    refuseNewer(db, latest);
+    db.pragma('defer_foreign_keys = ON');
+    for (const migration of migrations) {
+      if (migration.version <= current) continue;
+      running = migration;
       if (typeof migration.up === 'string') db.exec(migration.up);
       else migration.up(db);
       // PRAGMA takes no bound parameters; version is a checked integer.
       db.pragma(`user_version = ${migration.version}`);
-    });
-    try {
-      apply.immediate();
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(`db: migration ${migration.version} ("${migration.name}") failed: ${reason}`, { cause: error });
     }
+    running = undefined;
+    const broken = db.pragma('foreign_key_check') as unknown[];
+    if (broken.length > 0) throw new Error(`${broken.length} row(s) break a foreign key`);
+  });
+  try {
+    apply.immediate();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const which = running ? `migration ${running.version} ("${running.name}")` : `migration to version ${latest}`;
+    throw new Error(`db: ${which} failed, nothing was changed: ${reason}`, { cause: error });
   }
 }

@@ -53,7 +53,7 @@ test('a zone abbreviation is refused with the place to use instead, and nothing 
   const { dispatcher, app } = setup(t);
   const reply = await dispatcher.command(set(channel(null), 'PST'));
   assert.match(reply.payload.content ?? '', /“PST” is an abbreviation, not a time zone.*`America\/Los_Angeles`/);
-  assert.equal(app.daily?.store.getSchedule('1180000000000000202'), null);
+  assert.equal(app.daily?.store.listGuildSchedules('1180000000000000202')[0] ?? null, null);
 });
 
 test('@everyone (the role whose id is the server’s) is refused as the daily mention, and nothing is saved', async (t) => {
@@ -63,5 +63,5 @@ test('@everyone (the role whose id is the server’s) is refused as the daily me
   const reply = await dispatcher.command({ ...request, options: { ...request.options, role: everyone } });
   assert.equal(reply.payload.flags, 64);
   assert.match(reply.payload.content ?? '', /^The daily post cannot mention @everyone\. .*Nothing was saved\.$/);
-  assert.equal(app.daily?.store.getSchedule('1180000000000000202'), null);
+  assert.equal(app.daily?.store.listGuildSchedules('1180000000000000202')[0] ?? null, null);
 });

@@ -10,6 +10,12 @@ import { startBot } from '../../src/main.js';
 import type { StandIn } from '../../support/discord/index.js';
 import { build } from '../../support/bot.js';
 
+/** An embed's text as a reader sees it: description, then each field's name and value. */
+function embedText(message: { embeds: { description?: string; fields?: { name: string; value: string }[] }[] } | undefined | null): string {
+  const embed = message?.embeds[0];
+  return [embed?.description ?? '', ...(embed?.fields ?? []).flatMap((f) => [f.name, f.value])].join('\n');
+}
+
 const MANAGER = { id: '1180000000000000201', username: 'teacher' };
 const ROLE_ID = '1180000000000000301';
 
@@ -64,11 +70,11 @@ test('/daily set, then the tick posts once at 08:30 Berlin with embed, role ping
   assert.deepEqual(opener.allowed_mentions, { parse: [], roles: [], users: [] });
 
   const status = await (await daily(standIn, 'status')).response();
-  assert.match(status.message?.embeds[0]?.description ?? '', /\*\*Last delivery:\*\* sent for 2026-03-10 \(lr-\d{3}\)/);
+  assert.match(embedText(status.message), /\*\*Last delivery:\*\* sent for 2026-03-10 \(lr-\d{3}\)/);
   const voice = await (await standIn.sendCommand({ name: 'voice' })).response();
   assert.equal(voice.message?.embeds[0]?.description, post?.embeds[0]?.description, '/voice shows the posted quote');
   const history = await (await daily(standIn, 'history')).response();
-  assert.match(history.message?.embeds[0]?.description ?? '', /`2026-03-10` lr-\d{3} — sent/);
+  assert.match(history.message?.embeds[0]?.description ?? '', /`2026-03-10` <#\d+> lr-\d{3} — sent/);
 });
 
 test('a restart mid-day (new process, same database) does not post again', async (t) => {
@@ -88,7 +94,7 @@ test('where a server widened /daily, anyone it lets in reads the status, but onl
   const { standIn } = await build(t);
   await (await daily(standIn, 'set', setOptions(standIn))).response();
   const status = await (await daily(standIn, 'status', [], 0n)).response();
-  assert.match(status.message?.embeds[0]?.description ?? '', /\*\*Time:\*\* 08:30 Europe\/Berlin/);
+  assert.match(embedText(status.message), /Every day at \*\*08:30\*\* Europe\/Berlin/);
   const off = await (await daily(standIn, 'off', [], 0n)).response();
   assert.match(off.message?.content ?? '', /Only members with the \*\*Manage Server\*\* permission can change or test/);
 });
@@ -100,7 +106,7 @@ test('missing permissions are named exactly, and nothing is saved', async (t) =>
   const r = await (await daily(standIn, 'set', setOptions(standIn, [{ name: 'thread', type: T.Boolean, value: true }]))).response();
   assert.equal(r.ephemeral, true);
   assert.match(r.message?.content ?? '', /missing: \*\*Embed Links\*\*, \*\*Create Public Threads\*\*/);
-  assert.equal(bot.app.daily?.store.getSchedule(standIn.guildId), null);
+  assert.equal(bot.app.daily?.store.listGuildSchedules(standIn.guildId)[0] ?? null, null);
 });
 
 test('bad time and zone get a clear private answer', async (t) => {
@@ -122,10 +128,10 @@ test('a deleted channel: the failure is recorded, shown in status, the schedule 
   const summary = await bot.scheduler.tick();
   assert.equal(summary.sent, 0);
   const status = await (await daily(standIn, 'status')).response();
-  const text = status.message?.embeds[0]?.description ?? '';
+  const text = embedText(status.message);
   assert.match(text, /failed\*\* for 2026-03-10: the channel/);
   assert.match(text, /Paused/);
-  assert.ok(bot.app.daily?.store.getSchedule(standIn.guildId), 'settings are kept');
+  assert.ok(bot.app.daily?.store.listGuildSchedules(standIn.guildId)[0] ?? null, 'settings are kept');
 });
 
 test('/daily test posts now without counting as the day’s post; /daily off keeps the settings', async (t) => {
@@ -139,7 +145,7 @@ test('/daily test posts now without counting as the day’s post; /daily off kee
   assert.equal(standIn.channelMessages(standIn.channelId).length, 2, 'the real post still goes out');
   const off = await (await daily(standIn, 'off')).response();
   assert.match(off.message?.content ?? '', /off.*kept/);
-  assert.equal(bot.app.daily?.store.getSchedule(standIn.guildId)?.state, 'off');
+  assert.equal(bot.app.daily?.store.listGuildSchedules(standIn.guildId)[0]?.state, 'off');
 });
 
 test('removed from a server: its schedule pauses with the reason, settings kept', async (t) => {
@@ -148,7 +154,7 @@ test('removed from a server: its schedule pauses with the reason, settings kept'
   const left = new Promise((resolve) => bot.client.once('guildDelete', resolve));
   standIn.removeBotFromGuild(standIn.guildId);
   await left;
-  const schedule = bot.app.daily?.store.getSchedule(standIn.guildId);
+  const schedule = bot.app.daily?.store.listGuildSchedules(standIn.guildId)[0] ?? null;
   assert.equal(schedule?.state, 'paused');
   assert.equal(schedule?.pausedReason, 'the bot was removed from this server');
   assert.equal(schedule?.channelId, standIn.channelId);
@@ -160,6 +166,6 @@ test('/daily set with @everyone as the role: refused privately, nothing saved, n
   const r = await (await daily(standIn, 'set', setOptions(standIn, [{ name: 'role', type: T.Role, value: standIn.guildId }]))).response();
   assert.equal(r.ephemeral, true);
   assert.match(r.message?.content ?? '', /^The daily post cannot mention @everyone\./);
-  assert.equal(bot.app.daily?.store.getSchedule(standIn.guildId), null);
+  assert.equal(bot.app.daily?.store.listGuildSchedules(standIn.guildId)[0] ?? null, null);
   assert.equal(standIn.channelMessages(standIn.channelId).length, 0);
 });

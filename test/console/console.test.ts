@@ -186,7 +186,7 @@ describe('parseLine', () => {
     );
     assert.equal(error('/themes colour:red'), '/themes has no option colour. It takes no options.');
     assert.equal(error('/source work:lenins-revenge page:3'), '/source has no option page. Its options are n, work.');
-    assert.equal(error('/daily set colour:red time:08:00'), '/daily set has no option colour. Its options are channel, time, timezone, role, thread.');
+    assert.equal(error('/daily set colour:red time:08:00'), '/daily set has no option colour. Its options are channel, time, timezone, days, role, thread.');
     // A quoted value, a time, a URL and a colon at a word's end are text, not options.
     assert.deepEqual(ok('/quote query:"colour:red"').options, { query: 'colour:red' });
     assert.deepEqual(ok('/quote 12:30 lenin: http://example.org').options, { query: '12:30 lenin: http://example.org' });
@@ -247,7 +247,7 @@ describe('the console CLI', () => {
     assert.equal(help.stderr, '');
     assert.equal(help.stdout, `${usage()}\n`);
     assert.match(help.stdout, /^ {2}\/quote \[query:…\] \[theme:…\] \[speaker:…\] \[source:…\] \[note:…\] {2}/m);
-    assert.match(help.stdout, /^ {2}\/daily set channel:… time:… timezone:… \[role:…\] \[thread:…\] {2}/m);
+    assert.match(help.stdout, /^ {2}\/daily set channel:… time:… timezone:… \[days:…\] \[role:…\] \[thread:…\] {2}/m);
     const bad = consoleMain(['--jsno', '/quote nep']);
     assert.equal(bad.status, 2);
     assert.equal(bad.stdout, '');

@@ -40,7 +40,7 @@ describe('dueSchedules', () => {
     const s = schedule();
     const now = at('2026-06-01T12:00:00Z');
     assert.deepEqual(decide([s], [post()], now), []);
-    assert.deepEqual(decide([s], [post({ status: 'claimed', claimedAt: at('2026-06-01T11:55:00Z') })], now), []);
+    assert.deepEqual(decide([s], [post({ status: 'claimed', claimedAt: at('2026-06-01T11:59:30Z') })], now), []);
     assert.deepEqual(decide([s], [post({ status: 'failed', nextAttemptAt: null })], now), []);
     // A record for another date or guild does not count.
     assert.deepEqual(decide([s], [post({ localDate: '2026-05-31' }), post({ guildId: 'g2' })], now), [
@@ -71,14 +71,19 @@ describe('dueSchedules', () => {
     assert.deepEqual(decide([s], [failed], at('2026-06-01T09:10:00Z')), ['g1:retry:2026-06-01']);
   });
 
-  it('takes over a claim left by a crash once, then gives up', () => {
+  it('takes over a claim left by a crash at the next tick, while Discord remembers its nonce; then gives up', () => {
     const s = schedule();
     const crashed = post({ status: 'claimed', messageId: null, claimedAt: at('2026-06-01T09:00:00Z') });
-    assert.deepEqual(decide([s], [crashed], at('2026-06-01T09:09:59Z')), [], 'maybe still delivering');
-    assert.deepEqual(decide([s], [crashed], at('2026-06-01T09:10:00Z')), ['g1:reclaim:2026-06-01']);
-    const again = { ...crashed, staleReclaims: 1, claimedAt: at('2026-06-01T09:10:00Z') };
-    assert.deepEqual(decide([s], [again], at('2026-06-01T09:19:00Z')), []);
-    assert.deepEqual(decide([s], [again], at('2026-06-01T09:20:00Z')), ['g1:abandon:2026-06-01']);
+    assert.deepEqual(decide([s], [crashed], at('2026-06-01T09:00:59Z')), [], 'maybe still delivering');
+    assert.deepEqual(decide([s], [crashed], at('2026-06-01T09:01:00Z')), ['g1:reclaim:2026-06-01']);
+    // Taken over and crashed again: the nonce still dates from the first attempt.
+    const again = { ...crashed, staleReclaims: 1, claimedAt: at('2026-06-01T09:01:00Z') };
+    assert.deepEqual(decide([s], [again], at('2026-06-01T09:02:00Z')), ['g1:reclaim:2026-06-01']);
+    // Three minutes after the first attempt Discord may have forgotten the nonce: a retry could double the post.
+    const late = { ...crashed, staleReclaims: 2, claimedAt: at('2026-06-01T09:02:00Z') };
+    assert.deepEqual(decide([s], [late], at('2026-06-01T09:03:00Z')), ['g1:abandon:2026-06-01']);
+    // A claim made before the upgrade went out without a nonce: never retried blindly.
+    assert.deepEqual(decide([s], [{ ...crashed, nonceSince: null }], at('2026-06-01T09:01:00Z')), ['g1:abandon:2026-06-01']);
   });
 
   it('each guild follows its own clock: Kiritimati and Honolulu share an instant, not a date', () => {
@@ -138,7 +143,7 @@ describe('dueSchedules', () => {
   it('takes a lookup function as well as a list of posts', () => {
     const now = at('2026-06-01T12:00:00Z');
     const lookup = indexPosts([post()]);
-    assert.equal(lookup('g1', '2026-06-01')?.messageId, 'm1');
+    assert.equal(lookup(1, '2026-06-01')?.messageId, 'm1');
     assert.deepEqual(dueSchedules([schedule()], lookup, now), []);
   });
 

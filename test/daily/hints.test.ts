@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { currentDateWindow, DEFAULT_POLICY, dueSchedules, nextCheckAt, nextCheckTimes } from '../../src/daily/due.js';
 import type { PostRecord, Schedule } from '../../src/daily/due.js';
 import { addDays, listTimeZones, localDate, offsetMinutes, scheduledInstant } from '../../src/daily/time.js';
-import { at, post, schedule } from './records.js';
+import { at, idOf, post, schedule } from './records.js';
 
 const MINUTE = 60_000;
 
@@ -38,15 +38,15 @@ describe('nextCheckAt: each state of the day', () => {
     assert.equal(iso(nextCheckAt(s, [final], at('2026-06-01T09:00:05Z'))), '2026-06-02T09:00:00.000Z');
   });
 
-  it('claimed without outcome: when the claim turns stale (takeover, or abandon after one)', () => {
+  it('claimed without outcome: when the claim turns stale (takeover with the same nonce, or abandon)', () => {
     const claimed = post({ status: 'claimed', messageId: null, claimedAt: at('2026-06-01T09:00:00Z') });
-    assert.equal(iso(nextCheckAt(s, [claimed], at('2026-06-01T09:00:05Z'))), '2026-06-01T09:10:00.000Z');
-    const taken = { ...claimed, staleReclaims: 1, claimedAt: at('2026-06-01T09:10:00Z') };
-    assert.equal(iso(nextCheckAt(s, [taken], at('2026-06-01T09:10:05Z'))), '2026-06-01T09:20:00.000Z');
+    assert.equal(iso(nextCheckAt(s, [claimed], at('2026-06-01T09:00:05Z'))), '2026-06-01T09:01:00.000Z');
+    const taken = { ...claimed, staleReclaims: 1, claimedAt: at('2026-06-01T09:01:00Z') };
+    assert.equal(iso(nextCheckAt(s, [taken], at('2026-06-01T09:01:05Z'))), '2026-06-01T09:02:00.000Z');
     const slow = { ...DEFAULT_POLICY, staleClaimMinutes: 30 };
     assert.equal(iso(nextCheckAt(s, [claimed], at('2026-06-01T09:00:05Z'), slow)), '2026-06-01T09:30:00.000Z');
     // A late claim whose stale instant is past the next day's slot: that slot first.
-    const late = post({ status: 'claimed', messageId: null, claimedAt: at('2026-06-02T08:55:00Z'), localDate: '2026-06-01' });
+    const late = post({ status: 'claimed', messageId: null, claimedAt: at('2026-06-02T08:59:30Z'), localDate: '2026-06-01' });
     assert.equal(iso(nextCheckAt(s, [late], at('2026-06-01T23:59:00Z'))), '2026-06-02T09:00:00.000Z');
   });
 
@@ -65,7 +65,7 @@ describe('nextCheckAt: each state of the day', () => {
     assert.equal(iso(nextCheckAt(s, others, at('2026-06-01T10:00:00Z'))), '2026-06-01T09:00:00.000Z');
   });
 
-  it('batches: one hint per schedule, by guild', () => {
+  it('batches: one hint per schedule, by schedule id', () => {
     const hints = nextCheckTimes(
       [schedule(), schedule({ guildId: 'g2', time: '10:00' }), schedule({ guildId: 'p', state: 'paused' })],
       [post()],
@@ -74,9 +74,9 @@ describe('nextCheckAt: each state of the day', () => {
     assert.deepEqual(
       [...hints].map(([guild, hint]) => [guild, hint === null ? null : new Date(hint).toISOString()]),
       [
-        ['g1', '2026-06-02T09:00:00.000Z'],
-        ['g2', '2026-06-01T10:00:00.000Z'],
-        ['p', null],
+        [1, '2026-06-02T09:00:00.000Z'],
+        [2, '2026-06-01T10:00:00.000Z'],
+        [idOf('p'), null],
       ],
     );
   });
@@ -178,7 +178,9 @@ function checkAgainstDecision(zone: string, now: Date, tightExceptions = new Set
       }
     }
   }
-  const hints = nextCheckTimes(schedules, posts, now);
+  const byId = nextCheckTimes(schedules, posts, now);
+  const guildOf = new Map(schedules.map((s) => [s.id, s.guildId]));
+  const hints = new Map([...byId].map(([id, hint]) => [guildOf.get(id) ?? String(id), hint]));
   assert.ok(hints.size > 0, 'hints were computed');
   const seen = new Set<string>();
   let last = now.getTime();

@@ -32,19 +32,19 @@ class CountingStore extends DailyStore {
   schedulesRead = 0;
   postsRead = 0;
   fullReads = 0;
-  override listDueGuildIds(now: Date): string[] {
-    const ids = super.listDueGuildIds(now);
+  override listDueScheduleIds(now: Date): { id: number; guildId: string }[] {
+    const ids = super.listDueScheduleIds(now);
     this.dueIds += ids.length;
     return ids;
   }
-  override listActiveSchedules(guildIds?: readonly string[]): Schedule[] {
-    const rows = super.listActiveSchedules(guildIds);
-    if (guildIds === undefined) this.fullReads++;
+  override listActiveSchedules(ids?: readonly number[]): Schedule[] {
+    const rows = super.listActiveSchedules(ids);
+    if (ids === undefined) this.fullReads++;
     this.schedulesRead += rows.length;
     return rows;
   }
-  override listPostsBetween(from: string, to: string, guildIds?: readonly string[]): PostRecord[] {
-    const rows = super.listPostsBetween(from, to, guildIds);
+  override listPostsBetween(from: string, to: string, ids?: readonly number[]): PostRecord[] {
+    const rows = super.listPostsBetween(from, to, ids);
     this.postsRead += rows.length;
     return rows;
   }
@@ -100,7 +100,7 @@ function harness(t: TestContext, file?: string): Harness {
         store,
         clock: () => clock.now,
         log,
-        pickQuote: () => 'q1',
+        pickQuote: () => ({ quoteId: 'q1', theme: null }),
         deliver: async (job) => {
           jobs.push(job);
           await new Promise((resolve) => setImmediate(resolve));
@@ -143,7 +143,7 @@ describe('DailyScheduler with check hints', () => {
     const first = await scheduler.tick();
     assert.equal(first.fullPass, true);
     assert.equal(first.checked, 20_003);
-    assert.equal(h.store.listDueGuildIds(at('2026-06-01T08:29:00Z')).length, 0, 'every hint set, none come');
+    assert.equal(h.store.listDueScheduleIds(at('2026-06-01T08:29:00Z')).length, 0, 'every hint set, none come');
     const posted = h.jobs.length;
 
     store.reset();
@@ -168,7 +168,7 @@ describe('DailyScheduler with check hints', () => {
     const next = await scheduler.tick();
     assert.equal(next.checked, 0);
     assert.equal(store.dueIds, 0);
-    assert.equal(h.store.getCheckHint('due-a')?.toISOString(), '2026-06-02T08:30:00.000Z');
+    assert.equal(h.store.getCheckHint(h.store.listGuildSchedules('due-a')[0]?.id ?? 0)?.toISOString(), '2026-06-02T08:30:00.000Z');
   });
 
   it('the safety net: a corrupted hint holds a post back until the next full pass, which posts it and warns', async (t) => {
@@ -198,7 +198,7 @@ describe('DailyScheduler with check hints', () => {
       { ...(warning?.details as object), sample: undefined },
       { count: 1, dueNow: 1, sample: undefined },
     );
-    assert.equal(h.store.getCheckHint('g2')?.toISOString(), '2026-06-02T09:00:00.000Z', 'posted; tomorrow next');
+    assert.equal(h.store.getCheckHint(2)?.toISOString(), '2026-06-02T09:00:00.000Z', 'posted; tomorrow next');
   });
 
   it('the safety net corrects a wrong hint before it delays anything', async (t) => {
@@ -212,7 +212,7 @@ describe('DailyScheduler with check hints', () => {
     assert.equal((await scheduler.tick()).fullPass, true);
     const warning = h.logs.find((l) => l.level === 'warn');
     assert.equal((warning?.details as { dueNow?: number }).dueNow, 0);
-    assert.equal(h.store.getCheckHint('g1')?.toISOString(), '2026-06-01T09:00:00.000Z');
+    assert.equal(h.store.getCheckHint(1)?.toISOString(), '2026-06-01T09:00:00.000Z');
     h.set('2026-06-01T09:00:00Z');
     assert.equal((await scheduler.tick()).sent, 1, 'on time');
   });
@@ -231,7 +231,7 @@ describe('DailyScheduler with check hints', () => {
     }
     assert.equal(h.jobs.length, 20);
     assert.equal(new Set(h.jobs.map((job) => job.guildId)).size, 20);
-    assert.equal(h.store.listDueGuildIds(at('2026-06-01T09:03:00Z')).length, 0);
+    assert.equal(h.store.listDueScheduleIds(at('2026-06-01T09:03:00Z')).length, 0);
   });
 
   it('restart mid-day: the new process’s full pass finds nothing, and its ticks read nothing until tomorrow', async (t) => {
@@ -270,13 +270,13 @@ describe('DailyScheduler with check hints', () => {
     assert.deepEqual([evenTick.checked, evenTick.sent], [2, 2]);
     assert.equal(even.store.dueIds, 4, 'the odd shard’s guilds cost their ids, not their rows');
     assert.equal(even.store.schedulesRead, 2);
-    assert.equal(h.store.getCheckHint('1')?.toISOString(), '2026-06-01T09:00:00.000Z', 'left due for its own shard');
+    assert.equal(h.store.getCheckHint(h.store.findSchedule('1', 'c1')?.id ?? 0)?.toISOString(), '2026-06-01T09:00:00.000Z', 'left due for its own shard');
     h.set('2026-06-01T09:01:00Z');
     assert.equal((await odd.scheduler.tick()).sent, 2, 'a minute late: its own tick');
     assert.deepEqual(h.jobs.map((job) => job.guildId).sort(), ['1', '2', '3', '4']);
   });
 
-  it('on hints alone: backoff retries, a stale claim taken over once, three failed days pause', async (t) => {
+  it('on hints alone: backoff retries, a stale claim taken over at the next tick, three failed days pause', async (t) => {
     const h = harness(t);
     h.store.upsertSchedule(utc, at('2026-05-31T00:00:00Z'));
     h.store.upsertSchedule({ ...utc, guildId: 'crashed' }, at('2026-05-31T00:00:00Z'));
@@ -292,35 +292,36 @@ describe('DailyScheduler with check hints', () => {
       },
     });
     // A previous process claimed 'crashed' at 09:00 and died.
-    h.store.claimPost('crashed', '2026-06-01', 'q1', at('2026-06-01T09:00:00Z'), 'dead');
+    h.store.claimPost(h.store.findSchedule('crashed', 'c1')?.id ?? 0, '2026-06-01', 'q1', at('2026-06-01T09:00:00Z'), 'dead');
     const reads: number[] = [];
     for (let t0 = at('2026-06-01T08:00:00Z').getTime(); t0 <= at('2026-06-04T10:00:00Z').getTime(); t0 += MINUTE) {
       h.clock.now = new Date(t0);
       const summary: TickSummary = await scheduler.tick();
       reads.push(summary.checked ?? 0);
     }
+    // In schedule order (g1, crashed, broken) within a minute.
     assert.deepEqual(attempts, [
-      'broken@06-01T09:00#1',
       'g1@06-01T09:00#1',
+      'broken@06-01T09:00#1',
+      'crashed@06-01T09:01#2',
       'g1@06-01T09:02#2',
-      'crashed@06-01T09:10#2',
-      'broken@06-02T09:00#1',
-      'crashed@06-02T09:00#1',
       'g1@06-02T09:00#1',
-      'broken@06-03T09:00#1',
-      'crashed@06-03T09:00#1',
+      'crashed@06-02T09:00#1',
+      'broken@06-02T09:00#1',
       'g1@06-03T09:00#1',
-      'crashed@06-04T09:00#1',
+      'crashed@06-03T09:00#1',
+      'broken@06-03T09:00#1',
       'g1@06-04T09:00#1',
+      'crashed@06-04T09:00#1',
     ]);
-    assert.equal(h.store.getSchedule('broken')?.state, 'paused');
+    assert.equal(h.store.findSchedule('broken', 'c1')?.state, 'paused');
     assert.equal(store.fullReads, 1, 'one full pass, at the start');
     // 3 days and 2 hours of minute ticks; past the first (full) pass, schedules were read only when something
-    // was due: day 1 g1 and broken at 09:00, g1's retry at 09:02, the takeover at 09:10; then 3, 3 and 2 a day.
+    // was due: day 1 g1 and broken at 09:00, the takeover at 09:01, g1's retry at 09:02; then 3, 3 and 2 a day.
     assert.equal(reads.length, 4441);
     assert.deepEqual(
       reads.flatMap((n, minute) => (n > 0 ? [`${minute}:${n}`] : [])),
-      ['0:3', '60:2', '62:1', '70:1', '1500:3', '2940:3', '4380:2'],
+      ['0:3', '60:2', '61:1', '62:1', '1500:3', '2940:3', '4380:2'],
     );
   });
 

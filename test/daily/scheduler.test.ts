@@ -76,7 +76,7 @@ function harness(t: TestContext): Harness {
         store: connect(),
         clock: () => clock.now,
         log,
-        pickQuote: (date) => rotation.voiceOf(date),
+        pickQuote: (_schedule, date) => ({ quoteId: rotation.voiceOf(date), theme: null }),
         deliver: async (job) => {
           jobs.push(job);
           await new Promise((resolve) => setImmediate(resolve)); // let other schedulers interleave
@@ -101,6 +101,7 @@ describe('DailyScheduler', () => {
     assert.equal(summary.sent, 1);
     assert.deepEqual(h.jobs, [
       {
+        scheduleId: 1,
         guildId: 'g1',
         channelId: 'c1',
         roleId: 'r1',
@@ -110,12 +111,13 @@ describe('DailyScheduler', () => {
         timeZone: 'Europe/Berlin',
         scheduledAt: at('2026-06-01T07:00:00Z'),
         attempt: 1,
+        nonce: 'hv:1:20260601',
       },
     ]);
-    const post = h.store.getPost('g1', '2026-06-01');
+    const post = h.store.getPost(1, '2026-06-01');
     assert.equal(post?.status, 'sent');
     assert.equal(post?.messageId, 'm1');
-    assert.equal(h.store.getPostedQuoteId('g1', '2026-06-01'), h.jobs[0]?.quoteId);
+    assert.equal(h.store.getPostedQuoteId(1, '2026-06-01'), h.jobs[0]?.quoteId);
 
     h.set('2026-06-01T07:01:00Z');
     await scheduler.tick();
@@ -159,7 +161,7 @@ describe('DailyScheduler', () => {
     const scheduler = h.scheduler();
     await scheduler.tick();
     assert.equal(h.jobs.length, 0);
-    assert.equal(h.store.getPost('g1', '2026-05-31'), null);
+    assert.equal(h.store.getPost(1, '2026-05-31'), null);
     // Down over 09:00 on 06-01, back at 15:00 local: posts once, late.
     h.set('2026-06-01T13:00:00Z');
     await scheduler.tick();
@@ -177,42 +179,43 @@ describe('DailyScheduler', () => {
     scheduler.start(); // idempotent
     await scheduler.stop();
     assert.equal(h.jobs.length, 1);
-    assert.equal(h.store.getPost('g1', '2026-06-01')?.status, 'sent');
+    assert.equal(h.store.getPost(1, '2026-06-01')?.status, 'sent');
   });
 
-  it('crash between claim and send: the claim is taken over once and posted with the same quote', async (t) => {
+  it('crash between claim and send: the claim is taken over at the next tick, same quote, same nonce', async (t) => {
     const h = harness(t);
     h.store.upsertSchedule(berlin, at('2026-06-01T00:00:00Z'));
-    // A previous process claimed at 09:00 local and died before sending.
-    h.store.claimPost('g1', '2026-06-01', 'q-claimed', at('2026-06-01T07:00:00Z'), 'dead-process');
+    // A previous process claimed at 09:00 local and died before (or after) sending.
+    h.store.claimPost(1, '2026-06-01', 'q-claimed', at('2026-06-01T07:00:00Z'), 'dead-process');
     const scheduler = h.scheduler();
-    h.set('2026-06-01T07:09:00Z');
+    h.set('2026-06-01T07:00:30Z');
     await scheduler.tick();
-    assert.equal(h.jobs.length, 0, 'not stale yet');
-    h.set('2026-06-01T07:10:00Z');
+    assert.equal(h.jobs.length, 0, 'maybe still delivering');
+    h.set('2026-06-01T07:01:00Z');
     await scheduler.tick();
     assert.equal(h.jobs.length, 1);
     assert.equal(h.jobs[0]?.quoteId, 'q-claimed');
     assert.equal(h.jobs[0]?.attempt, 2);
-    assert.equal(h.store.getPost('g1', '2026-06-01')?.status, 'sent');
-    assert.ok(h.logs.some((l) => l.message === 'daily: taking over a claim left without outcome'));
+    assert.equal(h.jobs[0]?.nonce, 'hv:1:20260601', 'the nonce of the lost attempt: Discord returns its message');
+    assert.equal(h.store.getPost(1, '2026-06-01')?.status, 'sent');
+    assert.ok(h.logs.some((l) => l.message.startsWith('daily: taking over a claim left without outcome')));
   });
 
-  it('crash again after the takeover: not retried a second time, recorded as a failed day', async (t) => {
+  it('a lost outcome found after Discord may have forgotten the nonce: not retried, recorded as a failed day', async (t) => {
     const h = harness(t);
     h.store.upsertSchedule(berlin, at('2026-06-01T00:00:00Z'));
-    h.store.claimPost('g1', '2026-06-01', 'q-claimed', at('2026-06-01T07:00:00Z'), 'dead-1');
-    // The process that took it over died too.
-    h.store.reclaimStale('g1', '2026-06-01', at('2026-06-01T07:10:00Z'), 'dead-2');
+    h.store.claimPost(1, '2026-06-01', 'q-claimed', at('2026-06-01T07:00:00Z'), 'dead-1');
+    // The process that took it over died too, and nothing ran for two hours.
+    h.store.reclaimStale(1, '2026-06-01', at('2026-06-01T07:01:00Z'), 'dead-2');
     h.set('2026-06-01T09:00:00Z');
     const summary = await h.scheduler().tick();
     assert.equal(h.jobs.length, 0);
     assert.equal(summary.due, 1);
-    const post = h.store.getPost('g1', '2026-06-01');
+    const post = h.store.getPost(1, '2026-06-01');
     assert.equal(post?.status, 'failed');
     assert.equal(post?.nextAttemptAt, null);
-    assert.match(post?.lastError ?? '', /^daily: delivery interrupted twice/);
-    assert.equal(h.store.getSchedule('g1')?.failedDays, 1);
+    assert.match(post?.lastError ?? '', /^daily: delivery interrupted and not resumed while Discord still remembered its nonce/);
+    assert.equal(h.store.getSchedule(1)?.failedDays, 1);
     h.set('2026-06-01T12:00:00Z');
     await h.scheduler().tick();
     assert.equal(h.jobs.length, 0);
@@ -225,7 +228,7 @@ describe('DailyScheduler', () => {
     h.set('2026-06-01T07:00:00Z');
     const first = await scheduler.tick();
     assert.equal(first.failed, 1);
-    const failed = h.store.getPost('g1', '2026-06-01');
+    const failed = h.store.getPost(1, '2026-06-01');
     assert.equal(failed?.status, 'failed');
     assert.equal(failed?.nextAttemptAt?.toISOString(), '2026-06-01T07:02:00.000Z');
 
@@ -237,8 +240,8 @@ describe('DailyScheduler', () => {
     assert.equal(h.jobs.length, 2);
     assert.equal(h.jobs[1]?.attempt, 2);
     assert.equal(h.jobs[1]?.quoteId, h.jobs[0]?.quoteId);
-    assert.equal(h.store.getPost('g1', '2026-06-01')?.status, 'sent');
-    assert.equal(h.store.getSchedule('g1')?.failedDays, 0);
+    assert.equal(h.store.getPost(1, '2026-06-01')?.status, 'sent');
+    assert.equal(h.store.getSchedule(1)?.failedDays, 0);
   });
 
   it('gives up for the day after the last attempt; a throwing deliver counts as a failure', async (t) => {
@@ -253,7 +256,7 @@ describe('DailyScheduler', () => {
     h.set('2026-06-01T07:00:00Z');
     for (let i = 0; i < 20; i++) {
       await scheduler.tick();
-      const next = h.store.getPost('g1', '2026-06-01')?.nextAttemptAt;
+      const next = h.store.getPost(1, '2026-06-01')?.nextAttemptAt;
       if (!next) break;
       h.clock.now = next;
     }
@@ -261,10 +264,10 @@ describe('DailyScheduler', () => {
       h.jobs.map((job) => job.attempt),
       [1, 2, 3, 4, 5],
     );
-    const post = h.store.getPost('g1', '2026-06-01');
+    const post = h.store.getPost(1, '2026-06-01');
     assert.equal(post?.status, 'failed');
     assert.equal(post?.lastError, 'daily: deliver threw: socket hang up');
-    assert.equal(h.store.getSchedule('g1')?.failedDays, 1);
+    assert.equal(h.store.getSchedule(1)?.failedDays, 1);
   });
 
   it('three days of failure in a row pause the schedule with the reason, keeping the settings', async (t) => {
@@ -281,7 +284,7 @@ describe('DailyScheduler', () => {
       await scheduler.tick();
     }
     assert.equal(h.jobs.length, 3, 'no attempt once paused');
-    const paused = h.store.getSchedule('g1');
+    const paused = h.store.getSchedule(1);
     assert.equal(paused?.state, 'paused');
     assert.match(paused?.pausedReason ?? '', /^daily: paused after 3 days in a row .*Missing Permissions/);
     assert.equal(paused?.channelId, 'c1');
@@ -303,8 +306,8 @@ describe('DailyScheduler', () => {
       h.set(`2026-06-0${day}T07:00:00Z`);
       await scheduler.tick();
     }
-    assert.equal(h.store.getSchedule('g1')?.state, 'active');
-    assert.equal(h.store.getSchedule('g1')?.failedDays, 2);
+    assert.equal(h.store.getSchedule(1)?.state, 'active');
+    assert.equal(h.store.getSchedule(1)?.failedDays, 2);
   });
 
   it('a permanent error pauses at once', async (t) => {
@@ -313,10 +316,10 @@ describe('DailyScheduler', () => {
     h.set('2026-06-01T07:00:00Z');
     const summary = await h.scheduler({}, [{ error: 'Unknown Channel', retryable: false, permanent: true }]).tick();
     assert.equal(summary.paused, 1);
-    const schedule = h.store.getSchedule('g1');
+    const schedule = h.store.getSchedule(1);
     assert.equal(schedule?.state, 'paused');
     assert.match(schedule?.pausedReason ?? '', /^daily: paused after an error that needs a fix: Unknown Channel/);
-    assert.equal(h.store.getPost('g1', '2026-06-01')?.nextAttemptAt, null);
+    assert.equal(h.store.getPost(1, '2026-06-01')?.nextAttemptAt, null);
   });
 
   it('pauses a schedule whose stored zone this runtime cannot use, and posts the others', async (t) => {
@@ -328,7 +331,7 @@ describe('DailyScheduler', () => {
     const summary = await h.scheduler().tick();
     assert.equal(summary.sent, 1);
     assert.equal(summary.paused, 1);
-    assert.match(h.store.getSchedule('g2')?.pausedReason ?? '', /daily: unknown time zone "Atlantis\/Capital"/);
+    assert.match(h.store.getSchedule(2)?.pausedReason ?? '', /daily: unknown time zone "Atlantis\/Capital"/);
   });
 
   it('never throws: a broken store is logged and the tick resolves', async (t) => {
@@ -359,9 +362,9 @@ describe('DailyScheduler', () => {
     for (const guildId of ['a', 'b', 'c']) h.store.upsertSchedule({ ...berlin, guildId }, at('2026-06-01T00:00:00Z'));
     h.set('2026-06-01T07:00:00Z');
     class FlakyStore extends DailyStore {
-      override claimPost(guildId: string, ...rest: [string, string, Date, string]): boolean {
-        if (guildId === 'b') throw new Error('disk I/O error');
-        return super.claimPost(guildId, ...rest);
+      override claimPost(scheduleId: number, ...rest: [string, string, Date, string, (string | null)?]): boolean {
+        if (scheduleId === 2) throw new Error('disk I/O error');
+        return super.claimPost(scheduleId, ...rest);
       }
     }
     const summary = await h.scheduler({ store: new FlakyStore(h.db) }).tick();
@@ -379,11 +382,11 @@ describe('DailyScheduler', () => {
     const scheduler = h.scheduler({
       pickQuote: () => {
         if (!loaded) throw new Error('rotation: no quotes to choose from');
-        return 'q1';
+        return { quoteId: 'q1', theme: null };
       },
     });
     assert.equal((await scheduler.tick()).errors, 1);
-    assert.equal(h.store.getPost('g1', '2026-06-01'), null);
+    assert.equal(h.store.getPost(1, '2026-06-01'), null);
     loaded = true;
     assert.equal((await scheduler.tick()).sent, 1);
   });
