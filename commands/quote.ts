@@ -15,7 +15,8 @@ const data = {
     { type: ApplicationCommandOptionType.String, name: 'theme', description: 'Only quotes on this theme', autocomplete: true },
     { type: ApplicationCommandOptionType.String, name: 'speaker', description: 'Only speakers described so: an occupation, nationality, gender or age group', autocomplete: true },
     { type: ApplicationCommandOptionType.String, name: 'source', description: 'Only this kind of source: interview, report, letter, leaflet…', autocomplete: true },
-    { type: ApplicationCommandOptionType.Integer, name: 'note', description: 'Only quotes resting on this note of the essay', min_value: 1, max_value: 99 },
+    { type: ApplicationCommandOptionType.String, name: 'work', description: 'Only quotes from this work (the essay, or another reading)', autocomplete: true },
+    { type: ApplicationCommandOptionType.Integer, name: 'note', description: 'Only quotes resting on this note of the work', min_value: 1, max_value: 99 },
   ],
   ...ANYWHERE,
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;

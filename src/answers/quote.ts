@@ -10,7 +10,7 @@ import { LIMITS } from '../message/limits.js';
 import { notice } from '../message/payload.js';
 import { truncate } from '../text/truncate.js';
 import { citeMessage, contextMessage, resultMessage } from '../render/messages.js';
-import { showUserText } from '../render/text.js';
+import { escapeMarkdown, showUserText } from '../render/text.js';
 import { resolveFacet } from '../search/facets.js';
 import type { SearchOutcome } from '../search/engine.js';
 import { isEmptyQuery, MAX_QUERY_LENGTH, parseQuery, type Filters } from '../search/query.js';
@@ -22,6 +22,8 @@ export interface QuoteOptions {
   readonly speaker?: string;
   readonly source?: string;
   readonly note?: number;
+  /** A work's id or title (autocomplete offers the titles, and sends the id). */
+  readonly work?: string;
 }
 
 type Checked = { ok: true; filters: Filters; query: string } | { ok: false; reply: Reply };
@@ -34,7 +36,18 @@ export function checkQuoteOptions(app: App, o: QuoteOptions): Checked {
   if (query.length > MAX_QUERY_LENGTH) {
     return { ok: false, reply: message(notice(`Searches can be up to ${MAX_QUERY_LENGTH} characters; yours has ${query.length}. Try a few key words, like \`/quote collective farms\`.`)) };
   }
-  const filters: { theme?: string; speaker?: string; kind?: string; note?: number } = {};
+  const filters: { theme?: string; speaker?: string; kind?: string; note?: number; work?: string } = {};
+  let work = app.corpus.sources.length === 1 ? app.corpus.sources[0] : undefined;
+  if (o.work?.trim()) {
+    const w = o.work.trim().toLowerCase();
+    const found = app.corpus.sources.find((s) => s.id === w || s.title.toLowerCase() === w);
+    if (!found) {
+      return { ok: false, reply: message(notice(`There is no work “${showUserText(o.work, 40)}”. The works are: ${app.corpus.sources.map((s) => `\`${s.id}\` (${escapeMarkdown(s.title)})`).join(', ')}.`)) };
+    }
+    work = found;
+    // One work alone is every quote: no filter, so its buttons read as before.
+    if (app.corpus.sources.length > 1) filters.work = found.id;
+  }
   if (o.theme?.trim()) {
     const t = o.theme.trim().toLowerCase();
     const theme = app.corpus.themes.find((th) => th.id === t || th.label.toLowerCase() === t);
@@ -60,9 +73,13 @@ export function checkQuoteOptions(app: App, o: QuoteOptions): Checked {
     filters.kind = kind.id;
   }
   if (o.note !== undefined) {
-    const count = app.corpus.sources[0]?.notes.length ?? 0;
+    // Each work numbers its own notes: note 3 of one is not note 3 of another.
+    if (!work) {
+      return { ok: false, reply: message(notice(`Each work numbers its own notes: add \`work:\` to say whose note ${o.note}, e.g. \`/quote note:${o.note} work:${app.corpus.sources[0]?.id ?? ''}\`.`)) };
+    }
+    const count = work.notes.length;
     if (!Number.isInteger(o.note) || o.note < 1 || o.note > count) {
-      return { ok: false, reply: message(notice(`There is no note ${o.note}: the notes run from 1 to ${count}.`)) };
+      return { ok: false, reply: message(notice(`There is no note ${o.note}${app.corpus.sources.length > 1 ? ` in \`${work.id}\`` : ''}: the notes run from 1 to ${count}.`)) };
     }
     filters.note = o.note;
   }
@@ -165,6 +182,12 @@ export function autocompleteQuote(app: App, option: string, typed: string): Choi
     for (const f of app.search.facets) if (!t || f.key.includes(t)) out.push(choice(`${f.label} (${f.count})`, f.key));
   } else if (option === 'source') {
     for (const k of app.corpus.kinds) if (!t || k.id.includes(t) || k.label.toLowerCase().includes(t)) out.push(choice(k.label, k.id));
+  } else if (option === 'work') {
+    for (const s of app.corpus.sources) {
+      if (!t || s.id.includes(t) || s.title.toLowerCase().includes(t) || s.author.toLowerCase().includes(t)) {
+        out.push(choice(`${truncate(s.title, 60, { atWord: false })} — ${s.author} (${app.corpus.quotes.filter((q) => q.sourceId === s.id).length})`, s.id));
+      }
+    }
   } else if (option === 'query') {
     if (t) out.push(choice(typed.trim(), typed.trim()));
     for (const word of app.search.completeWords(t, 10)) out.push(choice(word, word));

@@ -1,7 +1,8 @@
 /**
  * Button state lives in the custom id, so buttons keep working after a
  * restart and on any shard. The formats, all under Discord's 100 characters:
- *   quote:page:<index>:<theme>|<kind>|<note>|<speaker>|<query>
+ *   quote:page:<index>:<theme>|<kind>|<note>|<speaker>|<work>|<query>
+ *   without a work, the field and its separator are left out (as before works: same ids, same room for the query)
  *   quote:cite:<quote id>
  *   quote:context:<quote id>
  */
@@ -22,7 +23,7 @@ export const QUOTE_PREFIX = 'quote:';
 export function pageId(state: PageState): string | null {
   const f = state.filters;
   const clean = (s: string | undefined) => (s ?? '').replace(/\|/g, ' ');
-  const id = `${QUOTE_PREFIX}page:${state.index}:${clean(f.theme)}|${clean(f.kind)}|${f.note ?? ''}|${clean(f.speaker)}|${clean(state.query)}`;
+  const id = `${QUOTE_PREFIX}page:${state.index}:${clean(f.theme)}|${clean(f.kind)}|${f.note ?? ''}|${clean(f.speaker)}|${f.work ? `${clean(f.work)}|` : ''}${clean(state.query)}`;
   return id.length <= LIMITS.customId ? id : null;
 }
 
@@ -35,14 +36,16 @@ export function parseQuoteButton(customId: string): QuoteButton | null {
   const rest = customId.slice(QUOTE_PREFIX.length);
   const m = /^(cite|context):([a-z0-9-]+)$/.exec(rest);
   if (m) return { action: m[1] as 'cite' | 'context', quoteId: m[2] as string };
-  const p = /^page:(\d{1,6}):([^|]*)\|([^|]*)\|(\d*)\|([^|]*)\|(.*)$/s.exec(rest);
+  // The query cannot hold '|' (pageId replaces it), so five separators mean a work field, four an older button.
+  const p = /^page:(\d{1,6}):([^|]*)\|([^|]*)\|(\d*)\|([^|]*)\|([^|]*)\|(.*)$/s.exec(rest) ?? /^page:(\d{1,6}):([^|]*)\|([^|]*)\|(\d*)\|([^|]*)\|()(.*)$/s.exec(rest);
   if (!p) return null;
-  const [, index, theme, kind, note, speaker, query] = p;
+  const [, index, theme, kind, note, speaker, work, query] = p;
   const filters: Filters = {
     ...(theme ? { theme } : {}),
     ...(kind ? { kind } : {}),
     ...(note ? { note: Number(note) } : {}),
     ...(speaker ? { speaker } : {}),
+    ...(work ? { work } : {}),
   };
   return { action: 'page', state: { index: Number(index), query: query ?? '', filters } };
 }

@@ -103,6 +103,7 @@ export function describeSearch(corpus: Corpus, query: string, filters: Filters):
   if (filters.theme) bits.push(`theme ${corpus.themes.find((t) => t.id === filters.theme)?.label ?? filters.theme}`);
   if (filters.speaker) bits.push(`speaker ${plainUserText(filters.speaker, 40)}`);
   if (filters.kind) bits.push(`source ${corpus.kinds.find((k) => k.id === filters.kind)?.label ?? filters.kind}`);
+  if (filters.work) bits.push(`work ${filters.work}`);
   if (filters.note !== undefined) bits.push(`note ${filters.note}`);
   return bits.join(' · ');
 }

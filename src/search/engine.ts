@@ -330,6 +330,8 @@ class FilterIndex {
   private readonly kind: Uint16Array;
   private readonly kindCodes = new Map<string, number>();
   private readonly note: Int32Array;
+  private readonly work: Uint16Array;
+  private readonly workCodes = new Map<string, number>();
   /** Speaker filter → its documents: `hasFacet` decides, asked once per distinct description (see speaker()). */
   private readonly speakers = new Map<string, { set: BitSet; list: Int32Array }>();
   private descriptions: { quote: Quote; docs: number[] }[] | null = null;
@@ -343,6 +345,7 @@ class FilterIndex {
   ) {
     this.kind = new Uint16Array(n);
     this.note = new Int32Array(n);
+    this.work = new Uint16Array(n);
     const building = new Map<string, number[]>();
     const list = (key: string, doc: number) => {
       const l = building.get(key);
@@ -365,6 +368,10 @@ class FilterIndex {
       list(`kind:${q.kind}`, doc);
       this.note[doc] = q.note;
       list(`note:${q.note}`, doc);
+      let work = this.workCodes.get(q.sourceId);
+      if (work === undefined) this.workCodes.set(q.sourceId, (work = this.workCodes.size + 1));
+      this.work[doc] = work;
+      list(`work:${q.sourceId}`, doc);
     });
     for (const [key, docs] of building) this.lists.set(key, Int32Array.from(docs));
   }
@@ -421,6 +428,14 @@ class FilterIndex {
       if (!this.lists.has(`note:${note}`)) return null;
       tests.push((doc) => notes[doc] === note);
       sources.push(this.lists.get(`note:${note}`));
+    }
+    if (f.work) {
+      const docs = this.lists.get(`work:${f.work}`);
+      if (!docs) return null;
+      const code = this.workCodes.get(f.work) as number;
+      const works = this.work;
+      tests.push((doc) => works[doc] === code);
+      sources.push(docs);
     }
     if (f.speaker) {
       const { set, list } = this.speaker(f.speaker);
@@ -1270,6 +1285,7 @@ export function matchesFilters(q: Quote, f: Filters): boolean {
   if (f.theme && !q.themes.includes(f.theme)) return false;
   if (f.kind && q.kind !== f.kind) return false;
   if (f.note !== undefined && q.note !== f.note) return false;
+  if (f.work && q.sourceId !== f.work) return false;
   if (f.speaker && !hasFacet(q, f.speaker)) return false;
   return true;
 }

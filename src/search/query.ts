@@ -13,7 +13,10 @@ export interface Filters {
   readonly speaker?: string;
   /** A source-kind id. */
   readonly kind?: string;
+  /** A note number, counted within its work (notes are numbered per work). */
   readonly note?: number;
+  /** A work (source) id: only its quotes. */
+  readonly work?: string;
 }
 
 export interface ParsedQuery {

@@ -182,7 +182,7 @@ describe('parseLine', () => {
   it('an option the command does not have is refused with the ones it has', () => {
     assert.equal(
       error('/quote colour:red nep'),
-      '/quote has no option colour. Its options are query, theme, speaker, source, note. To search for words with a colon, quote them: query:"colour:…".',
+      '/quote has no option colour. Its options are query, theme, speaker, source, work, note. To search for words with a colon, quote them: query:"colour:…".',
     );
     assert.equal(error('/themes colour:red'), '/themes has no option colour. It takes no options.');
     assert.equal(error('/source work:lenins-revenge page:3'), '/source has no option page. Its options are n, work.');
@@ -246,7 +246,7 @@ describe('the console CLI', () => {
     assert.equal(help.status, 0);
     assert.equal(help.stderr, '');
     assert.equal(help.stdout, `${usage()}\n`);
-    assert.match(help.stdout, /^ {2}\/quote \[query:…\] \[theme:…\] \[speaker:…\] \[source:…\] \[note:…\] {2}/m);
+    assert.match(help.stdout, /^ {2}\/quote \[query:…\] \[theme:…\] \[speaker:…\] \[source:…\] \[work:…\] \[note:…\] {2}/m);
     assert.match(help.stdout, /^ {2}\/daily set channel:… time:… timezone:… \[days:…\] \[role:…\] \[thread:…\] {2}/m);
     const bad = consoleMain(['--jsno', '/quote nep']);
     assert.equal(bad.status, 2);
