@@ -71,7 +71,7 @@ describe('/quote with several works', () => {
     for (let i = 1; i < total; i++) {
       const id = nextId(p);
       assert.equal(parseQuoteButton(id)?.action === 'page' && (parseQuoteButton(id) as { state: { filters: { work?: string } } }).state.filters.work, 'lenins-revenge');
-      p = payload(await dispatcher.button({ ...caller, customId: id, messageOwnerId: caller.userId, now: NOW }));
+      p = payload(await dispatcher.button({ ...caller, customId: id, messageId: null, messageOwnerId: caller.userId, now: NOW }));
       assert.match(footer(p), /^lr-\d{3} · quoted in Phil Gasper/);
     }
   });
