@@ -7,6 +7,7 @@ import { REST, Routes } from 'discord.js';
 import type { RESTGetCurrentApplicationResult } from 'discord-api-types/v10';
 import dotenv from 'dotenv';
 import { commands } from '../commands/index.js';
+import { localizeCommand } from '../commands/localize.js';
 import { applicationIdFromToken, ConfigError, parseConfig, tokenAdvice, tokenProblem } from './config.js';
 import { deployCommands } from './deploy.js';
 import { isMain } from './paths.js';
@@ -32,7 +33,7 @@ export async function runDeploy(env: Record<string, string | undefined>, out: (l
     const applicationId =
       applicationIdFromToken(token) ??
       ((await new REST({ api: config.apiBase }).setToken(token).get(Routes.currentApplication())) as RESTGetCurrentApplicationResult).id;
-    const registered = await deployCommands({ token, apiBase: config.apiBase, applicationId, guildId: config.guildId, commands: commands.map((c) => c.data) });
+    const registered = await deployCommands({ token, apiBase: config.apiBase, applicationId, guildId: config.guildId, commands: commands.map((c) => localizeCommand(c.data)) });
     out(`Registered ${registered.length} commands ${config.guildId ? `in server ${config.guildId}` : 'globally (they can take up to an hour to appear everywhere)'}: ${registered.map((c) => `/${c.name}`).join(', ')}`);
     return 0;
   } catch (err) {

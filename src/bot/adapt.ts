@@ -11,6 +11,7 @@ import {
   type GuildBasedChannel,
   type Role,
 } from 'discord.js';
+import { languageOf } from '../i18n/index.js';
 import type { AutocompleteRequest, ButtonRequest, Caller, CommandRequest, OptionValue } from '../interactions/types.js';
 
 type AnyInteraction = ChatInputCommandInteraction | ButtonInteraction | AutocompleteInteraction;
@@ -21,6 +22,7 @@ function caller(i: AnyInteraction): Caller {
     guildId: i.guildId,
     channelId: i.channelId,
     memberPermissions: i.memberPermissions?.bitfield ?? null,
+    language: languageOf(i.locale),
   };
 }
 

@@ -4,6 +4,7 @@
  * exactly one polite ephemeral message, never two and never silence.
  */
 import { MessageFlags, type Interaction } from 'discord.js';
+import { languageOf, t } from '../i18n/index.js';
 import type { Dispatcher } from '../interactions/dispatch.js';
 import type { Reply } from '../interactions/types.js';
 import type { Logger } from '../log.js';
@@ -15,7 +16,6 @@ import { sendReply } from './respond.js';
 /** Discord allows 3 s for the first answer; defer well before that if a handler is still working. */
 export const DEFER_AFTER_MS = 1500;
 
-const SORRY = 'Sorry — something went wrong while answering that. It has been logged; please try again in a moment.';
 
 export interface FunnelOptions {
   readonly dispatcher: Dispatcher;
@@ -82,7 +82,7 @@ export function createInteractionHandler(options: FunnelOptions): (interaction: 
 
 async function apologise(interaction: Interaction, log: Logger): Promise<void> {
   if (!interaction.isRepliable()) return;
-  const message = toReplyOptions({ content: SORRY, flags: MessageFlags.Ephemeral, allowed_mentions: { parse: [] } });
+  const message = toReplyOptions({ content: t(languageOf(interaction.locale), 'errors.sorry'), flags: MessageFlags.Ephemeral, allowed_mentions: { parse: [] } });
   try {
     if (interaction.replied || interaction.deferred) await interaction.followUp(message);
     else await interaction.reply(message);

@@ -5,6 +5,7 @@
  */
 import type { APIApplicationCommandOptionChoice } from 'discord-api-types/v10';
 import type { App } from '../app.js';
+import { t } from '../i18n/index.js';
 import { notice } from '../message/payload.js';
 import type { AutocompleteRequest, ButtonRequest, Command, CommandRequest, Reply } from './types.js';
 
@@ -20,13 +21,13 @@ export class Dispatcher {
 
   async command(request: CommandRequest): Promise<Reply> {
     const command = this.byName.get(request.commandName);
-    if (!command) return { type: 'message', payload: notice(`There is no command /${request.commandName}. Try \`/about\`.`) };
+    if (!command) return { type: 'message', payload: notice(t(request.language ?? 'en', 'errors.unknownCommand', { name: request.commandName })) };
     return command.execute(request, this.app);
   }
 
   async button(request: ButtonRequest): Promise<Reply> {
     const command = this.commands.find((c) => c.buttonPrefix && c.button && request.customId.startsWith(c.buttonPrefix));
-    if (!command?.button) return { type: 'message', payload: notice('This button no longer does anything. Run the command again.') };
+    if (!command?.button) return { type: 'message', payload: notice(t(request.language ?? 'en', 'errors.staleButton')) };
     return command.button(request, this.app);
   }
 

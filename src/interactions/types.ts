@@ -9,6 +9,7 @@
  */
 import type { APIApplicationCommandOptionChoice, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord-api-types/v10';
 import type { App } from '../app.js';
+import type { Language } from '../i18n/index.js';
 import type { MessagePayload } from '../message/payload.js';
 
 /** A value of a slash-command option as the handler sees it. */
@@ -27,6 +28,8 @@ export interface Caller {
   readonly channelId: string | null;
   /** Permissions of the member who invoked, null outside a server. */
   readonly memberPermissions: bigint | null;
+  /** The language of the user's Discord client (interaction `locale`), for the bot's own words; English when absent. */
+  readonly language?: Language;
 }
 
 export interface CommandRequest extends Caller {

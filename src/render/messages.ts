@@ -6,6 +6,7 @@
 import { ButtonStyle, ComponentType, type APIButtonComponent, type APIEmbed } from 'discord-api-types/v10';
 import { contextExcerpt, type SourceLayout } from '../corpus/context.js';
 import type { Corpus, Quote, Source } from '../corpus/types.js';
+import { t, type Language } from '../i18n/index.js';
 import { pageId, quoteActionId, type PageState } from '../interactions/custom-id.js';
 import { EPHEMERAL, NO_MENTIONS, notice, type MessagePayload } from '../message/payload.js';
 import type { Filters } from '../search/query.js';
@@ -225,17 +226,18 @@ function searchableString(q: Quote): string {
 }
 
 /** `/themes`: the vocabulary with counts. */
-export function themesMessage(corpus: Corpus): MessagePayload {
-  const lines = corpus.themes.map((t) => {
-    const n = corpus.quotes.filter((q) => q.themes.includes(t.id)).length;
-    return `**${escapeMarkdown(t.label)}** (\`${t.id}\`) — ${n} quote${n === 1 ? '' : 's'}\n${escapeMarkdown(t.description)}`;
+export function themesMessage(corpus: Corpus, language: Language = 'en'): MessagePayload {
+  // The themes' labels and descriptions are the corpus's vocabulary (data/themes.json): they stay as written.
+  const lines = corpus.themes.map((theme) => {
+    const n = corpus.quotes.filter((q) => q.themes.includes(theme.id)).length;
+    return `**${escapeMarkdown(theme.label)}** (\`${theme.id}\`) — ${t(language, 'themes.count', { count: n })}\n${escapeMarkdown(theme.description)}`;
   });
   return {
     embeds: [
       {
         color: COLOR,
-        title: 'Themes',
-        description: truncate(`${lines.join('\n')}\n\nSearch within one with \`/quote theme:<theme>\`.`, LIMITS.description),
+        title: t(language, 'themes.title'),
+        description: truncate(`${lines.join('\n')}\n\n${t(language, 'themes.hint')}`, LIMITS.description),
       },
     ],
     allowed_mentions: NO_MENTIONS,

@@ -147,3 +147,22 @@ test('the stand-in keeps Discord’s limit of 5 follow-ups for a user-install-on
   await inServer.response();
   for (let i = 0; i < 6; i++) assert.equal((await post(inServer)).status, 204);
 });
+
+test('a Russian and a Ukrainian student in the same server each get their own language; commands are registered localized', async (t) => {
+  const { standIn } = await anywhere(t);
+  const ru = await (await standIn.sendCommand({ guildId: HOME, locale: 'ru', name: 'themes' })).response();
+  const uk = await (await standIn.sendCommand({ guildId: HOME, locale: 'uk', name: 'themes' })).response();
+  const en = await (await standIn.sendCommand({ guildId: HOME, locale: 'en-GB', name: 'themes' })).response();
+  assert.equal(ru.message?.embeds[0]?.title, 'Темы');
+  assert.match(ru.message?.embeds[0]?.description ?? '', /— 21 цитата\n/);
+  assert.match(ru.message?.embeds[0]?.description ?? '', /`\/цитата тема:<тема>`/);
+  assert.equal(uk.message?.embeds[0]?.title, 'Теми');
+  assert.match(uk.message?.embeds[0]?.description ?? '', /`\/цитата тема:<тема>`/);
+  assert.equal(en.message?.embeds[0]?.title, 'Themes');
+  // In a group DM too: the locale travels with the interaction.
+  const dm = await (await standIn.sendCommand({ context: 2, locale: 'uk', name: 'themes' })).response();
+  assert.equal(dm.message?.embeds[0]?.title, 'Теми');
+  const registered = standIn.commands() as { name: string; name_localizations?: Record<string, string> | null }[];
+  assert.equal(registered.find((c) => c.name === 'quote')?.name_localizations?.ru, 'цитата');
+  assert.equal(registered.find((c) => c.name === 'about')?.name_localizations?.uk, 'про-бота');
+});
