@@ -507,8 +507,20 @@ function checkFacets(q: Quote, text: string, ctx: AttributionContext): string[] 
   if (f.ageGroup) facts.push(['ageGroup', f.ageGroup]);
   if (f.nationality) facts.push(['nationality', f.nationality]);
   if (f.occupation) for (const w of descriptionWords(f.occupation)) if (isFactWord(w)) facts.push(['occupation', w]);
+  // What the speaker is stands before the description's first relative pronoun or preposition other than "of":
+  // "similar leaflets, which called for workers" are not workers; "Voinova, a female worker, at a mass meeting", "one
+  // of the workers" and "a former prisoner of war" are.
+  const subjectWords: string[] = [];
+  for (const w of words) {
+    if (HEAD_ENDS.has(w.toLowerCase()) && w.toLowerCase() !== 'of') break;
+    subjectWords.push(w);
+  }
+  const subject = subjectWords.join(' ').toLowerCase();
   for (const [facet, word] of facts) {
     if (!says(described, word, { possessive: false })) problems.push(`facet ${facet} "${word}" is not in the speaker's description "${q.speaker}"`);
+    else if (facet === 'occupation' && !says(subject, word, { possessive: false })) {
+      problems.push(`facet occupation "${word}" is not what the speaker's description says the speaker is ("${subjectWords.join(' ')}")`);
+    }
     else if (!says(text, word)) problems.push(`facet ${facet} "${word}" is not what the source says of this quote's speaker`);
   }
   // The other way round: what the description states is recorded, so filters find the quote.

@@ -200,7 +200,8 @@ describe('the mutation test: every single wrong change of every quote', () => {
 
   it('refuses every mutation but the recorded holes, and says how many it tried and caught', () => {
     const report = runMutations(checker, NOTES, KINDS);
-    const holes = JSON.parse(fs.readFileSync(HOLES, 'utf8')) as string[];
+    // Each known hole with the reason no sound rule closes it yet.
+    const holes = Object.keys(JSON.parse(fs.readFileSync(HOLES, 'utf8')) as Record<string, string>);
     console.log(`mutations: ${report.caught} of ${report.tried} refused; ${report.passed.length} let through (recorded holes: ${holes.length})`);
     for (const [field, c] of report.byField) console.log(`  ${field}: ${c.caught} of ${c.tried}`);
     assert.ok(report.tried > 10000, `${report.tried} mutations`);
