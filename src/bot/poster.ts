@@ -50,7 +50,10 @@ export class DiscordPoster implements Poster {
     try {
       const channel = await this.client.channels.fetch(job.channelId);
       if (!channel || !channel.isTextBased() || !('send' in channel)) return { error: 'the channel is not a text channel any more', retryable: false, permanent: true };
-      const message = await channel.send(toMessageOptions(payload));
+      // The day's nonce with enforce_nonce: a retry after a lost outcome gets back the message Discord
+      // already created instead of a second one. Test posts never carry it (they must not stand in for the day's post).
+      const nonce = job.nonce !== undefined && !options.test ? { nonce: job.nonce, enforceNonce: true } : {};
+      const message = await channel.send({ ...toMessageOptions(payload), ...nonce });
       messageId = message.id;
       if (job.thread && !options.test) {
         // The post has gone out; a thread that fails is reported, never a reason to post again.

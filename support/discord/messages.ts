@@ -51,6 +51,8 @@ export class MessageStore {
       // 20 = ChatInputCommand: replies to slash commands; anything else is a default message.
       type: interaction?.type === InteractionType.ApplicationCommand ? 20 : 0,
       flags,
+      // Echoed back, as Discord does, so the sender can match its message.
+      ...(typeof body.nonce === 'string' || typeof body.nonce === 'number' ? { nonce: body.nonce } : {}),
     };
     if (interaction) {
       message.webhook_id = this.world.applicationId;

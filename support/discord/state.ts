@@ -157,6 +157,11 @@ export class World {
   /** Non-ephemeral message ids per channel, in order. */
   readonly channelHistory = new Map<string, string[]>();
   readonly ephemeralIds = new Set<string>();
+  /**
+   * Nonces sent with `enforce_nonce`, by author and nonce: the message created under each and when. Discord
+   * returns that message instead of creating another while it remembers the nonce ("the past few minutes").
+   */
+  readonly enforcedNonces = new Map<string, { messageId: string; at: number }>();
   readonly interactions = new Map<string, InteractionState>();
   readonly interactionsByToken = new Map<string, InteractionState>();
   readonly startedAt = performance.now();

@@ -595,6 +595,39 @@ test('injected 500 and 429 responses are retried by discord.js', async (t) => {
   assert.equal(standIn.channelMessages(standIn.channelId).length, 1, 'failed attempts stored nothing');
 });
 
+test('enforce_nonce: the same author and nonce get the first message back, with no second MESSAGE_CREATE', async (t) => {
+  const defer = cleanupStack(t);
+  const standIn = await startStandIn(defer);
+  const client = await connect(standIn, defer, { intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages] });
+  const channel = client.channels.cache.get(standIn.channelId) as TextChannel;
+  const created: string[] = [];
+  client.on(Events.MessageCreate, (m) => created.push(m.id));
+
+  const first = await channel.send({ content: 'once', nonce: 'hv:1:20261202', enforceNonce: true });
+  assert.equal(first.nonce, 'hv:1:20261202', 'the nonce is echoed back');
+  const again = await channel.send({ content: 'once, retried', nonce: 'hv:1:20261202', enforceNonce: true });
+  assert.equal(again.id, first.id, 'the retry gets the existing message');
+  assert.equal(again.content, 'once');
+  assert.deepEqual(standIn.channelMessages(standIn.channelId).map((m) => m.id), [first.id]);
+
+  // Without enforce_nonce, or with another nonce, a new message is created as usual.
+  const loose = await channel.send({ content: 'twice', nonce: 'hv:1:20261202', enforceNonce: false });
+  const other = await channel.send({ content: 'next day', nonce: 'hv:1:20261203', enforceNonce: true });
+  assert.equal(new Set([first.id, loose.id, other.id]).size, 3);
+  assert.equal(standIn.channelMessages(standIn.channelId).length, 3);
+
+  // Discord's rule: an integer or a string of at most 25 characters.
+  const tooLong = await client.rest.post(Routes.channelMessages(standIn.channelId), { body: { content: 'x', nonce: 'n'.repeat(26), enforce_nonce: true } }).catch((e: unknown) => e);
+  assertApiError(tooLong, 400, 50035);
+  const numeric = await channel.send({ content: 'numeric', nonce: 12345, enforceNonce: true });
+  assert.equal((await channel.send({ content: 'numeric again', nonce: 12345, enforceNonce: true })).id, numeric.id);
+
+  // Every MESSAGE_CREATE has arrived once a later message's has.
+  const last = await channel.send('last');
+  while (!created.includes(last.id)) await once(client, Events.MessageCreate);
+  assert.deepEqual(created, [first.id, loose.id, other.id, numeric.id, last.id]);
+});
+
 test('gateway and REST edge cases', async (t) => {
   const defer = cleanupStack(t);
   const standIn = await startStandIn(defer);

@@ -3,7 +3,7 @@
  * threads, SEND_MESSAGES_IN_THREADS; embeds dropped without EMBED_LINKS, as
  * Discord does), GET a message (READ_MESSAGE_HISTORY), start a thread from a
  * message, edit a message (PATCH: only the author's own, 50005 otherwise;
- * absent fields kept). Invisible channels answer 50001 Missing Access, as on Discord.
+ * absent fields kept; a repeated nonce with enforce_nonce returns the first message). Invisible channels answer 50001 Missing Access, as on Discord.
  */
 import { ChannelType, PermissionFlagsBits } from 'discord-api-types/v10';
 import { ERRORS, invalidFormBody, missingPermissions, type Reply } from '../errors.js';
@@ -13,6 +13,17 @@ import type { MessageStore } from '../messages.js';
 import { apiChannel } from '../objects.js';
 import { isObject, isThread, type ChannelState, type Json, type World } from '../state.js';
 import { isEmptyMessage } from '../validation.js';
+
+/** How long Discord remembers an enforced nonce: "the past few minutes"; the bot retries well inside it. */
+export const NONCE_MEMORY_MS = 5 * 60_000;
+
+/** Discord's rule for a message nonce: an integer or a string of at most 25 characters. */
+function invalidNonce(nonce: unknown): Reply | undefined {
+  if (nonce === undefined || nonce === null || Number.isInteger(nonce)) return undefined;
+  if (typeof nonce !== 'string') return invalidFormBody({ nonce: { _errors: [{ code: 'BASE_TYPE_BAD_TYPE', message: 'Must be an integer or a string.' }] } });
+  if (nonce.length > 25) return invalidFormBody({ nonce: { _errors: [{ code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be 25 or fewer in length.' }] } });
+  return undefined;
+}
 
 export class Channels {
   constructor(
@@ -76,8 +87,17 @@ export class Channels {
     const permissions = this.world.permissionsIn(channel, this.world.botUser.id);
     const sendBit = isThread(channel.type) ? PermissionFlagsBits.SendMessagesInThreads : PermissionFlagsBits.SendMessages;
     if (!(permissions & sendBit)) return missingPermissions(permissions, sendBit);
-    const invalid = this.store.checkMessageBody(body, ctx.files);
+    const invalid = this.store.checkMessageBody(body, ctx.files) ?? invalidNonce(body.nonce);
     if (invalid) return invalid;
+    // enforce_nonce: a message by the same author with the same nonce in the past few minutes is returned as is;
+    // no new message, no MESSAGE_CREATE.
+    const enforced = body.enforce_nonce === true && body.nonce !== undefined && body.nonce !== null;
+    const nonceKey = `${this.world.botUser.id}:${String(body.nonce)}`;
+    if (enforced) {
+      const seen = this.world.enforcedNonces.get(nonceKey);
+      const existing = seen && Date.now() - seen.at < NONCE_MEMORY_MS ? this.world.messages.get(seen.messageId) : undefined;
+      if (existing) return { status: 200, body: existing };
+    }
     let effective = body;
     const hasEmbeds = Array.isArray(body.embeds) && body.embeds.length > 0;
     if (hasEmbeds && !(permissions & PermissionFlagsBits.EmbedLinks)) {
@@ -86,6 +106,7 @@ export class Channels {
       if (isEmptyMessage(effective, ctx.files.length)) return missingPermissions(permissions, PermissionFlagsBits.EmbedLinks);
     }
     const message = this.store.createMessage({ channel, body: effective, files: ctx.files, ephemeral: false });
+    if (enforced) this.world.enforcedNonces.set(nonceKey, { messageId: message.id, at: Date.now() });
     return { status: 200, body: message };
   }
 
