@@ -5,8 +5,9 @@
  * The narration of a quote runs from the previous quotation to the end of this
  * quote's sentence ("…,” claimed an older Ukrainian mechanic."), with every
  * quotation's own words left out: a speaker is described by the essay, never
- * by words someone says. The narration of the quotes in `describedWith` is
- * added ("He then repeated…", "the manifesto").
+ * by words someone says. The quotes in `describedWith` lend their narration
+ * to the kind ("the manifesto") and their checked description to the speaker
+ * and facets ("He then repeated…").
  *
  * The checks run in the order their conclusions depend on one another, so the
  * first problem of a quote is its root cause: the kind first (the note depends
