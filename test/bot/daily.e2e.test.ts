@@ -169,3 +169,63 @@ test('/daily set with @everyone as the role: refused privately, nothing saved, n
   assert.equal(bot.app.daily?.store.listGuildSchedules(standIn.guildId)[0] ?? null, null);
   assert.equal(standIn.channelMessages(standIn.channelId).length, 0);
 });
+
+test('a crash after Discord accepted the post and before it was recorded, then a restart: one message in the channel', async (t) => {
+  const { standIn, bot, clock, env } = await build(t, { now: new Date('2026-03-10T06:00:00Z') });
+  await (await daily(standIn, 'set', setOptions(standIn))).response();
+  const store = bot.app.daily?.store;
+  assert.ok(store);
+  const scheduleId = store.listGuildSchedules(standIn.guildId)[0]?.id;
+  assert.ok(scheduleId !== undefined);
+  // The process dies between Discord's answer and the database write: the write never happens.
+  store.markSent = () => {
+    throw new Error('process killed before the outcome was recorded');
+  };
+  clock.now = new Date('2026-03-10T07:30:00Z'); // 08:30 Berlin
+  await bot.scheduler.tick().catch(() => undefined);
+  const posted = standIn.channelMessages(standIn.channelId);
+  assert.equal(posted.length, 1, 'Discord accepted the post');
+  assert.equal(store.getPost(scheduleId, '2026-03-10')?.status, 'claimed', 'but no outcome was recorded');
+  await bot.stop();
+
+  // The restart, two minutes later: inside Discord's nonce memory, past the one-tick stale claim.
+  const again = await startBot(env, { log: pino({ level: 'silent' }), clock: () => new Date('2026-03-10T07:32:00Z'), schedule: false });
+  t.after(() => again.stop());
+  await again.scheduler.tick();
+  await again.scheduler.tick();
+
+  const sends = standIn.requests.filter((r) => r.method === 'POST' && r.path.endsWith(`/channels/${standIn.channelId}/messages`));
+  assert.equal(sends.length, 2, 'the restart sent the post again');
+  for (const send of sends) assert.deepEqual([(send.body as { nonce?: unknown }).nonce, (send.body as { enforce_nonce?: unknown }).enforce_nonce], [`hv:${scheduleId}:20260310`, true]);
+  assert.deepEqual(standIn.channelMessages(standIn.channelId).map((m) => m.id), [posted[0]?.id], 'still exactly one message');
+  const record = again.app.daily?.store.getPost(scheduleId, '2026-03-10');
+  assert.equal(record?.status, 'sent');
+  assert.equal(record?.messageId, posted[0]?.id, 'the day records the message Discord returned');
+});
+
+test('two channels in two zones each post once, at their own local time', async (t) => {
+  const STUDY = '1180000000000000402';
+  const { standIn, bot, clock } = await build(t, { now: new Date('2026-03-10T06:00:00Z'), standIn: { guilds: [{ channels: [{ name: 'general' }, { id: STUDY, name: 'study' }] }] } });
+  const zone = (channelId: string, timeZone: string) => [
+    { name: 'channel', type: T.Channel, value: channelId },
+    { name: 'time', type: T.String, value: '08:30' },
+    { name: 'timezone', type: T.String, value: timeZone },
+  ];
+  await (await daily(standIn, 'set', zone(standIn.channelId, 'Europe/Berlin'))).response();
+  await (await daily(standIn, 'set', zone(STUDY, 'America/Los_Angeles'))).response();
+  assert.equal(bot.app.daily?.store.listGuildSchedules(standIn.guildId).length, 2);
+  const count = () => [standIn.channelMessages(standIn.channelId).length, standIn.channelMessages(STUDY).length];
+
+  clock.now = new Date('2026-03-10T07:30:00Z'); // 08:30 Berlin, 00:30 Los Angeles
+  await bot.scheduler.tick();
+  await bot.scheduler.tick();
+  assert.deepEqual(count(), [1, 0]);
+  clock.now = new Date('2026-03-10T15:30:00Z'); // 08:30 Los Angeles (PDT since 8 March)
+  await bot.scheduler.tick();
+  await bot.scheduler.tick();
+  assert.deepEqual(count(), [1, 1]);
+  clock.now = new Date('2026-03-10T22:59:00Z'); // 23:59 Berlin: still the same day there
+  await bot.scheduler.tick();
+  assert.deepEqual(count(), [1, 1]);
+  assert.match(standIn.channelMessages(STUDY)[0]?.embeds[0]?.title ?? '', /Tuesday, 10 March 2026$/);
+});
