@@ -19,7 +19,7 @@ import {
   QuizStore,
 } from "../../src/quiz/store.js";
 import { closedQuizMessage } from "../../src/render/quiz.js";
-import { seeded } from "./seeded.js";
+import { mulberry32 as seeded } from "../../src/daily/rotation.js";
 
 const { corpus } = loadLibrary();
 const T0 = new Date("2026-03-10T12:00:00Z");

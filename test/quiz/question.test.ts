@@ -21,7 +21,7 @@ import {
   speakerDistractors,
   type Question,
 } from "../../src/quiz/question.js";
-import { seeded } from "./seeded.js";
+import { mulberry32 as seeded } from "../../src/daily/rotation.js";
 
 const { corpus } = loadLibrary();
 
