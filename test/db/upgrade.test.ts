@@ -19,6 +19,11 @@ import type { Migration, SqliteDatabase } from '../../src/db/database.js';
 
 /** The release before classroom schedules shipped migrations 1 to 3; these are them, unedited. */
 const PREVIOUS_RELEASE = MIGRATIONS.slice(0, 3);
+/** The last release before the quiz and classroom schedules landed together: migrations 1 and 2. */
+const RELEASES: readonly (readonly [string, readonly Migration[]])[] = [
+  ['migrations 1–2 (the release before the quiz)', MIGRATIONS.slice(0, 2)],
+  ['migrations 1–3 (with the quiz)', PREVIOUS_RELEASE],
+];
 const T = Date.parse('2026-06-01T00:00:00Z');
 
 function tempFile(t: TestContext): string {
@@ -28,8 +33,8 @@ function tempFile(t: TestContext): string {
 }
 
 /** What the previous release wrote: schedules in every state, posts of every outcome, test posts, hints. */
-function previousReleaseDatabase(file: string): void {
-  const db = openDatabase(file, { migrations: PREVIOUS_RELEASE });
+function previousReleaseDatabase(file: string, migrations: readonly Migration[] = PREVIOUS_RELEASE): void {
+  const db = openDatabase(file, { migrations });
   const schedule = db.prepare(`
     INSERT INTO daily_schedules (guild_id, channel_id, local_time, time_zone, role_id, thread, state, paused_reason,
                                  failed_days, effective_from, created_at, updated_at, next_check_at)
@@ -66,10 +71,11 @@ function rows(db: SqliteDatabase, sql: string): Record<string, unknown>[] {
 }
 
 describe('upgrading a database of the previous release', () => {
-  it('keeps every schedule, post, failure, paused state and test post, and attaches each post to its server’s schedule', (t) => {
+  for (const [release, migrations] of RELEASES) it(`from ${release}: keeps every schedule, post, failure, paused state and test post, and attaches each post to its server’s schedule`, (t) => {
     const file = tempFile(t);
-    previousReleaseDatabase(file);
-    const old = openDatabase(file, { migrations: PREVIOUS_RELEASE });
+    previousReleaseDatabase(file, migrations);
+    const old = openDatabase(file, { migrations });
+    assert.equal(schemaVersion(old), migrations.length);
     const schedulesBefore = rows(old, 'SELECT * FROM daily_schedules ORDER BY guild_id');
     const postsBefore = rows(old, 'SELECT * FROM daily_posts ORDER BY guild_id, local_date');
     const testsBefore = rows(old, 'SELECT * FROM daily_test_posts ORDER BY id');
