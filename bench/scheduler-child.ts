@@ -59,6 +59,7 @@ for (let i = 0; i < SERVERS; i++) {
     days: 127,
     roleId: null,
     thread: random() < 0.3,
+    language: 'en',
     state: s < 0.95 ? 'active' : s < 0.99 ? 'paused' : 'off',
     pausedReason: null,
     pausedUntil: null,

@@ -323,7 +323,7 @@ async function testDaily(daily: DailyService, s: Schedule, request: CommandReque
   const date = localDate(request.now, s.timeZone);
   const { quote } = daily.voiceOfSchedule(s, date);
   const result = await daily.poster.post(
-    { scheduleId: s.id, guildId: s.guildId, channelId: s.channelId, roleId: null, thread: false, localDate: date, quoteId: quote.id, timeZone: s.timeZone, scheduledAt: request.now, attempt: 1 },
+    { scheduleId: s.id, guildId: s.guildId, channelId: s.channelId, roleId: null, thread: false, language: s.language, localDate: date, quoteId: quote.id, timeZone: s.timeZone, scheduledAt: request.now, attempt: 1 },
     { test: true },
   );
   const ok = 'messageId' in result;

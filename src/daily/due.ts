@@ -26,6 +26,7 @@
  *
  * Nothing here reads the clock or the database.
  */
+import type { Language } from '../i18n/index.js';
 import { isoWeekday, postsOn } from './days.js';
 import {
   addDays,
@@ -57,6 +58,8 @@ export interface Schedule {
   readonly roleId: string | null;
   /** Open a discussion thread on the post. */
   readonly thread: boolean;
+  /** The language of the post's own words (`/daily set … language`); the quotation stays as printed. */
+  readonly language: Language;
   readonly state: ScheduleState;
   /** Why the schedule paused itself; kept while paused, cleared when the settings are saved again. */
   readonly pausedReason: string | null;

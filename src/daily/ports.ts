@@ -3,6 +3,7 @@
  * that posts (the bot to Discord, the console to the terminal), in plain
  * data, so that nothing in src/daily knows discord.js.
  */
+import type { Language } from '../i18n/index.js';
 
 /** What `deliver` must post. */
 export interface DeliveryJob {
@@ -14,6 +15,8 @@ export interface DeliveryJob {
   readonly roleId: string | null;
   /** Open a discussion thread on the message. */
   readonly thread: boolean;
+  /** The language of the post's own words (the schedule's setting). */
+  readonly language: Language;
   /** The guild's local date this post is for. */
   readonly localDate: string;
   readonly quoteId: string;

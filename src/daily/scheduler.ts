@@ -442,6 +442,7 @@ function jobFor(
     channelId: schedule.channelId,
     roleId: schedule.roleId,
     thread: schedule.thread,
+    language: schedule.language,
     localDate,
     quoteId,
     timeZone: schedule.timeZone,

@@ -23,6 +23,7 @@
  * double it.
  */
 import type { SqliteDatabase } from '../db/database.js';
+import { LANGUAGES, type Language } from '../i18n/index.js';
 import { truncate } from '../text/truncate.js';
 import { currentDateWindow, DEFAULT_POLICY, nextCheckTimes } from './due.js';
 import type { DailyPolicy, PostRecord, PostStatus, Schedule, ScheduleState } from './due.js';
@@ -37,6 +38,8 @@ import { addDays, formatLocalTime, normalizeTimeZone, parseLocalDate, parseLocal
 export type ScheduleInput = Pick<Schedule, 'guildId' | 'channelId' | 'time' | 'timeZone' | 'roleId' | 'thread'> & {
   readonly days?: number;
   readonly channelName?: string | null;
+  /** The posts' language; left out, a new schedule posts in English and an existing one keeps its language. */
+  readonly language?: Language;
 };
 
 /** Schedules a server may run at once (active or paused; those turned off keep their history and do not count). */
@@ -106,6 +109,8 @@ export interface ScheduleRow {
   days: number;
   role_id: string | null;
   thread: number;
+  /** Migration 5. */
+  language: string;
   state: string;
   paused_reason: string | null;
   paused_until: string | null;
@@ -150,6 +155,7 @@ interface TestPostRow {
 }
 
 const SCHEDULE_STATES: readonly string[] = ['active', 'paused', 'off'] satisfies ScheduleState[];
+const SCHEDULE_LANGUAGES: readonly string[] = LANGUAGES;
 const POST_STATUSES: readonly string[] = ['claimed', 'sent', 'failed'] satisfies PostStatus[];
 
 /** Errors and reasons end up in status replies; keep them to a readable size. */
@@ -162,6 +168,9 @@ export function transformSchedule(row: ScheduleRow): Schedule {
   if (!SCHEDULE_STATES.includes(row.state)) {
     throw new Error(`daily: schedule ${row.id} of guild ${row.guild_id} has unknown state "${row.state}"`);
   }
+  if (!SCHEDULE_LANGUAGES.includes(row.language)) {
+    throw new Error(`daily: schedule ${row.id} of guild ${row.guild_id} has unknown language "${row.language}"`);
+  }
   return {
     id: row.id,
     guildId: row.guild_id,
@@ -172,6 +181,7 @@ export function transformSchedule(row: ScheduleRow): Schedule {
     days: row.days,
     roleId: row.role_id,
     thread: row.thread === 1,
+    language: row.language as Language,
     state: row.state as ScheduleState,
     pausedReason: row.paused_reason,
     pausedUntil: row.paused_until,
@@ -254,11 +264,12 @@ function prepareStatements(db: SqliteDatabase) {
       SELECT count(*) AS n FROM daily_schedules WHERE guild_id = ? AND state != 'off' AND channel_id != ?`),
     upsertSchedule: db.prepare<Record<string, unknown>, ScheduleRow>(`
       INSERT INTO daily_schedules (guild_id, channel_id, channel_name, local_time, time_zone, days, role_id, thread,
-                                   state, paused_reason, failed_days, effective_from, created_at, updated_at)
-      VALUES (@guildId, @channelId, @channelName, @time, @timeZone, @days, @roleId, @thread, 'active', NULL, 0,
-              @effectiveFrom, @now, @now)
+                                   language, state, paused_reason, failed_days, effective_from, created_at, updated_at)
+      VALUES (@guildId, @channelId, @channelName, @time, @timeZone, @days, @roleId, @thread, coalesce(@language, 'en'),
+              'active', NULL, 0, @effectiveFrom, @now, @now)
       ON CONFLICT (guild_id, channel_id) DO UPDATE SET
         channel_name = coalesce(excluded.channel_name, channel_name), local_time = excluded.local_time, time_zone = excluded.time_zone, days = excluded.days,
+        language = coalesce(@language, language),
         role_id = excluded.role_id, thread = excluded.thread, state = 'active', paused_reason = NULL,
         failed_days = 0, effective_from = excluded.effective_from, updated_at = excluded.updated_at,
         next_check_at = NULL
@@ -413,6 +424,7 @@ export class DailyStore {
         days,
         roleId: input.roleId,
         thread: input.thread ? 1 : 0,
+        language: input.language ?? null,
         effectiveFrom: keepsSlot ? existing.effective_from : now.getTime(),
         now: now.getTime(),
       });

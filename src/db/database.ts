@@ -256,12 +256,22 @@ CREATE TABLE daily_syllabus (
 ) STRICT;
 `;
 
+/**
+ * The language of a schedule's posts (its frame, headings, buttons and
+ * discussion prompt; the quotations stay as the source prints them), chosen
+ * with `/daily set … language`. Existing schedules keep posting in English.
+ */
+const DAILY_LANGUAGE = `
+ALTER TABLE daily_schedules ADD COLUMN language TEXT NOT NULL DEFAULT 'en' CHECK (language IN ('en', 'ru', 'uk'));
+`;
+
 /** Shipped migrations: append, never edit (a test builds the previous release's database from these). */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, name: 'daily voice: schedules, posts, test posts', up: DAILY_TABLES },
   { version: 2, name: 'daily voice: check hints', up: DAILY_CHECK_HINTS },
   { version: 3, name: 'quiz: quizzes, answers, terms', up: QUIZ_TABLES },
   { version: 4, name: 'daily voice: classroom schedules, syllabus, claims per schedule', up: CLASSROOM_SCHEDULES },
+  { version: 5, name: 'daily voice: the language of a schedule\'s posts', up: DAILY_LANGUAGE },
 ]);
 
 /**

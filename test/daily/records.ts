@@ -29,6 +29,7 @@ export function schedule(overrides: Partial<Schedule> = {}): Schedule {
     days: 127,
     roleId: null,
     thread: false,
+    language: 'en',
     state: 'active',
     pausedReason: null,
     pausedUntil: null,

@@ -106,6 +106,7 @@ describe('DailyScheduler', () => {
         channelId: 'c1',
         roleId: 'r1',
         thread: true,
+        language: 'en',
         localDate: '2026-06-01',
         quoteId: createRotation(['q1', 'q2', 'q3', 'q4', 'q5']).voiceOf('2026-06-01'),
         timeZone: 'Europe/Berlin',

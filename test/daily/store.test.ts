@@ -55,6 +55,7 @@ describe('schedules', () => {
       days: 127,
       roleId: 'r1',
       thread: true,
+      language: 'en',
       state: 'active',
       pausedReason: null,
       pausedUntil: null,
@@ -139,6 +140,7 @@ describe('schedules', () => {
       days: 127,
       role_id: null,
       thread: 0,
+      language: 'en',
       state: 'deleted',
       paused_reason: null,
       paused_until: null,
@@ -148,6 +150,17 @@ describe('schedules', () => {
       updated_at: 0,
     };
     assert.throws(() => transformSchedule(row), /^Error: daily: schedule 7 of guild g has unknown state "deleted"/);
+    assert.throws(() => transformSchedule({ ...row, state: 'active', language: 'de' }), /^Error: daily: schedule 7 of guild g has unknown language "de"/);
+  });
+
+  it('keeps the posts’ language: English by default, kept when /daily set leaves it out, changed when given', (t) => {
+    const { store } = freshStore(t);
+    const now = at('2026-06-01T06:00:00Z');
+    assert.equal(store.upsertSchedule(input, now).language, 'en');
+    assert.equal(store.upsertSchedule({ ...input, language: 'uk' }, now).language, 'uk');
+    assert.equal(store.upsertSchedule({ ...input, time: '10:00' }, now).language, 'uk', 'new settings without a language keep it');
+    assert.equal(store.upsertSchedule({ ...input, language: 'ru' }, now).language, 'ru');
+    assert.equal(store.upsertSchedule({ ...input, channelId: 'c2' }, now).language, 'en', 'another channel starts in English');
   });
 });
 

@@ -122,6 +122,27 @@ describe('upgrading a database of the previous release', () => {
     assert.deepEqual(store.history('gA').map((p) => `${p.localDate} ${p.status}`), ['2026-06-03 claimed', '2026-06-02 failed', '2026-06-01 sent']);
   });
 
+  it('from migrations 1–4 (classroom schedules): every schedule, post and syllabus row kept, each schedule posting in English', (t) => {
+    const file = tempFile(t);
+    previousReleaseDatabase(file);
+    const v4 = openDatabase(file, { migrations: MIGRATIONS.slice(0, 4) });
+    v4.prepare("UPDATE daily_schedules SET days = 31, paused_until = '2026-07-01', channel_name = 'class-a' WHERE guild_id = 'gA'").run();
+    v4.prepare("INSERT INTO daily_syllabus (schedule_id, theme, from_date, to_date, created_at) SELECT id, 'nep', '2026-06-01', NULL, 1 FROM daily_schedules WHERE guild_id = 'gA'").run();
+    const dump = (db: SqliteDatabase) => ({
+      schedules: rows(db, 'SELECT * FROM daily_schedules ORDER BY id'),
+      others: JSON.stringify([rows(db, 'SELECT * FROM daily_posts ORDER BY schedule_id, local_date'), rows(db, 'SELECT * FROM daily_test_posts ORDER BY id'), rows(db, 'SELECT * FROM daily_syllabus ORDER BY id')]),
+    });
+    const before = dump(v4);
+    v4.close();
+    const db = openDatabase(file);
+    t.after(() => db.close());
+    const after = dump(db);
+    assert.equal(after.others, before.others);
+    assert.deepEqual(after.schedules, before.schedules.map((row) => ({ ...row, language: 'en' })));
+    assert.deepEqual(new DailyStore(db).listGuildSchedules('gA').map((s) => [s.language, s.days, s.pausedUntil]), [['en', 31, '2026-07-01']]);
+    assert.throws(() => db.prepare("UPDATE daily_schedules SET language = 'de'").run(), /CHECK constraint failed/);
+  });
+
   it('a day posted under the old (server, date) key is never posted again; a crashed old claim is not retried blindly', (t) => {
     const file = tempFile(t);
     previousReleaseDatabase(file);
