@@ -32,10 +32,35 @@ export interface App extends Library {
 
 /** Loads and validates the corpus (throwing CorpusError with every problem) and builds the index. */
 export function loadLibrary(dataDir: string = DEFAULT_DATA_DIR): Library {
-  const corpus = loadCorpusOrThrow(dataDir);
+  return libraryOf(loadCorpusOrThrow(dataDir));
+}
+
+/** What is derived from a checked corpus: its index and its sources' layouts. */
+export function libraryOf(corpus: Corpus): Library {
   // One layout of the sources serves both the index (narration) and the Context button.
   const layouts = layoutSources(corpus);
   return { corpus, search: new QuoteSearch(corpus, { context: narrationOf(layouts) }), layouts };
+}
+
+/**
+ * The App being served, replaced whole when `data/` is reloaded (SIGHUP). A
+ * request reads `current` once and answers from that snapshot, so it never
+ * mixes an old corpus with a new index, daily service or quiz.
+ */
+export class AppHolder {
+  #current: App;
+
+  constructor(app: App) {
+    this.#current = app;
+  }
+
+  get current(): App {
+    return this.#current;
+  }
+
+  replace(app: App): void {
+    this.#current = app;
+  }
 }
 
 export interface AppOptions {

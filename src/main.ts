@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Events, type Client } from 'discord.js';
 import dotenv from 'dotenv';
 import { commands } from '../commands/index.js';
-import { createApp, loadLibrary, type App, type Library } from './app.js';
+import { AppHolder, createApp, loadLibrary, type App, type Library } from './app.js';
 import { answerInteractions, createClient } from './bot/client.js';
 import { DiscordPoster } from './bot/poster.js';
 import { quizEditor } from './bot/quiz-editor.js';
@@ -32,14 +32,18 @@ import { QuizCloser } from './quiz/closer.js';
 import { QuizService } from './quiz/service.js';
 import { QuizStore } from './quiz/store.js';
 import { closedQuizMessage } from './render/quiz.js';
+import { Reloader, type ReloadOutcome } from './reload.js';
 
 export interface Bot {
   readonly config: Config;
+  /** The app being served now; a reload replaces it whole. */
   readonly app: App;
   readonly client: Client;
   readonly scheduler: DailyScheduler;
   /** Closes quizzes when their time is up, from the database (so across restarts). */
   readonly quizCloser: QuizCloser;
+  /** Reads DATA_DIR again (SIGHUP): served only if it passes the start's check, else logged and ignored. */
+  reload(): Promise<ReloadOutcome>;
   stop(): Promise<void>;
 }
 
@@ -125,19 +129,28 @@ export async function startBot(env: Record<string, string | undefined>, options:
     const paused = store.pauseChannel(channel.id, 'the channel was deleted', clock());
     if (paused.length > 0) log.info({ channel: channel.id, schedules: paused }, 'daily: paused, its channel was deleted');
   });
-  const poster = new DiscordPoster(client, library.corpus, log);
-  const daily = new DailyService(library.corpus, store, poster);
   const quizStore = new QuizStore(db);
-  const app = createApp({ library, daily, quiz: new QuizService(library.corpus, quizStore) });
+  // Everything built on a corpus is built together, once per corpus: a reload swaps all of it at once.
+  const assemble = (lib: Library): App => {
+    const poster = new DiscordPoster(client, lib.corpus, log);
+    return createApp({ library: lib, daily: new DailyService(lib.corpus, store, poster), quiz: new QuizService(lib.corpus, quizStore) });
+  };
+  const holder = new AppHolder(assemble(library));
+  const served = () => {
+    const { daily } = holder.current;
+    if (!daily) throw new Error('the bot app has no daily service');
+    return daily;
+  };
+  const reloader = new Reloader({ dataDir: config.dataDir, log, install: (lib) => holder.replace(assemble(lib)) });
   const quizCloser = new QuizCloser({
     store: quizStore,
     clock,
     edit: quizEditor(client),
-    render: (quiz, tally) => closedQuizMessage(library.corpus, quiz, tally),
+    render: (quiz, tally) => closedQuizMessage(holder.current.corpus, quiz, tally),
     log,
   });
   answerInteractions(client, {
-    dispatcher: new Dispatcher(options.commands ?? commands, app),
+    dispatcher: new Dispatcher(options.commands ?? commands, holder),
     log,
     clock,
     ...(options.deferAfterMs !== undefined ? { deferAfterMs: options.deferAfterMs } : {}),
@@ -145,8 +158,8 @@ export async function startBot(env: Record<string, string | undefined>, options:
   const scheduler = new DailyScheduler({
     store,
     clock,
-    deliver: (job) => poster.post(job),
-    pickQuote: (schedule, date) => daily.pick(schedule, date),
+    deliver: (job) => served().poster.post(job),
+    pickQuote: (schedule, date) => served().pick(schedule, date),
     log,
     // Each process (shard) posts only for the servers it is connected to.
     guildFilter: (guildId) => client.guilds.cache.has(guildId),
@@ -181,7 +194,17 @@ export async function startBot(env: Record<string, string | undefined>, options:
     scheduler.start();
     quizCloser.start();
   }
-  return { config, app, client, scheduler, quizCloser, stop };
+  return {
+    config,
+    get app() {
+      return holder.current;
+    },
+    client,
+    scheduler,
+    quizCloser,
+    reload: () => reloader.reload(),
+    stop,
+  };
 }
 
 /** LOG_LEVEL and LOG_FORMAT for the process's own lines, before (or without) a valid config. */
@@ -193,6 +216,41 @@ function logSettings(env: Record<string, string | undefined>): Pick<Config, 'log
   }
 }
 
+export interface HangupHandler {
+  /** From now on SIGHUP reloads this bot's data; a SIGHUP that came while it was starting reloads now. */
+  attach(bot: Pick<Bot, 'reload'>): void;
+  /** Removes the handler (SIGHUP then does what it did before). */
+  detach(): void;
+}
+
+/**
+ * SIGHUP reloads DATA_DIR (`systemctl reload`, `kill -HUP`). Installed before
+ * the bot starts, so a SIGHUP during the start neither kills the process (its
+ * default) nor is lost: the files it announces are read once the bot runs.
+ */
+export function reloadOnHangup(log: Pick<Logger, 'info'>): HangupHandler {
+  let bot: Pick<Bot, 'reload'> | null = null;
+  let pending = false;
+  const onHangup = () => {
+    log.info({ signal: 'SIGHUP' }, 'reload requested');
+    if (bot) void bot.reload();
+    else pending = true;
+  };
+  process.on('SIGHUP', onHangup);
+  return {
+    attach(started) {
+      bot = started;
+      if (pending) {
+        pending = false;
+        void started.reload();
+      }
+    },
+    detach() {
+      process.off('SIGHUP', onHangup);
+    },
+  };
+}
+
 /** The process entry: `npm start`. */
 export async function runFromCommandLine(): Promise<void> {
   dotenv.config({ quiet: true });
@@ -202,6 +260,8 @@ export async function runFromCommandLine(): Promise<void> {
   const shard = role === 'shard' ? shardStart(process.env) : undefined;
   const early = shard?.log ?? createLogger(logSettings(process.env));
   process.on('unhandledRejection', (err) => early.error({ err }, 'unhandled rejection (the bot keeps running)'));
+  // The manager installs its own SIGHUP handler (it checks, then forwards to every shard).
+  const hangup = role === 'manager' ? null : reloadOnHangup(early);
   try {
     if (role === 'manager') {
       const { config, token } = checkStart(process.env);
@@ -215,6 +275,7 @@ export async function runFromCommandLine(): Promise<void> {
       ? await startBot(shard.env, shard.log ? { log: shard.log } : {})
       : // One process is shard 0 of 1, whatever SHARDS=1 says: discord.js' Client would read it as a shard id.
         await startBot(process.env, { shards: [0], shardCount: 1 });
+    hangup?.attach(bot);
   } catch (err) {
     if (err instanceof StartError) {
       console.error(err.message);

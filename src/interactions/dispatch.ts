@@ -11,12 +11,20 @@ import type { AutocompleteRequest, ButtonRequest, Command, CommandRequest, Reply
 
 export class Dispatcher {
   private readonly byName: ReadonlyMap<string, Command>;
+  /** The app a request is answered from, read once per request (the bot's is swapped on reload). */
+  private readonly currentApp: () => App;
 
   constructor(
     readonly commands: readonly Command[],
-    readonly app: App,
+    app: App | { readonly current: App },
   ) {
     this.byName = new Map(commands.map((c) => [c.data.name, c]));
+    this.currentApp = 'current' in app ? () => app.current : () => app;
+  }
+
+  /** The app the next request will be answered from. */
+  get app(): App {
+    return this.currentApp();
   }
 
   async command(request: CommandRequest): Promise<Reply> {

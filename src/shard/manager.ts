@@ -16,6 +16,9 @@
  *   IDENTIFY rate limit), instead of discord.js' fixed 5.5 s between every shard.
  * - Signals: SIGINT/SIGTERM are forwarded to every shard; the manager exits 0
  *   once they have all exited (1 if one had to be killed after `stopTimeoutMs`).
+ *   SIGHUP (reload `data/`) is checked here first, so a broken corpus is logged
+ *   once, problem by problem, and reaches no shard; a good one is forwarded to
+ *   every shard, each of which checks it again and swaps it in.
  * - A dead shard is respawned by discord.js (`respawn: true`); a shard dying
  *   over and over (a crash loop would burn Discord's 1,000 IDENTIFYs a day) stops
  *   the manager with exit 1 instead, for systemd's restart policy to take over.
@@ -24,6 +27,7 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { ShardingManager, type Shard } from 'discord.js';
 import type { Config } from '../config.js';
+import { formatProblem, loadCorpus } from '../corpus/load.js';
 import { checkDiscord, type GatewayInfo } from '../discord-check.js';
 import { createLogger, type Logger } from '../log.js';
 import { StartError } from '../start-error.js';
@@ -76,7 +80,7 @@ export interface ShardManagerOptions {
   /** Deaths of one shard within `crashWindowMs` that stop the manager. Default 5 in 10 min. */
   readonly crashLimit?: number;
   readonly crashWindowMs?: number;
-  /** Handle SIGINT/SIGTERM (default true). */
+  /** Handle SIGINT/SIGTERM, and SIGHUP as a reload (default true). */
   readonly handleSignals?: boolean;
   /** How the manager leaves once stopped by a signal. Default process.exit. */
   readonly exit?: (code: number) => void;
@@ -87,6 +91,8 @@ export interface RunningShards {
   readonly total: number;
   /** Forwards `signal` to every shard, waits for them; resolves to the exit code (0, or 1 if one was killed). */
   stop(signal?: NodeJS.Signals): Promise<number>;
+  /** Checks DATA_DIR; if it passes, tells every shard to reload it (SIGHUP). The number of shards told. */
+  reload(): number;
 }
 
 /**
@@ -168,9 +174,29 @@ export async function runShardManager(options: ShardManagerOptions): Promise<Run
     });
   });
 
+  const reload = (): number => {
+    if (stopping) return 0;
+    const checked = loadCorpus(config.dataDir);
+    if (!checked.ok) {
+      for (const problem of checked.problems) {
+        log.error({ file: problem.file, id: problem.id, reason: problem.reason, problem: formatProblem(problem) }, 'reload: corpus problem');
+      }
+      log.error({ dataDir: config.dataDir, problems: checked.problems.length }, 'reload: the new corpus failed the check; the shards keep serving the previous one');
+      return 0;
+    }
+    const live = liveShardProcesses(manager);
+    for (const proc of live) proc.kill('SIGHUP');
+    log.info({ dataDir: config.dataDir, shards: live.length, quotes: checked.corpus.quotes.length }, 'reload: the corpus passed the check; every shard reloads it');
+    return live.length;
+  };
+
   if (options.handleSignals !== false) {
     process.on('SIGINT', () => shutdown('SIGINT'));
     process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGHUP', () => {
+      log.info({ signal: 'SIGHUP' }, 'reload requested');
+      reload();
+    });
   }
 
   const batches = spawnBatches(shardIds, gateway.maxConcurrency);
@@ -188,15 +214,13 @@ export async function runShardManager(options: ShardManagerOptions): Promise<Run
     if (index < batches.length - 1) await sleepUnlessStopping(options.batchDelayMs ?? 5_500, () => stopping !== undefined);
   }
   if (!stopping) log.info({ shards: total }, 'sharding: every shard is ready');
-  return { manager, total, stop };
+  return { manager, total, stop, reload };
 }
 
 /** Forwards `signal` to every live shard process and waits for all to exit; SIGKILL after `timeoutMs`. */
 async function stopShards(manager: ShardingManager, signal: NodeJS.Signals, timeoutMs: number, log: Logger): Promise<number> {
   manager.respawn = false;
-  const live = [...manager.shards.values()]
-    .map((shard) => shard.process)
-    .filter((proc): proc is ChildProcess => proc !== null && proc.exitCode === null && proc.signalCode === null);
+  const live = liveShardProcesses(manager);
   for (const proc of live) proc.kill(signal);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
@@ -210,6 +234,12 @@ async function stopShards(manager: ShardingManager, signal: NodeJS.Signals, time
   for (const proc of stuck) proc.kill('SIGKILL');
   await Promise.all(stuck.map(exited));
   return 1;
+}
+
+function liveShardProcesses(manager: ShardingManager): ChildProcess[] {
+  return [...manager.shards.values()]
+    .map((shard) => shard.process)
+    .filter((proc): proc is ChildProcess => proc !== null && proc.exitCode === null && proc.signalCode === null);
 }
 
 function exited(proc: ChildProcess): Promise<void> {

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import fs, { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -231,13 +231,15 @@ test('SHARDS=2: two shard processes, each answers and posts for its own guild; a
   await stopAndCheck(single, [single.child.pid].filter((p): p is number => p !== undefined));
 });
 
-test('SHARDS=auto asks /gateway/bot on DISCORD_API_BASE and runs the number it recommends', async (t) => {
+test('SHARDS=auto asks /gateway/bot on DISCORD_API_BASE and runs the number it recommends; SIGHUP reloads data/ in every shard, checked first', async (t) => {
   const { guilds, spec } = twoGuilds();
   const standIn = await StandIn.start({ token: TOKEN, botUser: { id: BOT_ID }, recommendedShards: 2, guilds: spec });
   t.after(() => standIn.close());
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hv-shards-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const run = start(t, { DISCORD_API_BASE: standIn.apiBase, DATABASE_PATH: path.join(dir, 'bot.db'), SHARDS: 'auto' });
+  const dataDir = path.join(dir, 'data');
+  fs.cpSync(path.join(ROOT, 'data'), dataDir, { recursive: true });
+  const run = start(t, { DISCORD_API_BASE: standIn.apiBase, DATABASE_PATH: path.join(dir, 'bot.db'), SHARDS: 'auto', DATA_DIR: dataDir });
   await waitFor('both shards ready', run, () => {
     const ready = run.lines().filter((l) => l.msg === 'ready').map((l) => l.shardId);
     return ready.includes(0) && ready.includes(1);
@@ -258,6 +260,28 @@ test('SHARDS=auto asks /gateway/bot on DISCORD_API_BASE and runs the number it r
     const line = await waitFor('the interaction log line', run, () => run.lines().find((l) => l.msg === 'interaction' && l.guild === g.id));
     assert.equal(line.shardId, shardId);
   }
+
+  // SIGHUP to the manager (as systemctl reload sends it): a work with a broken quote is refused there, once, and
+  // reaches no shard; fixed, it is forwarded and every shard serves it.
+  const work = path.join(dataDir, 'sources', 'reading-group');
+  fs.cpSync(path.join(ROOT, 'test', 'fixtures', 'second-source'), work, { recursive: true });
+  const quotesFile = path.join(work, 'quotes.json');
+  const good = fs.readFileSync(quotesFile, 'utf8');
+  fs.writeFileSync(quotesFile, good.replace('keep your strength for the winter', 'keep your strength for the spring'));
+  run.child.kill('SIGHUP');
+  await waitFor('the manager refusing the reload', run, () => run.lines().some((l) => String(l.msg).startsWith('reload: the new corpus failed the check')));
+  const problems = run.lines().filter((l) => l.msg === 'reload: corpus problem');
+  assert.ok(problems.length >= 1 && problems.every((l) => l.role === 'shard-manager'), JSON.stringify(problems));
+  assert.ok(!run.lines().some((l) => l.msg === 'reload: checking the corpus'), 'no shard was asked to reload');
+  const samovar = (guildId: string) =>
+    standIn.sendCommand({ guildId, name: 'quote', options: [{ name: 'query', type: S, value: 'samovar' }, { name: 'work', type: S, value: 'reading-group' }] });
+  fs.writeFileSync(quotesFile, good);
+  run.child.kill('SIGHUP');
+  await waitFor('every shard serving the new corpus', run, () => {
+    const reloaded = run.lines().filter((l) => l.msg === 'reload: serving the new corpus').map((l) => l.shardId);
+    return reloaded.includes(0) && reloaded.includes(1);
+  });
+  for (const g of guilds) assert.match((await (await samovar(g.id)).response()).message?.embeds[0]?.footer?.text ?? '', /^rg-001 /);
   await stopAndCheck(run, [run.child.pid, ...[...shardPids(run).values()].flat()].filter((p): p is number => p !== undefined));
 });
 
