@@ -54,6 +54,8 @@ export interface Schedule {
   readonly timeZone: string;
   /** Teaching days, a bitmask: Monday = 1 … Sunday = 64 (`days.ts`). */
   readonly days: number;
+  /** Days whose post is a quiz (same bitmask; 0 = never): the voice of the day with its speaker hidden. */
+  readonly quizDays: number;
   /** Role to mention with the post, if any. */
   readonly roleId: string | null;
   /** Open a discussion thread on the post. */
@@ -93,6 +95,8 @@ export interface PostRecord {
   readonly quoteId: string;
   /** The syllabus theme the quote was chosen from; null for the ordinary rotation. */
   readonly theme: string | null;
+  /** The quiz the day's post carries (decided at the claim, kept for retries); null for an ordinary post. */
+  readonly quizId: string | null;
   readonly channelId: string;
   readonly status: PostStatus;
   /** Deliveries started for the day (first claim, retries, takeovers). */

@@ -37,6 +37,8 @@ import { addDays, formatLocalTime, normalizeTimeZone, parseLocalDate, parseLocal
  */
 export type ScheduleInput = Pick<Schedule, 'guildId' | 'channelId' | 'time' | 'timeZone' | 'roleId' | 'thread'> & {
   readonly days?: number;
+  /** Days whose post is a quiz; left out, a new schedule has none and an existing one keeps its own. */
+  readonly quizDays?: number;
   readonly channelName?: string | null;
   /** The posts' language; left out, a new schedule posts in English and an existing one keeps its language. */
   readonly language?: Language;
@@ -107,6 +109,8 @@ export interface ScheduleRow {
   local_time: string;
   time_zone: string;
   days: number;
+  /** Migration 6. */
+  quiz_days: number;
   role_id: string | null;
   thread: number;
   /** Migration 5. */
@@ -129,6 +133,8 @@ export interface PostRow {
   local_date: string;
   quote_id: string;
   theme: string | null;
+  /** Migration 6. */
+  quiz_id: string | null;
   channel_id: string;
   status: string;
   attempts: number;
@@ -179,6 +185,7 @@ export function transformSchedule(row: ScheduleRow): Schedule {
     time: row.local_time,
     timeZone: row.time_zone,
     days: row.days,
+    quizDays: row.quiz_days,
     roleId: row.role_id,
     thread: row.thread === 1,
     language: row.language as Language,
@@ -202,6 +209,7 @@ export function transformPost(row: PostRow): PostRecord {
     localDate: row.local_date,
     quoteId: row.quote_id,
     theme: row.theme,
+    quizId: row.quiz_id,
     channelId: row.channel_id,
     status: row.status as PostStatus,
     attempts: row.attempts,
@@ -263,13 +271,14 @@ function prepareStatements(db: SqliteDatabase) {
     countLive: db.prepare<[string, string], { n: number }>(`
       SELECT count(*) AS n FROM daily_schedules WHERE guild_id = ? AND state != 'off' AND channel_id != ?`),
     upsertSchedule: db.prepare<Record<string, unknown>, ScheduleRow>(`
-      INSERT INTO daily_schedules (guild_id, channel_id, channel_name, local_time, time_zone, days, role_id, thread,
-                                   language, state, paused_reason, failed_days, effective_from, created_at, updated_at)
-      VALUES (@guildId, @channelId, @channelName, @time, @timeZone, @days, @roleId, @thread, coalesce(@language, 'en'),
-              'active', NULL, 0, @effectiveFrom, @now, @now)
+      INSERT INTO daily_schedules (guild_id, channel_id, channel_name, local_time, time_zone, days, quiz_days, role_id,
+                                   thread, language, state, paused_reason, failed_days, effective_from, created_at,
+                                   updated_at)
+      VALUES (@guildId, @channelId, @channelName, @time, @timeZone, @days, coalesce(@quizDays, 0), @roleId, @thread,
+              coalesce(@language, 'en'), 'active', NULL, 0, @effectiveFrom, @now, @now)
       ON CONFLICT (guild_id, channel_id) DO UPDATE SET
         channel_name = coalesce(excluded.channel_name, channel_name), local_time = excluded.local_time, time_zone = excluded.time_zone, days = excluded.days,
-        language = coalesce(@language, language),
+        quiz_days = coalesce(@quizDays, quiz_days), language = coalesce(@language, language),
         role_id = excluded.role_id, thread = excluded.thread, state = 'active', paused_reason = NULL,
         failed_days = 0, effective_from = excluded.effective_from, updated_at = excluded.updated_at,
         next_check_at = NULL
@@ -323,9 +332,10 @@ function prepareStatements(db: SqliteDatabase) {
       WHERE local_date BETWEEN ? AND ? AND schedule_id IN (SELECT value FROM json_each(?))`),
     getPost: db.prepare<[number, string], PostRow>('SELECT * FROM daily_posts WHERE schedule_id = ? AND local_date = ?'),
     claim: db.prepare<Record<string, unknown>>(`
-      INSERT INTO daily_posts (schedule_id, guild_id, local_date, quote_id, theme, channel_id, status, attempts,
-                               stale_reclaims, claimed_by, claimed_at, nonce_since, updated_at)
-      SELECT id, guild_id, @localDate, @quoteId, @theme, channel_id, 'claimed', 1, 0, @claimer, @now, @now, @now
+      INSERT INTO daily_posts (schedule_id, guild_id, local_date, quote_id, theme, quiz_id, channel_id, status,
+                               attempts, stale_reclaims, claimed_by, claimed_at, nonce_since, updated_at)
+      SELECT id, guild_id, @localDate, @quoteId, @theme, @quizId, channel_id, 'claimed', 1, 0, @claimer, @now, @now,
+             @now
       FROM daily_schedules WHERE id = @scheduleId AND state = 'active'
       ON CONFLICT (schedule_id, local_date) DO NOTHING`),
     retryFailed: db.prepare<Record<string, unknown>, PostRow>(`
@@ -403,6 +413,8 @@ export class DailyStore {
     if (!zone.ok) throw new RangeError(zone.error);
     const days = input.days ?? EVERY_DAY;
     if (!Number.isInteger(days) || days < 1 || days > EVERY_DAY) throw new RangeError(`daily: days ${days} is not a set of weekdays`);
+    const quizDays = input.quizDays ?? null;
+    if (quizDays !== null && (!Number.isInteger(quizDays) || quizDays < 0 || quizDays > EVERY_DAY)) throw new RangeError(`daily: quiz days ${quizDays} is not a set of weekdays`);
     const localTime = formatLocalTime(time.value);
 
     const write = this.db.transaction((): ScheduleRow => {
@@ -422,6 +434,7 @@ export class DailyStore {
         time: localTime,
         timeZone: zone.value,
         days,
+        quizDays,
         roleId: input.roleId,
         thread: input.thread ? 1 : 0,
         language: input.language ?? null,
@@ -622,13 +635,21 @@ export class DailyStore {
 
   /**
    * Takes the schedule's post for `localDate`, recording the quote chosen for
-   * it (and the syllabus theme it came from). True for exactly one caller,
-   * ever, per schedule and date; false when the day is already taken or the
-   * schedule is not active (any more).
+   * it (the syllabus theme it came from, and the quiz it carries on a quiz
+   * day). True for exactly one caller, ever, per schedule and date; false when
+   * the day is already taken or the schedule is not active (any more).
    */
-  claimPost(scheduleId: number, localDate: string, quoteId: string, now: Date, claimer: string, theme: string | null = null): boolean {
+  claimPost(
+    scheduleId: number,
+    localDate: string,
+    quoteId: string,
+    now: Date,
+    claimer: string,
+    theme: string | null = null,
+    quizId: string | null = null,
+  ): boolean {
     parseLocalDate(localDate);
-    const result = this.statements.claim.run({ scheduleId, localDate, quoteId, theme, now: now.getTime(), claimer });
+    const result = this.statements.claim.run({ scheduleId, localDate, quoteId, theme, quizId, now: now.getTime(), claimer });
     return result.changes === 1;
   }
 

@@ -265,6 +265,18 @@ const DAILY_LANGUAGE = `
 ALTER TABLE daily_schedules ADD COLUMN language TEXT NOT NULL DEFAULT 'en' CHECK (language IN ('en', 'ru', 'uk'));
 `;
 
+/**
+ * The voice of the day as a quiz on chosen days: `quiz_days` (a bitmask like
+ * `days`, 0 = never) on the schedule, and on each post the id of the quiz it
+ * carried, decided at the claim and kept: a retry or a takeover posts the same
+ * kind of post (the same quiz, whose id is derived from the schedule and date)
+ * whatever the settings become later. Existing schedules get no quiz days.
+ */
+const DAILY_QUIZ_DAYS = `
+ALTER TABLE daily_schedules ADD COLUMN quiz_days INTEGER NOT NULL DEFAULT 0 CHECK (quiz_days BETWEEN 0 AND 127);
+ALTER TABLE daily_posts ADD COLUMN quiz_id TEXT;
+`;
+
 /** Shipped migrations: append, never edit (a test builds the previous release's database from these). */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, name: 'daily voice: schedules, posts, test posts', up: DAILY_TABLES },
@@ -272,6 +284,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 3, name: 'quiz: quizzes, answers, terms', up: QUIZ_TABLES },
   { version: 4, name: 'daily voice: classroom schedules, syllabus, claims per schedule', up: CLASSROOM_SCHEDULES },
   { version: 5, name: 'daily voice: the language of a schedule\'s posts', up: DAILY_LANGUAGE },
+  { version: 6, name: 'daily voice: quiz days', up: DAILY_QUIZ_DAYS },
 ]);
 
 /**

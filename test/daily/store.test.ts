@@ -53,6 +53,7 @@ describe('schedules', () => {
       time: '09:00',
       timeZone: 'Europe/Berlin',
       days: 127,
+      quizDays: 0,
       roleId: 'r1',
       thread: true,
       language: 'en',
@@ -66,6 +67,11 @@ describe('schedules', () => {
     });
     assert.deepEqual(store.getSchedule(1), saved);
     assert.equal(store.getSchedule(999), null);
+    const quizzing = store.upsertSchedule({ ...input, days: 31, quizDays: 16 }, now);
+    assert.deepEqual([quizzing.id, quizzing.days, quizzing.quizDays], [1, 31, 16], 'quiz days saved with the days, on the same schedule');
+    assert.equal(store.upsertSchedule({ ...input, days: 31 }, now).quizDays, 16, 'new settings without quiz days keep them');
+    assert.equal(store.upsertSchedule({ ...input, days: 31, quizDays: 0 }, now).quizDays, 0, 'no quiz days any more');
+    assert.throws(() => store.upsertSchedule({ ...input, quizDays: 128 }, now), /^RangeError: daily: quiz days 128/);
   });
 
   it('refuses invalid settings with a daily: error and stores nothing', (t) => {
@@ -138,6 +144,7 @@ describe('schedules', () => {
       local_time: '09:00',
       time_zone: 'UTC',
       days: 127,
+      quiz_days: 0,
       role_id: null,
       thread: 0,
       language: 'en',
@@ -179,6 +186,9 @@ describe('claiming and recording posts', () => {
     assert.equal(claimed?.channelId, 'c1');
     assert.equal(claimed?.claimedBy, 'a');
     assert.equal(store.getPostedQuoteId(1, DAY), null, 'not posted yet');
+    assert.equal(claimed?.quizId, null, 'an ordinary post');
+    assert.equal(store.claimPost(1, '2026-06-03', 'q4', now, 'a', null, 'daily-1-20260603'), true);
+    assert.equal(store.getPost(1, '2026-06-03')?.quizId, 'daily-1-20260603', 'a quiz day records its quiz with the claim');
 
     assert.equal(store.claimPost(999, DAY, 'q1', now, 'a'), false);
     store.disableSchedule(1, now);

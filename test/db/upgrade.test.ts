@@ -137,8 +137,9 @@ describe('upgrading a database of the previous release', () => {
     const db = openDatabase(file);
     t.after(() => db.close());
     const after = dump(db);
-    assert.equal(after.others, before.others);
-    assert.deepEqual(after.schedules, before.schedules.map((row) => ({ ...row, language: 'en' })));
+    // Later migrations add columns with their defaults: no quiz days, no quiz on any post (migration 6).
+    assert.equal(after.others.replace(/,"quiz_id":null/g, ''), before.others);
+    assert.deepEqual(after.schedules, before.schedules.map((row) => ({ ...row, language: 'en', quiz_days: 0 })));
     assert.deepEqual(new DailyStore(db).listGuildSchedules('gA').map((s) => [s.language, s.days, s.pausedUntil]), [['en', 31, '2026-07-01']]);
     assert.throws(() => db.prepare("UPDATE daily_schedules SET language = 'de'").run(), /CHECK constraint failed/);
   });
@@ -187,6 +188,39 @@ describe('upgrading a database of the previous release', () => {
     t.after(() => after.close());
     assert.equal(schemaVersion(after), 3);
     assert.equal(dump(after), expected);
+  });
+
+  it('from migrations 1–5 (the posts’ language): every schedule, syllabus range and post kept; no quiz days, no quiz on any post', (t) => {
+    const file = tempFile(t);
+    const v4 = openDatabase(file, { migrations: MIGRATIONS.slice(0, 5) });
+    v4.exec(`
+      INSERT INTO daily_schedules (id, guild_id, channel_id, channel_name, local_time, time_zone, days, role_id, thread, language,
+                                   state, paused_reason, paused_until, failed_days, effective_from, created_at, updated_at)
+      VALUES (1, 'gA', 'cA', 'seminar-a', '09:00', 'Pacific/Kiritimati', 31, 'rA', 1, 'uk', 'active', 'winter break', '2027-01-04', 0, ${T}, ${T}, ${T}),
+             (2, 'gA', 'cB', NULL, '18:30', 'America/Los_Angeles', 21, NULL, 0, 'en', 'off', NULL, NULL, 2, ${T}, ${T}, ${T});
+      INSERT INTO daily_posts (schedule_id, guild_id, local_date, quote_id, theme, channel_id, status, attempts, stale_reclaims,
+                               claimed_by, claimed_at, nonce_since, message_id, sent_at, updated_at)
+      VALUES (1, 'gA', '2026-06-01', 'lr-001', 'collectivization', 'cA', 'sent', 1, 0, 'old', ${T}, ${T}, 'm1', ${T}, ${T}),
+             (2, 'gA', '2026-06-01', 'lr-002', NULL, 'cB', 'claimed', 1, 0, 'old', ${T}, ${T}, NULL, NULL, ${T});
+      INSERT INTO daily_syllabus (schedule_id, theme, from_date, to_date, created_at) VALUES (1, 'collectivization', '2026-06-01', '2026-06-12', ${T});
+    `);
+    const before = (db: SqliteDatabase) => ['daily_schedules ORDER BY id', 'daily_posts ORDER BY schedule_id, local_date', 'daily_syllabus ORDER BY id'].map((table) => rows(db, `SELECT * FROM ${table}`));
+    const expected = before(v4);
+    v4.close();
+
+    const db = openDatabase(file);
+    t.after(() => db.close());
+    assert.equal(schemaVersion(db), MIGRATIONS.length);
+    const after = before(db);
+    expected.forEach((tableRows, i) => {
+      assert.equal(after[i]?.length, tableRows.length);
+      tableRows.forEach((row, j) => {
+        for (const [column, value] of Object.entries(row)) assert.deepEqual(after[i]?.[j]?.[column], value, column);
+      });
+    });
+    const store = new DailyStore(db);
+    assert.deepEqual(store.listGuildSchedules('gA').map((s) => [s.id, s.days, s.quizDays, s.pausedUntil]), [[1, 31, 0, '2027-01-04'], [2, 21, 0, null]]);
+    assert.deepEqual(store.history('gA').map((p) => [p.scheduleId, p.status, p.quizId]), [[1, 'sent', null], [2, 'claimed', null]]);
   });
 
   it('a database from a newer release is refused with one clear line, and not touched', (t) => {
