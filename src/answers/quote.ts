@@ -9,7 +9,7 @@ import type { ButtonRequest, Reply } from '../interactions/types.js';
 import { LIMITS } from '../message/limits.js';
 import { notice } from '../message/payload.js';
 import { truncate } from '../text/truncate.js';
-import { citeMessage, contextMessage, resultMessage } from '../render/messages.js';
+import { citeMessage, contextMessage, noSuchNoteText, resultMessage } from '../render/messages.js';
 import { escapeMarkdown, showUserText } from '../render/text.js';
 import { resolveFacet } from '../search/facets.js';
 import type { SearchOutcome } from '../search/engine.js';
@@ -77,9 +77,8 @@ export function checkQuoteOptions(app: App, o: QuoteOptions): Checked {
     if (!work) {
       return { ok: false, reply: message(notice(`Each work numbers its own notes: add \`work:\` to say whose note ${o.note}, e.g. \`/quote note:${o.note} work:${app.corpus.sources[0]?.id ?? ''}\`.`)) };
     }
-    const count = work.notes.length;
-    if (!Number.isInteger(o.note) || o.note < 1 || o.note > count) {
-      return { ok: false, reply: message(notice(`There is no note ${o.note}${app.corpus.sources.length > 1 ? ` in \`${work.id}\`` : ''}: the notes run from 1 to ${count}.`)) };
+    if (!Number.isInteger(o.note) || o.note < 1 || o.note > work.notes.length) {
+      return { ok: false, reply: message(notice(noSuchNoteText(app.corpus, work, o.note, 'quote'))) };
     }
     filters.note = o.note;
   }
@@ -132,6 +131,12 @@ function untranslatedText(words: readonly string[]): string {
 
 function noMatchText(app: App, query: string, filters: Filters): string {
   const lines = [query ? `No quote matches “${showUserText(query, 80)}”${Object.keys(filters).length ? ' with those filters' : ''}.` : 'No quote matches those filters.'];
+  const emptyNote = emptyNoteText(app, filters);
+  if (emptyNote) {
+    // Not a search that was too narrow: no quotation at all rests on this note.
+    if (!query) return emptyNote;
+    lines.push(emptyNote);
+  }
   const foreign = words(query).filter((w) => CYRILLIC.test(w));
   if (foreign.length > 0) {
     const known = app.search.search(query).concepts ?? [];
@@ -144,6 +149,19 @@ function noMatchText(app: App, query: string, filters: Filters): string {
   const themeList = (themes.length ? themes : app.corpus.themes.slice(0, 6)).map((t) => `\`${t.id}\``).join(', ');
   lines.push(`Themes to try: ${themeList} — or \`/themes\` for all of them.`);
   return lines.join('\n');
+}
+
+/** When the note filter names a note no quotation of its work rests on: which notes they do rest on. */
+function emptyNoteText(app: App, filters: Filters): string | null {
+  const note = filters.note;
+  const work = filters.work ? app.corpus.sourceById.get(filters.work) : app.corpus.sources.length === 1 ? app.corpus.sources[0] : undefined;
+  if (note === undefined || !work) return null;
+  const own = app.corpus.quotes.filter((q) => q.sourceId === work.id);
+  if (own.some((q) => q.note === note)) return null;
+  const several = app.corpus.sources.length > 1;
+  const rested = [...new Set(own.map((q) => q.note))].sort((a, b) => a - b);
+  const cites = `\`/source ${note}${several ? ` work:${work.id}` : ''}\` shows what it cites`;
+  return `No quotation${several ? ` of \`${work.id}\`` : ''} rests on note ${note} (${cites})${rested.length ? `; quotations rest on notes ${rested.join(', ')}` : ''}.`;
 }
 
 /** Previous/Next, Cite and Context. */

@@ -157,16 +157,32 @@ export function contextMessage(corpus: Corpus, layouts: ReadonlyMap<string, Sour
 }
 
 /** `/source n [work]`: the note in full, its link, the quotes resting on it. Notes are numbered per work; the first work is the default. */
+/**
+ * A note number the work does not have: its range, naming the work where the
+ * corpus holds several (note 9 of one work is not note 9 of another), and a
+ * command that works.
+ */
+export function noSuchNoteText(corpus: Corpus, source: Source, n: number, command: 'quote' | 'source'): string {
+  const count = source.notes.length;
+  const several = corpus.sources.length > 1;
+  const which = several ? ` in *${escapeMarkdown(truncate(source.title, 80, { atWord: true }))}* (\`${source.id}\`)` : '';
+  const number = Number.isFinite(n) ? ` ${n}` : ' by that number';
+  if (count === 0) return `There is no note${number}${which}: this work has no notes.`;
+  const work = several ? ` work:${source.id}` : '';
+  // For /quote, a note that quotes rest on (some notes support the argument only, and would find nothing).
+  const quoted = corpus.quotes.filter((q) => q.sourceId === source.id).reduce((most, q) => Math.max(most, q.note), 0);
+  const example = command === 'source' ? `/source ${Math.min(8, count)}${work}` : `/quote note:${quoted || count}${work}`;
+  return `There is no note${number}${which} — ${several ? 'its' : 'the'} notes run from 1 to ${count}. Try \`${example}\`.`;
+}
+
 export function noteMessage(corpus: Corpus, n: number, sourceId?: string): MessagePayload {
   const source = sourceId ? corpus.sourceById.get(sourceId) : corpus.sources[0];
   if (sourceId && !source) {
     return notice(`There is no work “${showUserText(sourceId, 40)}”. The works are: ${corpus.sources.map((s) => `\`${s.id}\` (${escapeMarkdown(s.title)})`).join(', ')}.`);
   }
-  const note = source?.notes[n - 1];
-  if (!source || !note) {
-    const count = source?.notes.length ?? 0;
-    return notice(`There is no note${Number.isFinite(n) ? ` ${n}` : ' by that number'} — the notes run from 1 to ${count}. Try \`/source ${Math.min(8, count)}\`.`);
-  }
+  const note = Number.isInteger(n) ? source?.notes[n - 1] : undefined;
+  if (!source) return notice('There are no works in the corpus.');
+  if (!note) return notice(noSuchNoteText(corpus, source, n, 'source'));
   const resting = corpus.quotes.filter((q) => q.sourceId === source.id && q.note === n);
   const first = resting[0];
   const fields: { name: string; value: string }[] = [

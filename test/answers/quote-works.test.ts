@@ -11,10 +11,12 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { commands } from '../../commands/index.js';
 import { createApp } from '../../src/app.js';
+import { createRotation } from '../../src/daily/rotation.js';
 import { parseQuoteButton } from '../../src/interactions/custom-id.js';
 import { Dispatcher } from '../../src/interactions/dispatch.js';
 import type { OptionValue, Reply } from '../../src/interactions/types.js';
 import type { MessagePayload } from '../../src/message/payload.js';
+import { dailyPostMessage } from '../../src/render/daily.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-works-'));
@@ -91,7 +93,7 @@ describe('/quote with several works', () => {
 
   it('notes are per work: note needs a work, and is checked against that work’s notes', async () => {
     assert.match(payload(await run({ note: 3 })).content ?? '', /^Each work numbers its own notes: add `work:`/);
-    assert.equal(payload(await run({ note: 4, work: 'reading-group' })).content, 'There is no note 4 in `reading-group`: the notes run from 1 to 3.');
+    assert.equal(payload(await run({ note: 4, work: 'reading-group' })).content, 'There is no note 4 in *Voices from a Mill Town (a reading group handout, invented for testing)* (`reading-group`) — its notes run from 1 to 3. Try `/quote note:3 work:reading-group`.');
     const p = payload(await run({ note: 3, work: 'reading-group' }));
     assert.match(footer(p), /^rg-00\d/);
     assert.match(p.embeds?.[0]?.fields?.find((x) => x.name === 'Note')?.value ?? '', /^\[3\] Interview notes, appendix C/);
@@ -109,6 +111,39 @@ describe('/quote with several works', () => {
       mill.map((c) => c.value),
       ['reading-group'],
     );
+  });
+
+  it('/source names the work’s own range and a command inside that work; /quote note: up to 99 gets the same', async () => {
+    const source = async (options: Record<string, OptionValue>) =>
+      payload(await dispatcher.command({ ...caller, commandName: 'source', subcommand: null, options, now: NOW }));
+    const missing = await source({ n: 9, work: 'reading-group' });
+    assert.ok(missing.flags, 'ephemeral');
+    assert.equal(missing.content, 'There is no note 9 in *Voices from a Mill Town (a reading group handout, invented for testing)* (`reading-group`) — its notes run from 1 to 3. Try `/source 3 work:reading-group`.');
+    const essay = await source({ n: 11, work: 'lenins-revenge' });
+    assert.equal(essay.content, "There is no note 11 in *Lenin's Revenge: Early Soviet Hidden Voices* (`lenins-revenge`) — its notes run from 1 to 10. Try `/source 8 work:lenins-revenge`.");
+    // The definition allows 99 whatever the work; the work's own range is what the answer names.
+    const quote = payload(await run({ note: 99, work: 'lenins-revenge' }));
+    assert.ok(quote.flags, 'ephemeral');
+    assert.match(quote.content ?? '', /^There is no note 99 in .+ \(`lenins-revenge`\) — its notes run from 1 to 10\. Try `\/quote note:10 work:lenins-revenge`\.$/);
+    const three = await source({ n: 3, work: 'reading-group' });
+    assert.equal(three.embeds?.[0]?.description, app.corpus.sourceById.get('reading-group')?.notes[2]?.text);
+    assert.match(three.embeds?.[0]?.footer?.text ?? '', /^A note of Test Fixture Reading Group, “Voices from a Mill Town/);
+  });
+
+  it('a note no quotation rests on says so, instead of “no match”', async () => {
+    const p = payload(await run({ note: 1, work: 'lenins-revenge' }));
+    assert.equal(p.content, 'No quotation of `lenins-revenge` rests on note 1 (`/source 1 work:lenins-revenge` shows what it cites); quotations rest on notes 2, 3, 4, 5, 6, 7, 8, 9, 10.');
+  });
+
+  it('the daily rotation covers every work, and a day’s post cites its own work', () => {
+    const rotation = createRotation(app.corpus.quotes.map((q) => q.id));
+    assert.equal(new Set(rotation.cycleOrder(0)).size, app.corpus.quotes.length, 'one cycle shows every quote of every work');
+    const dates = Array.from({ length: rotation.size }, (_, i) => new Date(Date.UTC(2026, 0, 1 + i)).toISOString().slice(0, 10));
+    assert.ok(dates.some((d) => rotation.voiceOf(d).startsWith('rg-')), 'the new work is posted within a cycle’s length of days');
+    const rg = app.corpus.byId.get('rg-001') ?? assert.fail('rg-001');
+    const post = JSON.stringify(dailyPostMessage(app.corpus, rg, { localDate: '2026-03-10' }));
+    assert.match(post, /Test Fixture Reading Group/);
+    assert.doesNotMatch(post, /Gasper|Lenin’s Revenge/);
   });
 
   it('page ids carry the work; without one they are as before works', () => {

@@ -268,7 +268,11 @@ describe('/quote with odd queries', () => {
   });
 
   it('suggests theme ids that match the words typed', async () => {
-    assertNotice(await run('quote', { query: 'peasant', note: 1 }), /^No quote matches “peasant” with those filters\.\n(?:.+\n)?Themes to try: `peasants` — or `\/themes` for all of them\.$/);
+    // Note 1 has no quotes: the notice says so on its own line, before the suggestions.
+    assertNotice(
+      await run('quote', { query: 'peasant', note: 1 }),
+      /^No quote matches “peasant” with those filters\.\nNo quotation rests on note 1 \(`\/source 1` shows what it cites\); quotations rest on notes 2, 3, 4, 5, 6, 7, 8, 9, 10\.\n(?:.+\n)?Themes to try: `peasants` — or `\/themes` for all of them\.$/,
+    );
   });
 
   it(
@@ -322,8 +326,8 @@ describe('/quote filters', () => {
   });
 
   it('refuses a note outside 1 to 10', async () => {
-    assertNotice(await run('quote', { note: 11 }), 'There is no note 11: the notes run from 1 to 10.');
-    assertNotice(await run('quote', { note: 0 }), 'There is no note 0: the notes run from 1 to 10.');
+    assertNotice(await run('quote', { note: 11 }), 'There is no note 11 — the notes run from 1 to 10. Try `/quote note:10`.');
+    assertNotice(await run('quote', { note: 0 }), 'There is no note 0 — the notes run from 1 to 10. Try `/quote note:10`.');
   });
 
   it('theme:testament: every page shows a quote on that theme, each once', async () => {
