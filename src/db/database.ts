@@ -277,6 +277,15 @@ ALTER TABLE daily_schedules ADD COLUMN quiz_days INTEGER NOT NULL DEFAULT 0 CHEC
 ALTER TABLE daily_posts ADD COLUMN quiz_id TEXT;
 `;
 
+/**
+ * The language of a quiz's post (its frame, buttons and closing line; the
+ * quotation and the speakers' descriptions stay as printed): the asker's, so
+ * that the closer, which runs with no one's interaction, closes it in the same.
+ */
+const QUIZ_LANGUAGE = `
+ALTER TABLE quizzes ADD COLUMN language TEXT NOT NULL DEFAULT 'en' CHECK (language IN ('en', 'ru', 'uk'));
+`;
+
 /** Shipped migrations: append, never edit (a test builds the previous release's database from these). */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, name: 'daily voice: schedules, posts, test posts', up: DAILY_TABLES },
@@ -285,6 +294,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 4, name: 'daily voice: classroom schedules, syllabus, claims per schedule', up: CLASSROOM_SCHEDULES },
   { version: 5, name: 'daily voice: the language of a schedule\'s posts', up: DAILY_LANGUAGE },
   { version: 6, name: 'daily voice: quiz days', up: DAILY_QUIZ_DAYS },
+  { version: 7, name: 'quiz: the language of its post', up: QUIZ_LANGUAGE },
 ]);
 
 /**

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Corpus } from "../corpus/types.js";
+import type { Language } from "../i18n/index.js";
 import { pickQuestion, type QuizMode } from "./question.js";
 import type {
   AnswerOutcome,
@@ -25,6 +26,8 @@ export interface AskInput {
   readonly theme?: string;
   readonly minutes: number;
   readonly now: Date;
+  /** The asker's language: the post's own words stay in it until it closes. */
+  readonly language?: Language;
 }
 
 export class QuizService {
@@ -54,6 +57,7 @@ export class QuizService {
       answer: question.answer,
       openedAt: input.now,
       closesAt: new Date(input.now.getTime() + input.minutes * 60_000),
+      language: input.language ?? "en",
     });
   }
 

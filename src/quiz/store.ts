@@ -13,6 +13,7 @@
  * Instants are integer milliseconds since the epoch; `now` is always a parameter.
  */
 import type { SqliteDatabase } from "../db/database.js";
+import { LANGUAGES, type Language } from "../i18n/index.js";
 import { truncate } from "../text/truncate.js";
 import type { QuizMode } from "./question.js";
 
@@ -34,6 +35,8 @@ export interface Quiz {
   readonly state: QuizState;
   readonly closedAt: Date | null;
   readonly attempts: number;
+  /** The language of the post's own words: the asker's (migration 6). */
+  readonly language: Language;
 }
 
 export type NewQuiz = Pick<
@@ -49,6 +52,7 @@ export type NewQuiz = Pick<
   | "answer"
   | "openedAt"
   | "closesAt"
+  | "language"
 >;
 
 export type AnswerOutcome =
@@ -98,6 +102,7 @@ interface QuizRow {
   state: string;
   closed_at: number | null;
   attempts: number;
+  language: string;
 }
 
 function transformQuiz(row: QuizRow): Quiz {
@@ -125,6 +130,8 @@ function transformQuiz(row: QuizRow): Quiz {
     state: row.state as QuizState,
     closedAt: row.closed_at === null ? null : new Date(row.closed_at),
     attempts: row.attempts,
+    // The column's CHECK admits only the bot's languages.
+    language: (LANGUAGES as readonly string[]).includes(row.language) ? (row.language as Language) : "en",
   };
 }
 
@@ -134,8 +141,8 @@ export class QuizStore {
   constructor(readonly db: SqliteDatabase) {
     this.s = {
       insert: db.prepare(`
-        INSERT INTO quizzes (id, guild_id, channel_id, asked_by, quote_id, mode, shown, options, answer, opened_at, closes_at)
-        VALUES (@id, @guildId, @channelId, @askedBy, @quoteId, @mode, @shown, @options, @answer, @openedAt, @closesAt)`),
+        INSERT INTO quizzes (id, guild_id, channel_id, asked_by, quote_id, mode, shown, options, answer, opened_at, closes_at, language)
+        VALUES (@id, @guildId, @channelId, @askedBy, @quoteId, @mode, @shown, @options, @answer, @openedAt, @closesAt, @language)`),
       get: db.prepare<[string], QuizRow>("SELECT * FROM quizzes WHERE id = ?"),
       setMessage: db.prepare<[string, string]>(
         "UPDATE quizzes SET message_id = ? WHERE id = ? AND message_id IS NULL",

@@ -122,14 +122,17 @@ describe('upgrading a database of the previous release', () => {
     assert.deepEqual(store.history('gA').map((p) => `${p.localDate} ${p.status}`), ['2026-06-03 claimed', '2026-06-02 failed', '2026-06-01 sent']);
   });
 
-  it('from migrations 1–4 (classroom schedules): every schedule, post and syllabus row kept, each schedule posting in English', (t) => {
+  it('from migrations 1–4 (classroom schedules): every schedule, post, syllabus row and quiz kept, each schedule and quiz in English', (t) => {
     const file = tempFile(t);
     previousReleaseDatabase(file);
     const v4 = openDatabase(file, { migrations: MIGRATIONS.slice(0, 4) });
     v4.prepare("UPDATE daily_schedules SET days = 31, paused_until = '2026-07-01', channel_name = 'class-a' WHERE guild_id = 'gA'").run();
     v4.prepare("INSERT INTO daily_syllabus (schedule_id, theme, from_date, to_date, created_at) SELECT id, 'nep', '2026-06-01', NULL, 1 FROM daily_schedules WHERE guild_id = 'gA'").run();
+    v4.prepare(`INSERT INTO quizzes (id, guild_id, channel_id, asked_by, quote_id, mode, shown, options, answer, opened_at, closes_at)
+                VALUES ('qz', 'gA', 'cA', 'u1', 'lr-002', 'speaker', 'words', '["a","b","c","d"]', 1, 1, 2)`).run();
     const dump = (db: SqliteDatabase) => ({
       schedules: rows(db, 'SELECT * FROM daily_schedules ORDER BY id'),
+      quizzes: rows(db, 'SELECT * FROM quizzes ORDER BY id'),
       others: JSON.stringify([rows(db, 'SELECT * FROM daily_posts ORDER BY schedule_id, local_date'), rows(db, 'SELECT * FROM daily_test_posts ORDER BY id'), rows(db, 'SELECT * FROM daily_syllabus ORDER BY id')]),
     });
     const before = dump(v4);
@@ -140,6 +143,7 @@ describe('upgrading a database of the previous release', () => {
     // Later migrations add columns with their defaults: no quiz days, no quiz on any post (migration 6).
     assert.equal(after.others.replace(/,"quiz_id":null/g, ''), before.others);
     assert.deepEqual(after.schedules, before.schedules.map((row) => ({ ...row, language: 'en', quiz_days: 0 })));
+    assert.deepEqual(after.quizzes, before.quizzes.map((row) => ({ ...row, language: 'en' })), 'every quiz in English (migration 7)');
     assert.deepEqual(new DailyStore(db).listGuildSchedules('gA').map((s) => [s.language, s.days, s.pausedUntil]), [['en', 31, '2026-07-01']]);
     assert.throws(() => db.prepare("UPDATE daily_schedules SET language = 'de'").run(), /CHECK constraint failed/);
   });

@@ -39,6 +39,7 @@ function newQuiz(id: string, over: Partial<NewQuiz> = {}): NewQuiz {
     answer: 1,
     openedAt: T0,
     closesAt: at(10),
+    language: "en",
     ...over,
   };
 }
@@ -48,6 +49,15 @@ function storeOn(t: TestContext, file = ":memory:"): QuizStore {
   t.after(() => db.close());
   return new QuizStore(db);
 }
+
+describe("language", () => {
+  it("keeps the asker’s language for the post, English by default", (t) => {
+    const store = storeOn(t);
+    assert.equal(store.create(newQuiz("q-uk", { language: "uk" })).language, "uk");
+    assert.equal(store.get("q-uk")?.language, "uk");
+    assert.equal(store.create(newQuiz("q-en")).language, "en");
+  });
+});
 
 describe("answers", () => {
   it("count once per person: a second press changes nothing, and says what the first was", (t) => {
