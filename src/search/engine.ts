@@ -61,6 +61,11 @@ export interface SearchOptions {
   readonly questionWords: boolean;
   /** Weights of prefix and fuzzy matches relative to exact ones (MiniSearch's). */
   readonly weights: { readonly prefix: number; readonly fuzzy: number };
+  /**
+   * A searched word typed beside a word not searched (a stop or question word), and found beside it in the quote's
+   * own words ("his will": the testament, not "he will serve"), multiplies the score by 1 + this, per pair.
+   */
+  readonly adjacency: number;
 }
 
 export const DEFAULT_SEARCH_OPTIONS: SearchOptions = Object.freeze({
@@ -77,6 +82,7 @@ export const DEFAULT_SEARCH_OPTIONS: SearchOptions = Object.freeze({
   concepts: true,
   questionWords: true,
   weights: Object.freeze({ prefix: 0.4, fuzzy: 0.5 }),
+  adjacency: 0.25,
 });
 
 export interface SearchHit {
@@ -267,6 +273,8 @@ interface Phrase {
 interface Plan {
   readonly clauses: readonly Clause[];
   readonly phrases: readonly Phrase[];
+  /** Neighbouring words of the query: a searched word beside one that is not (`adjacency`). */
+  readonly pairs: readonly PhraseMatcher[];
   /** Words the index does not have, and the index terms tried for them instead. */
   readonly corrections: readonly { readonly word: string; readonly terms: readonly string[] }[];
   readonly concepts: readonly { readonly word: string; readonly to: readonly string[] }[];
@@ -641,15 +649,15 @@ export class QuoteSearch {
     }
     const only = clauses[0] as Clause;
     if (clauses.length === 1 && phrases.length === 0 && only.alts.every((alt) => alt.docs === null)) {
-      return { query, hits: this.rankSingle(only, filter.pass), mode: 'all', ...this.notes(plan) };
+      return { query, hits: this.rankSingle(only, filter.pass, plan.pairs), mode: 'all', ...this.notes(plan) };
     }
     this.prepare(plan);
     let count = this.allCandidates(clauses, filter.pass);
     count = this.verify(count, phrases);
     const corrected = this.notes(plan);
-    if (count > 0 || clauses.length === 1) return { query, hits: this.rank(clauses, count), mode: 'all', ...corrected };
+    if (count > 0 || clauses.length === 1) return { query, hits: this.rank(clauses, count, plan.pairs), mode: 'all', ...corrected };
     count = this.anyCandidates(clauses, phrases, filter.pass);
-    return { query, hits: this.rank(clauses, count), mode: 'any', ...corrected };
+    return { query, hits: this.rank(clauses, count, plan.pairs), mode: 'any', ...corrected };
   }
 
   /** What the outcome says about the words searched: corrections, readers' terms, untranslated words. */
@@ -878,7 +886,30 @@ export class QuoteSearch {
       const t = phraseWords.map((w) => indexTerm(w)).filter((x): x is string => x !== null);
       if (t.length > 0) clauses.push(this.clause(`"${text}"`, [alternative(t.map((term) => [this.ref(term, 'phrase', 1, 0, bitOf(term), boosts)]))], phrase));
     }
-    return { clauses, phrases, corrections, concepts: conceptsUsed, untranslated };
+    return { clauses, phrases, pairs: this.pairs(query, seq), corrections, concepts: conceptsUsed, untranslated };
+  }
+
+  /**
+   * The query's neighbouring words worth finding side by side (`adjacency`): a searched word and a word that is not
+   * searched (a stop or question word), as typed. The small word says which sense was meant: "his will" is the
+   * testament where "will" alone is mostly the auxiliary ("he will serve").
+   */
+  private pairs(query: ParsedQuery, seq: readonly { word: string }[]): PhraseMatcher[] {
+    if (this.options.adjacency === 0 || query.words.length < 2) return [];
+    const searched = new Set(seq.map((x) => x.word));
+    const out: PhraseMatcher[] = [];
+    const seen = new Set<string>();
+    for (let i = 1; i < query.words.length; i++) {
+      const a = query.words[i - 1] as string;
+      const b = query.words[i] as string;
+      // One searched word and one that is not: two searched words are scored as the words they are.
+      if (searched.has(a) === searched.has(b)) continue;
+      const key = `${a} ${b}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(phraseMatcher([a, b]));
+    }
+    return out;
   }
 
   /**
@@ -1116,7 +1147,7 @@ export class QuoteSearch {
   }
 
   /** Scores the candidates (MiniSearch's BM25+, summed over the clauses, times the query terms matched) and orders them. */
-  private rank(clauses: readonly Clause[], count: number): SearchHit[] {
+  private rank(clauses: readonly Clause[], count: number, pairs: readonly PhraseMatcher[]): SearchHit[] {
     if (count === 0) return [];
     const cands = this.candidates;
     const score = this.score;
@@ -1139,14 +1170,14 @@ export class QuoteSearch {
         }
       }
     }
-    return this.finish(count, epoch);
+    return this.finish(count, epoch, pairs);
   }
 
   /**
    * One clause of plain alternatives (a single word, with its expansions and
    * synonyms): candidates and scores in one pass over its postings.
    */
-  private rankSingle(clause: Clause, pass: DocTest | null): SearchHit[] {
+  private rankSingle(clause: Clause, pass: DocTest | null, pairs: readonly PhraseMatcher[]): SearchHit[] {
     const cands = this.candidates;
     const score = this.score;
     const bits = this.termBits;
@@ -1178,11 +1209,11 @@ export class QuoteSearch {
         }
       }
     }
-    return this.finish(count, epoch);
+    return this.finish(count, epoch, pairs);
   }
 
   /** Final scores (times the number of query terms matched), best first, as hits. */
-  private finish(count: number, epoch: number): SearchHit[] {
+  private finish(count: number, epoch: number, pairs: readonly PhraseMatcher[]): SearchHit[] {
     if (count === 0) return [];
     const score = this.score;
     const bits = this.termBits;
@@ -1198,7 +1229,7 @@ export class QuoteSearch {
     }
     for (let i = 0; i < count; i++) {
       const doc = order[i] as number;
-      score[doc] = (score[doc] as number) * (popcount32(bits[doc] as number) || 1);
+      score[doc] = (score[doc] as number) * (popcount32(bits[doc] as number) || 1) * this.adjacencyFactor(doc, pairs);
     }
     sortByScore(order, count, score, this.sortScratch);
     const hits: SearchHit[] = new Array(count);
@@ -1207,6 +1238,16 @@ export class QuoteSearch {
       hits[i] = { quote: this.quotes[doc] as Quote, score: score[doc] as number };
     }
     return hits;
+  }
+
+  /** 1 + `adjacency` for each pair of the query's neighbouring words that the quote's own words have side by side. */
+  private adjacencyFactor(doc: number, pairs: readonly PhraseMatcher[]): number {
+    if (pairs.length === 0 || this.options.adjacency === 0) return 1;
+    const text = (this.quotes[doc] as Quote).parts.join(PART_BARRIER);
+    const simple = this.simpleTexts.has(doc);
+    let found = 0;
+    for (const pair of pairs) if (simple && pair.simple ? pair.simple.test(text) : pair.any(text)) found++;
+    return 1 + this.options.adjacency * found;
   }
 
   /** Adds one term's BM25+ in one field to the candidates (stamped `epoch`) that have it. */

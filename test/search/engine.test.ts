@@ -19,8 +19,8 @@ import { CASES } from './relevance-cases.js';
 
 const corpus = loadCorpusOrThrow('data');
 const search = new QuoteSearch(corpus);
-/** Planning as the original engine did it: prefix for every last word, expansions unbounded, Levenshtein distances only, no synonyms for corrected words. */
-const unbounded = new QuoteSearch(corpus, { options: { ...DEFAULT_SEARCH_OPTIONS, prefixBelowShare: Infinity, maxExpansions: Infinity, transpositions: false, correctedSynonyms: false, concepts: false, questionWords: false } });
+/** Planning as the original engine did it: prefix for every last word, expansions unbounded, Levenshtein distances only, no synonyms for corrected words, no credit for words found side by side. */
+const unbounded = new QuoteSearch(corpus, { options: { ...DEFAULT_SEARCH_OPTIONS, prefixBelowShare: Infinity, maxExpansions: Infinity, transpositions: false, correctedSynonyms: false, concepts: false, questionWords: false, adjacency: 0 } });
 const reference = new ReferenceSearch(corpus);
 
 /** The relevance suite's queries (with their filters): the oracle must rank each as MiniSearch did. */

@@ -74,7 +74,6 @@ export const CASES: readonly Case[] = [
   { query: 'Lenin', filters: { speaker: 'occupation:engineer' }, first: ['lr-002', 'lr-029', 'lr-080'], why: 'engineers only' },
 ];
 
-const TESTAMENT_ON_STALIN = ['lr-058', 'lr-049', 'lr-107', 'lr-044', 'lr-045', 'lr-043', 'lr-051', 'lr-040', 'lr-053', 'lr-046', 'lr-059', 'lr-079', 'lr-081'];
 const RESISTANCE = ['lr-108', 'lr-109', 'lr-110', 'lr-111', 'lr-113', 'lr-115', 'lr-116', 'lr-117', 'lr-119', 'lr-120', 'lr-121', 'lr-122', 'lr-123', 'lr-124', 'lr-125', 'lr-126', 'lr-127', 'lr-128'];
 const WORKERS_HUNGRY = ['lr-108', 'lr-110', 'lr-111', 'lr-115', 'lr-116', 'lr-117', 'lr-118', 'lr-128', 'lr-099'];
 const COUNTERFACTUAL = ['lr-014', 'lr-007', 'lr-013', 'lr-009', 'lr-008', 'lr-033', 'lr-055', 'lr-058', 'lr-024', 'lr-025', 'lr-028', 'lr-029', 'lr-049', 'lr-072', 'lr-074', 'lr-075', 'lr-076', 'lr-103', 'lr-104', 'lr-056'];
@@ -87,7 +86,8 @@ const COUNTERFACTUAL = ['lr-014', 'lr-007', 'lr-013', 'lr-009', 'lr-008', 'lr-03
  * looters", "holodomor") lead to the source's own words (data/concepts.json).
  */
 export const QUESTIONS: readonly Case[] = [
-  { query: 'what did Lenin say about Stalin in his will', first: TESTAMENT_ON_STALIN, alsoIn: { ids: ['lr-058', 'lr-049'], within: 3 }, why: 'will = testament: the quotes that report Lenin’s words on Stalin, "in his will" among the first three' },
+  { query: 'what did Lenin say about Stalin in his will', first: ['lr-058', 'lr-049'], alsoIn: { ids: ['lr-058', 'lr-049'], within: 2 }, why: 'will = testament: the two voices that say what Lenin wrote about Stalin "in his will" come first, before "he will serve very bitter dishes" (will, the auxiliary)' },
+  { query: 'his will', first: ['lr-058', 'lr-049'], why: '"his" makes "will" the testament: "in his will", not "he will serve"' },
   { query: 'why did peasants hate collective farms', first: ['lr-017', 'lr-101', 'lr-028', 'lr-035', 'lr-086'], why: '"the collective farm system was hell for the peasants"' },
   { query: 'did workers strike in 1930', first: ['lr-122'], why: 'the manifesto of September 1930: "now strikes are breaking out more and more frequently"' },
   { query: 'what was the NEP', first: ['lr-012', 'lr-011', 'lr-003', 'lr-005', 'lr-016'], why: 'a quote about the NEP itself' },
