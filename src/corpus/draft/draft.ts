@@ -48,6 +48,10 @@ export interface Draft {
 const SHORT_WORDS = 4;
 /** Words just before a quotation that make it a title or a label rather than someone's words. */
 const TITLE_CUE = /\b(?:entitled|titled|called|dubbed|named|labell?ed|known as|so-called|the (?:word|words|term|phrase|headline|title|label)|headlined|termed|nicknamed|branded|adage|proverb|saying|motto|maxim)\s*,?\s*$/i;
+/** Words that open a sentence without naming anyone who could speak: subordinate clauses, demonstratives, conjunctions. */
+const CLAUSE_OPENERS = /^(?:When|Whenever|While|Because|As|If|Although|Though|Since|After|Before|Until|Once|This|That|Then|And|But|So|Yet|Still|Later|Soon|Now|Thus)[,]?$/;
+/** At most this many words between a stray opening mark and the next opening mark. */
+const STRAY_OPENING_WORDS = 6;
 /** How far back a part may still continue the same utterance. */
 const MAX_GAP = 400;
 
@@ -109,6 +113,19 @@ export function draftSource(input: DraftInput): Draft {
 
   let previous: { id: string; speaker: string; paragraph: number } | null = null;
   for (const entry of entries) {
+    // "… that "Trotsky, Rykov and Bukharin "were against …": a few words opened and never closed, right before the
+    // next opening mark, are the narration after a stray mark; the speaker's words begin at the second mark.
+    const opener = entry.parts[0] as Quotation;
+    const second = entry.parts[1];
+    if (
+      second &&
+      opener.shape === 'unclosed' &&
+      raw.slice(opener.end, second.outerStart).trim() === '' &&
+      raw.slice(opener.start, opener.end).trim().split(/\s+/).length <= STRAY_OPENING_WORDS
+    ) {
+      excludeOne(opener, 'an opening mark the text never closes, right before the next one: the words after it are narration, and the quotation begins at the second mark');
+      entry.parts.shift();
+    }
     const first = entry.parts[0] as Quotation;
     const last = entry.parts[entry.parts.length - 1] as Quotation;
     const words = entry.parts.map((p) => raw.slice(p.start, p.end));
@@ -335,8 +352,16 @@ function joins(raw: string, current: Entry, q: Quotation, narration: string, blo
     const postposed = lastBoundary < 0 && current.parts.length === 1 && current.speaker.how === 'after' && proposeSpeaker('', narration).speaker === current.speaker.speaker;
     return postposed;
   }
-  // A new sentence with its own verb of speaking is a new utterance, even of the same speaker ("It also called for …").
-  if (lastBoundary >= 0 && hasSpeechVerb(tail)) return false;
+  if (lastBoundary >= 0) {
+    const words = tail.trim().split(/\s+/).filter(Boolean);
+    // "He recounted an article … “…”": a sentence about the same person, by pronoun, goes on with their words.
+    if (/^(?:He|She)$/.test(words[0] ?? '')) return true;
+    // A new sentence with a subject of its own ("It compared …", "Both his parents … were") or its own verb of
+    // speaking starts a new utterance, even of the same document. One that opens on a subordinate clause or a
+    // demonstrative ("When Lenin died, “…”", "This changed in 1929, when “…”", "Because, “…”") names no one new.
+    const opensClause = CLAUSE_OPENERS.test(words[0] ?? '');
+    if ((words.length >= 3 && !opensClause) || hasSpeechVerb(tail)) return false;
+  }
   return true;
 }
 
