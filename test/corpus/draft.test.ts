@@ -136,7 +136,7 @@ describe('drafting a text into a folder the check accepts', () => {
     assert.deepEqual(mechanic?.parts, ["My father said, 'Lenin never asked a worker to starve for a plan.' I believed him then and I believe him now.", 'Of course,', 'I was a boy, and boys believe everything.']);
     assert.deepEqual([mechanic?.speaker, mechanic?.source, mechanic?.note], ['an old mechanic', 'interview', 3]);
     const spinner = find(quotes, 'Who set these norms');
-    assert.deepEqual([spinner?.speaker, spinner?.source, spinner?.facets], ['a female spinner', 'meeting', { gender: 'female', occupation: 'spinner' }]);
+    assert.deepEqual([spinner?.speaker, spinner?.source, spinner?.facets], ['a female spinner at a shift meeting', 'meeting', { gender: 'female', occupation: 'spinner' }]);
     assert.deepEqual([find(quotes, 'Bread first')?.speaker, find(quotes, 'Bread first')?.source], ['another leaflet, pinned to the gate', 'leaflet']);
     const dyer = find(quotes, 'We did not want to be heroes');
     assert.deepEqual(dyer?.parts, ['We did not want to be heroes. We wanted soup that had something in it.', 'Now they call us saboteurs, and the soup is the same.']);

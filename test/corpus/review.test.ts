@@ -49,10 +49,10 @@ describe('review', () => {
   it('shows each proposal, saves every decision, refuses what the check refuses, and resumes', async (t) => {
     const { dataDir, folder } = drafted(t);
     const first = await session(folder, dataDir, [
-      // rw-001: edit the speaker (the narration says "shift meeting"), then accept.
+      // rw-001: edit the speaker (the reviewer leaves out the meeting the drafter placed her at), then accept.
       'e',
       'speaker',
-      'a female spinner at a shift meeting',
+      'a female spinner',
       'a',
       // rw-002: a wrong note is refused and undone; then skip it.
       'e',
@@ -68,15 +68,15 @@ describe('review', () => {
     assert.match(first.text, /review: rope-works — \d+ proposals to review \(0 already decided\)/);
     assert.match(first.text, /\[1\/\d+\] rw-001 · paragraph 5 · proposed quote\n {2}“Who set these norms\? Not one of them has ever turned a wheel\.”/);
     assert.match(first.text, / {2}context: {2}At a shift meeting a female spinner asked, "«Who set these norms\? Not one of them has ever turned a wheel\.»"/);
-    assert.match(first.text, / {2}speaker: {2}a female spinner {3}facets: \{"gender":"female","occupation":"spinner"\}/);
+    assert.match(first.text, / {2}speaker: {2}a female spinner at a shift meeting {3}facets: \{"gender":"female","occupation":"spinner"\}/);
     assert.match(first.text, / {2}note: {5}1 — Invented for testing: shift-meeting minutes, works archive/);
-    assert.match(first.text, /saved: speaker is now "a female spinner at a shift meeting"/);
+    assert.match(first.text, /saved: speaker is now "a female spinner"/);
     assert.match(first.text, /the check refuses this edit, so it is undone:\n {4}quotes\.json \[rw-002\]: note is 3, but the next marker after it is \[2\]/);
     assert.match(first.text, /excluded: rw-003/);
     assert.equal(first.decided, 2);
 
     const quotes = read<RawQuote[]>(folder, 'quotes.json');
-    assert.equal(quotes.find((q) => q.id === 'rw-001')?.speaker, 'a female spinner at a shift meeting');
+    assert.equal(quotes.find((q) => q.id === 'rw-001')?.speaker, 'a female spinner');
     assert.equal(quotes.find((q) => q.id === 'rw-002')?.note, 2, 'the refused edit was not saved');
     assert.equal(quotes.find((q) => q.id === 'rw-003'), undefined);
     const excluded = read<{ text: string; reason: string }[]>(folder, 'excluded.json');

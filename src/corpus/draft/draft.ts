@@ -166,6 +166,14 @@ export function draftSource(input: DraftInput): Draft {
         continue;
       }
     } else if (entry.speaker.how === 'after') flags.push('speaker named after the quotation');
+    if (!describedWith) {
+      const referred = referredSpeaker(speaker, quotes, previous && blockStartOf(paras[previous.paragraph - 1]?.start ?? -1) === blockStartOf(first.outerStart) ? previous.id : null);
+      if (referred) {
+        flags.push(`speaker "${speaker}" read as referring back to ${referred.id} ("${referred.speaker}")`);
+        speaker = referred.speaker;
+        describedWith = [referred.id];
+      }
+    }
 
     const paragraph = paragraphIndex(paras, first.start);
     const kindAt = kindFor(narration, finder, blockStartOf(first.outerStart), first.outerStart, last.outerEnd, raw);
@@ -226,6 +234,34 @@ export function draftSource(input: DraftInput): Draft {
     notes,
   };
   return { source, quotes, excluded, proposals };
+}
+
+/** The head noun of a description: its last word before a comma, a preposition or a relative clause ("respondent"). */
+function headNoun(speaker: string): string | null {
+  const head = speaker.split(/,|\s(?:in|at|from|of|on|with|during|to|for|by|who|whom|whose|which|that)\s/)[0] ?? '';
+  const last = head.trim().split(/\s+/).pop();
+  return last && /^[\p{L}-]+$/u.test(last) ? last.toLowerCase() : null;
+}
+
+/**
+ * A phrase that only points back: "the manifesto" is the manifesto a speaker
+ * was last described as ("a September 1930 four-page manifesto"); "another",
+ * alone, is another of the kind the quote just before named ("one worker …
+ * while another lamented" is another worker). Null when it names someone itself.
+ */
+function referredSpeaker(speaker: string, earlier: readonly RawQuote[], previousInBlock: string | null): { id: string; speaker: string } | null {
+  const definite = /^the ([\p{L}-]+)$/u.exec(speaker);
+  if (definite) {
+    const noun = (definite[1] as string).toLowerCase();
+    const antecedent = [...earlier].reverse().find((q) => headNoun(q.speaker) === noun && !/^the\s/i.test(q.speaker));
+    return antecedent ? { id: antecedent.id, speaker: antecedent.speaker } : null;
+  }
+  if (/^another$/i.test(speaker) && previousInBlock) {
+    const before = earlier.find((q) => q.id === previousInBlock);
+    const noun = before ? headNoun(before.speaker) : null;
+    return before && noun ? { id: before.id, speaker: `another ${noun}` } : null;
+  }
+  return null;
 }
 
 /** What a reader should know about how the text printed the quotation. */
@@ -297,12 +333,12 @@ function groupUtterances(raw: string, quotations: readonly Quotation[], blockSta
       const after = endsSentence ? '' : raw.slice(q.outerEnd, afterEnd);
       // A block quotation is introduced by the paragraph before it ("One letter … read:").
       const intro = q.shape === 'block' ? introOf(raw, q, blockStartOf) : before;
-      let speaker = proposeSpeaker(intro, q.shape === 'block' ? '' : after);
+      let speaker = unshield(proposeSpeaker(shieldLabels(intro), q.shape === 'block' ? '' : after));
       if (speaker.how === 'none' && q.shape !== 'block') {
         // "A crowd … at Odessa's “Slobodka” bazaar complained …: “…”": a label in quotation marks may stand inside the phrase.
         const sentence = raw.slice(Math.max(blockStartOf(q.outerStart), lastSentenceStart(raw, q.outerStart)), q.outerStart);
         const longQuotation = [...sentence.matchAll(/["\u201C]([^"\u201C\u201D]*)["\u201D]/g)].some((m) => (m[1] ?? '').trim().split(/\s+/).length > 2);
-        const retry = proposeSpeaker(sentence.replace(/["\u201C\u201D]/g, ''), '');
+        const retry = unshield(proposeSpeaker(shieldLabels(sentence), ''));
         if (!longQuotation && retry.how === 'before') speaker = retry;
       }
       current = { parts: [q], speaker };
@@ -311,6 +347,30 @@ function groupUtterances(raw: string, quotations: readonly Quotation[], blockSta
     prevEnd = q.outerEnd;
   }
   return entries;
+}
+
+/** Stand-ins for the marks around a label, so a phrase can run through it ("an “anti-Soviet leaflet” found in …"). */
+const SHIELDS: readonly (readonly [string, string])[] = [
+  ['"', '\uE000'],
+  ['\u201C', '\uE001'],
+  ['\u201D', '\uE002'],
+];
+
+/** Marks around one to three words with no sentence punctuation (a label, a name) become letters of the phrase. */
+function shieldLabels(text: string): string {
+  return text.replace(/(["\u201C])([^"\u201C\u201D.!?;:,]{1,40})(["\u201D])/g, (whole, open: string, inner: string, close: string) =>
+    inner.trim().split(/\s+/).length <= 3 && inner.trim() === inner ? `${shield(open)}${inner}${shield(close)}` : whole,
+  );
+}
+
+function shield(mark: string): string {
+  return SHIELDS.find(([m]) => m === mark)?.[1] ?? mark;
+}
+
+function unshield(p: SpeakerProposal): SpeakerProposal {
+  let speaker = p.speaker;
+  for (const [mark, stand] of SHIELDS) speaker = speaker.split(stand).join(mark);
+  return { ...p, speaker };
 }
 
 function introOf(raw: string, q: Quotation, blockStartOf: (offset: number) => number): string {

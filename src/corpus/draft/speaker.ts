@@ -37,6 +37,7 @@ const SUBJECT = new RegExp(`(?:(?:^\\s*|[.!?]["”’']*\\s+)([A-Z][^,.;:!?"“�
 const ACCORDING = new RegExp(`(?:\\b(?:[Aa]ccording to|[Ii]n the words of)|(?:^\\s*|[.!?]["”’']*\\s+)To)\\s+(${NP}|[A-Z][\\p{L}'’-]+(?:\\s+[A-Z][\\p{L}'’-]+){0,2})\\s*,`, 'gu');
 const AFTER_VERB_FIRST = new RegExp(`^[\\s,.!?…]*${ADVERBS}${LISTED_VERB}\\s+(${NP_TO_PUNCTUATION}|[A-Z][\\p{L}'’-]+(?:\\s+[A-Z][\\p{L}'’-]+){0,2})(?=[\\s,.;:!?]|$)`, 'u');
 const AFTER_NP_FIRST = new RegExp(`^[\\s,.!?…]*(${NP})\\s+${ADVERBS}${VERB}\\b`, 'u');
+const STARTS_WITH_VERB = new RegExp(`^${LISTED_VERB}\\b`, 'u');
 const PRONOUN_VERB = new RegExp(`(?:^|[^\\p{L}])(?:[Hh]e|[Ss]he|[Tt]hey|[Hh]e|[Tt]he (?:respondent|interviewee|speaker|writer|author|same (?:respondent|man|woman)))\\s+${ADVERBS}${VERB}\\b`, 'u');
 
 
@@ -63,7 +64,7 @@ function isName(np: string): boolean {
 function innermost(np: string): string {
   const words = np.split(/\s+/);
   for (let i = words.length - 1; i > 0; i--) {
-    if (/^(?:a|an|another)$/i.test(words[i] as string) && !/^(?:of|yet|at|in|on|to|from|with|by|for|during|about|into)$/i.test(words[i - 1] as string) && i < words.length - 1) return words.slice(i).join(' ');
+    if (/^(?:a|an|another)$/i.test(words[i] as string) && !/^(?:of|yet|at|in|on|to|from|with|by|for|during|about|into|as|like)$/i.test(words[i - 1] as string) && i < words.length - 1) return words.slice(i).join(' ');
   }
   return np;
 }
@@ -76,16 +77,55 @@ const NOT_NAMES = new Set(['When', 'While', 'In', 'On', 'At', 'For', 'After', 'B
  * quotation, within its sentence) or, failing that, right after its first part.
  */
 export function proposeSpeaker(before: string, after: string): SpeakerProposal {
+  const found = proposeBare(before, after);
+  return found.how === 'before' ? { ...found, speaker: withFrontedPlace(before, found.speaker) } : found;
+}
+
+/** The last word before a phrase is a preposition: the phrase is its object. */
+const PREPOSITION_BEFORE = /(?:^|\s)(?:at|in|on|to|from|with|by|for|during|about|into|of|near|inside|outside|outside of|through|across|under|over)\s+$/i;
+/** The sentence the quotation stands in opens on a place or occasion: "In Shuia, …", "At another textile workers' assembly …". */
+const FRONTED = /(?:^\s*|[.!?]["”’']*(?:\^\[\d+\]|\[\d+\]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+)?\s+)(In|At|During)\s+([^.!?]*)$/u;
+
+/**
+ * The speaker with the place or occasion its sentence opens on, after it, as a
+ * description reads on its own: "workers in Shuia", "a woman at a textile
+ * workers' assembly" ("another assembly" only means another than the last one told).
+ */
+function withFrontedPlace(before: string, speaker: string): string {
+  const m = FRONTED.exec(before);
+  if (!m) return speaker;
+  const [, prep, rest] = m as unknown as [string, string, string];
+  const at = rest.toLowerCase().indexOf(speaker.toLowerCase());
+  if (at <= 0) return speaker;
+  const place = rest.slice(0, at).replace(/[\s,]+$/, '');
+  // Only a short phrase directly before the speaker's own; a year ("In 1929") or a clause ("after …, ") is not one.
+  if (/^\d/.test(place) || /[,;:"“”]/.test(place) || place.split(/\s+/).length > 8 || speaker.toLowerCase().includes(place.toLowerCase())) return speaker;
+  return `${speaker} ${prep.toLowerCase()} ${place.replace(/^another\b/i, 'a')}`.replace(/\s+/g, ' ').trim();
+}
+
+function proposeBare(before: string, after: string): SpeakerProposal {
   const according = [...before.matchAll(ACCORDING)].pop();
   if (according?.[1]) return { speaker: clean(according[1]), how: 'before' };
   // The nearest phrase that introduces someone speaking, before the quotation.
-  const named = [...before.matchAll(BEFORE)]
-    .map((m) => m[1] as string)
-    .filter((np) => /^[a-z]/i.test(np) && !(isName(np) && NOT_NAMES.has(np.split(/\s+/)[0] as string)) && !/\b(?:he|she|they|we|it|I|you)\b/.test(np));
+  const namedAt = [...before.matchAll(BEFORE)]
+    // "… found in the Frunze Factory said": a phrase governed by a preposition is where, not who (unless a phrase
+    // of its own starts inside it: "At another textile workers' assembly a woman argued").
+    .filter((m) => !(PREPOSITION_BEFORE.test(before.slice(0, m.index + m[0].indexOf(m[1] as string))) && innermost(m[1] as string) === m[1]))
+    .map((m) => ({ np: m[1] as string, at: m.index }))
+    .filter(({ np }) => /^[a-z]/i.test(np) && !(isName(np) && NOT_NAMES.has(np.split(/\s+/)[0] as string)) && !/\b(?:he|she|they|we|it|I|you)\b/.test(np));
+  const named = namedAt.map((n) => n.np);
   const nearest = named[named.length - 1];
+  // A plain subject nearer the quotation than any determiner phrase is the one that speaks ("…, leaflets posted at the station said").
+  const laterSubject = [...before.matchAll(SUBJECT)]
+    .filter((m) => m.index > (namedAt[namedAt.length - 1]?.at ?? Infinity))
+    .map((m) => (m[1] ?? m[2]) as string)
+    // (", read said" is the verb of the phrase before, not a subject of its own.)
+    .filter((np) => !NOT_NAMES.has(np.split(/\s+/)[0] as string) && !PRONOUNS.test(np) && !STARTS_WITH_VERB.test(np))
+    .pop();
   const opensSentence = /(?:^|[.!?]["”’']*(?:\^\[\d+\]|\[\d+\]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+)?)\s*$/u.test(before);
   const verbFirstEarly = AFTER_VERB_FIRST.exec(after);
   if (opensSentence && verbFirstEarly?.[1] && !NOT_NAMES.has(verbFirstEarly[1].split(/\s+/)[0] as string)) return { speaker: clean(verbFirstEarly[1]), how: 'after' };
+  if (laterSubject) return { speaker: clean(laterSubject), how: 'before' };
   if (nearest) return { speaker: clean(innermost(nearest)), how: 'before' };
   const subjects = [...before.matchAll(SUBJECT)].map((m) => (m[1] ?? m[2]) as string).filter((np) => !NOT_NAMES.has(np.split(/\s+/)[0] as string) && !PRONOUNS.test(np));
   const subject = subjects[subjects.length - 1];
