@@ -41,18 +41,40 @@ export interface ButtonView {
   readonly word: string;
 }
 
+/** Words a label opens with that tell no button from another ("A student", "The NKVD"). */
+const ARTICLES: ReadonlySet<string> = new Set(['a', 'an', 'the']);
+
+/** A label's words as a person types them: letters and digits, hyphenated words whole ("35-year-old"), lowercase. */
+function labelWords(label: string): string[] {
+  const words = label.toLowerCase().match(/[\p{L}\p{N}]+(?:[-'’][\p{L}\p{N}]+)*/gu) ?? [];
+  const meaningful = words.filter((w) => !ARTICLES.has(w));
+  return meaningful.length > 0 ? meaningful : words;
+}
+
+/**
+ * The buttons of a message and the word that presses each: the first word of its label (articles skipped) that no
+ * other button's label has ("A young Ukrainian mechanic" beside "A young Ukrainian student": mechanic), else as
+ * many of its first words as tell it apart. Every word is different, so each button can be pressed; labels alike
+ * to the last word are told apart by their position.
+ */
 export function buttonsOf(payload: MessagePayload): ButtonView[] {
-  const out: ButtonView[] = [];
+  const found: { label: string; customId: string; disabled: boolean; words: string[] }[] = [];
   for (const row of payload.components ?? []) {
     for (const c of row.components) {
       if (!('custom_id' in c) || !('label' in c) || !c.label) continue;
-      const letters = c.label.replace(/[^\p{L}\s]/gu, '').trim().split(/\s+/)[0]?.toLowerCase() ?? '';
-      // A label without letters (a channel the console knows only by its id: "#111 · 08:30") is pressed by its first number.
-      const word = letters || (/\d+/.exec(c.label)?.[0] ?? '');
-      out.push({ label: c.label, customId: c.custom_id, disabled: Boolean(c.disabled), word });
+      found.push({ label: c.label, customId: c.custom_id, disabled: Boolean(c.disabled), words: labelWords(c.label) });
     }
   }
-  return out;
+  const words = found.map((b, i) => {
+    const own = b.words.find((w) => found.every((other, j) => j === i || !other.words.includes(w)));
+    if (own !== undefined) return own;
+    for (let length = 2; length <= b.words.length; length++) {
+      const start = b.words.slice(0, length).join(' ');
+      if (found.every((other, j) => j === i || other.words.slice(0, length).join(' ') !== start)) return start;
+    }
+    return `${b.words.join(' ') || 'button'} ${i + 1}`;
+  });
+  return found.map((b, i) => ({ label: b.label, customId: b.customId, disabled: b.disabled, word: words[i] ?? '' }));
 }
 
 export function formatPayload(payload: MessagePayload, style: Style = plain): string {

@@ -16,8 +16,11 @@ import { createApp } from '../../src/app.js';
 import { buttonsOf, formatPayload } from '../../src/console/format.js';
 import { ConsoleSession, CONSOLE_GUILD, usage } from '../../src/console/main.js';
 import { parseLine } from '../../src/console/parse.js';
+import { openDatabase } from '../../src/db/database.js';
 import { Dispatcher } from '../../src/interactions/dispatch.js';
 import type { MessagePayload } from '../../src/message/payload.js';
+import { QuizService } from '../../src/quiz/service.js';
+import { QuizStore } from '../../src/quiz/store.js';
 import { chicagoNote } from '../../src/render/citation.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -113,6 +116,37 @@ describe('ConsoleSession', () => {
     assert.ok(expected.length > 1);
     assert.equal(footer(reply), `${expected[0]?.quote.id} · quoted in Phil Gasper, “Lenin’s Revenge: Early Soviet Hidden Voices” (2024) · 1 of ${expected.length} for “farms” · theme Collectivization`);
     assert.ok(buttonsOf(reply).some((b) => b.word === 'next' && !b.disabled));
+  });
+
+  it('a quiz: each answer is pressed by a word of its own, and the answer is counted and acknowledged', async (t) => {
+    const db = openDatabase(':memory:');
+    t.after(() => db.close());
+    const quizApp = createApp({ library: app, random: () => 0, quiz: new QuizService(app.corpus, new QuizStore(db)) });
+    const student = new ConsoleSession(new Dispatcher(commands, quizApp), () => NOW);
+    const quiz = await student.run('/quiz ask');
+    const buttons = buttonsOf(quiz);
+    assert.equal(buttons.length, 5, 'four answers and Reveal');
+    const words = buttons.map((b) => b.word);
+    assert.equal(new Set(words).size, 5, `distinct words: ${words.join(', ')}`);
+    for (const b of buttons) assert.ok(b.word !== '' && !['a', 'an', 'the'].includes(b.word), `a usable word for ${b.label}: ${b.word}`);
+    const ack = await student.run(words[0] as string);
+    assert.match(ack.content ?? '', /^(Right|Not this time) — it was \*\*/);
+    assert.equal(ack.flags, 64);
+    const again = await student.run(words[1] as string);
+    assert.match(again.content ?? '', /^You have answered this quiz already/);
+  });
+
+  it('button words: the first word a label has and the others lack, else its first words; never two alike', () => {
+    const row = (...labels: string[]): MessagePayload => ({
+      components: [{ type: 1, components: labels.map((label, i) => ({ type: 2, style: 2, label, custom_id: `b${i}` })) }],
+      allowed_mentions: { parse: [] },
+    });
+    const words = (...labels: string[]) => buttonsOf(row(...labels)).map((b) => b.word);
+    assert.deepEqual(words('A young Ukrainian mechanic', 'A young Ukrainian student', 'A Ukrainian turner', 'Reveal'), ['mechanic', 'student', 'turner', 'reveal']);
+    assert.deepEqual(words('A 35-year-old Russian journalist', 'A young Russian', 'A young Red Army officer'), ['35-year-old', 'young russian', 'red']);
+    assert.deepEqual(words('A worker', 'A worker', 'The NKVD'), ['worker 1', 'worker 2', 'nkvd']);
+    assert.deepEqual(words('◀ Previous', 'Next ▶', 'Cite', 'Context'), ['previous', 'next', 'cite', 'context']);
+    assert.deepEqual(words('#111 · 08:30', '#general · 09:00'), ['111', 'general']);
   });
 
   it('/daily set role:@everyone is refused, and nothing is saved', () => {
