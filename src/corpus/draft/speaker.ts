@@ -78,7 +78,27 @@ const NOT_NAMES = new Set(['When', 'While', 'In', 'On', 'At', 'For', 'After', 'B
  */
 export function proposeSpeaker(before: string, after: string): SpeakerProposal {
   const found = proposeBare(before, after);
-  return found.how === 'before' ? { ...found, speaker: withFrontedPlace(before, found.speaker) } : found;
+  return found.how === 'before' ? { ...found, speaker: withFrontedDate(before, withFrontedPlace(before, voiceInDocument(before, found.speaker))) } : found;
+}
+
+/** "A report on … reported a complaint, “…”": the document is where the voice stands, the complaint is the voice. */
+const VOICE_IN_DOCUMENT = /\b(?:reported|included|recorded|contained|cited|quoted|listed)\s+((?:a|an|one|another|some)\s+(?:[a-z-]+\s+){0,2}?(?:complaint|remark|comment|question|statement|plea|protest|demand|appeal|cry|speech|note|letter|petition|slogan|saying|joke|rumou?r)s?|(?:complaints|remarks|comments|questions|statements|pleas|protests|demands|appeals|speeches|notes|letters|petitions|slogans|sayings|jokes|rumou?rs))\s*(?:,|:|that)?\s*$/;
+
+function voiceInDocument(before: string, speaker: string): string {
+  const m = VOICE_IN_DOCUMENT.exec(before);
+  if (!m || !DOCUMENT.test(speaker.split(/,|\s(?:in|at|from|of|on|with|during|to|for|by|who|which|that)\s/)[0] ?? '')) return speaker;
+  return `${m[1] as string} in ${speaker}`;
+}
+
+/** "In December 1934, after …, leaflets posted at the station said": the date the sentence opens on dates the voice. */
+const FRONTED_DATE = /(?:^\s*|[.!?]["”’']*(?:\^\[\d+\]|\[\d+\]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+)?\s+)In\s+((?:(?:January|February|March|April|May|June|July|August|September|October|November|December),?\s+)?\d{4}),\s+([^.!?]*)$/u;
+
+function withFrontedDate(before: string, speaker: string): string {
+  const m = FRONTED_DATE.exec(before);
+  if (!m) return speaker;
+  const [, date, rest] = m as unknown as [string, string, string];
+  if (!rest.toLowerCase().includes(speaker.toLowerCase()) || speaker.includes(date)) return speaker;
+  return `${speaker}, ${date}`;
 }
 
 /** The last word before a phrase is a preposition: the phrase is its object. */
