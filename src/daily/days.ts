@@ -8,7 +8,7 @@
  * Pacific/Kiritimati goes out on Sunday by UTC's calendar.
  */
 import type { ParseResult } from './time.js';
-import { parseLocalDate } from './time.js';
+import { isoWeekday } from './time.js';
 
 export const EVERY_DAY = 127;
 export const WEEKDAYS = 31;
@@ -16,13 +16,6 @@ export const WEEKENDS = 96;
 
 const NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
 const LONG = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
-
-/** ISO weekday of a `YYYY-MM-DD` date: 1 = Monday … 7 = Sunday. */
-export function isoWeekday(date: string): number {
-  const { year, month, day } = parseLocalDate(date);
-  const sunday0 = new Date(Date.UTC(year, month - 1, day)).getUTCDay();
-  return sunday0 === 0 ? 7 : sunday0;
-}
 
 /** Does a schedule with these days post on this local date? */
 export function postsOn(days: number, date: string): boolean {

@@ -27,16 +27,8 @@
  * Nothing here reads the clock or the database.
  */
 import type { Language } from '../i18n/index.js';
-import { isoWeekday, postsOn } from './days.js';
-import {
-  addDays,
-  localDate,
-  localParts,
-  offsetMinutes,
-  parseLocalDate,
-  scheduledInstant,
-  toLocalTime,
-} from './time.js';
+import { postsOn } from './days.js';
+import { addDays, isoWeekday, localDate, localDay, scheduledInstant, toLocalTime } from './time.js';
 
 export type ScheduleState = 'active' | 'paused' | 'off';
 
@@ -210,8 +202,8 @@ export function postDateWindow(now: Date): { readonly from: string; readonly to:
  * `postDateWindow`, so a full pass reads about a day's posts, not two.
  */
 export function currentDateWindow(now: Date): { readonly from: string; readonly to: string } {
-  const utcDate = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
-  return { from: utcDate(now.getTime() - 12 * 3_600_000), to: utcDate(now.getTime() + 14 * 3_600_000) };
+  // The zones at the two ends of the offsets (POSIX signs: Etc/GMT+12 is UTC-12:00).
+  return { from: localDate(now, 'Etc/GMT+12'), to: localDate(now, 'Etc/GMT-14') };
 }
 
 /**
@@ -247,7 +239,7 @@ export function dueSchedules(
     }
     if (nowMs < slot) continue;
     if (slot < floorToMinute(schedule.effectiveFrom)) continue;
-    const today = day.date;
+    const today = day.span.date;
     if (!teachingDay(schedule, day)) continue;
 
     let post: PostRecord | undefined;
@@ -310,9 +302,10 @@ export function postsToday(schedule: Pick<Schedule, 'days' | 'pausedUntil'>, dat
 
 function teachingDay(schedule: Schedule, day: ZoneDay): boolean {
   if (schedule.days === 127 && schedule.pausedUntil === null) return true;
-  day.weekdayBit ??= 1 << (isoWeekday(day.date) - 1);
-  if (schedule.pausedUntil !== null && day.date < schedule.pausedUntil) return false;
-  return (schedule.days & day.weekdayBit) !== 0;
+  const span = day.span;
+  span.weekdayBit ??= 1 << (isoWeekday(span.date) - 1);
+  if (schedule.pausedUntil !== null && span.date < schedule.pausedUntil) return false;
+  return (schedule.days & span.weekdayBit) !== 0;
 }
 
 /**
@@ -373,7 +366,7 @@ export function nextCheckTimes(
     let today: number | null = null;
     // Not a teaching day (or a holiday): the next local day's slot is still a lower bound.
     if (slot >= floorToMinute(schedule.effectiveFrom) && teachingDay(schedule, day)) {
-      const post = lookup(schedule.id, day.date);
+      const post = lookup(schedule.id, day.span.date);
       if (!post) today = slot;
       else if (post.status === 'failed' && post.nextAttemptAt) today = Math.max(slot, post.nextAttemptAt.getTime());
       else if (post.status === 'claimed') today = Math.max(slot, post.claimedAt.getTime() + staleAfter);
@@ -436,32 +429,51 @@ function floorToMinute(instant: Date): number {
   return Math.floor(instant.getTime() / 60_000) * 60_000;
 }
 
-/** A zone's local day at the instant of a decision. */
-interface ZoneDay {
+/** A zone's local date as Temporal spans it (`localDay`), with what decisions derive from it. Pure: shared by every decision. */
+interface DaySpan {
   readonly date: string;
-  /** UTC ms of the day's local 00:00 when one offset holds all day; null on a day the clocks change. */
-  readonly midnight: number | null;
-  /** Slots asked of `scheduledInstant` (days the clocks change). */
+  readonly start: number;
+  readonly end: number;
+  readonly steady: boolean;
+  /** Slots asked of `scheduledInstant` (days that are not steady). */
   readonly slots: Map<string, number>;
-  /** That date's post records by schedule (filled by dueSchedules on first use). */
-  posts?: ReadonlyMap<number, PostRecord> | null;
   /** The date's weekday as a `days` bit (filled on first use). */
   weekdayBit?: number;
   /** The next local date (filled by `nextDay` on first use). */
-  next?: ZoneDay;
+  next?: DaySpan;
+}
+
+/** A zone's local day at the instant of one decision. */
+interface ZoneDay {
+  readonly span: DaySpan;
+  /** That date's post records by schedule (filled by dueSchedules on first use). */
+  posts?: ReadonlyMap<number, PostRecord> | null;
+}
+
+/** Each zone's day at the latest decision: a tick a minute sees the same day hundreds of times. */
+const currentDays = new Map<string, DaySpan>();
+/** Days by zone and date (next days, and the days the decisions went back to). */
+const knownDays = new Map<string, DaySpan>();
+
+function daySpan(date: string, zone: string): DaySpan {
+  const key = `${zone} ${date}`;
+  let span = knownDays.get(key);
+  if (span === undefined) {
+    const day = localDay(date, zone);
+    span = { date, start: day.start.getTime(), end: day.end.getTime(), steady: day.steady, slots: new Map() };
+    // Bounded: about a day's worth of every zone, and whatever a sweep over a few days needs.
+    if (knownDays.size > 10_000) knownDays.clear();
+    knownDays.set(key, span);
+  }
+  return span;
 }
 
 /**
- * Steady local days by zone, kept across decisions (a tick a minute sees the
- * same day hundreds of times): valid while the instant is within the day.
- */
-const steadyDays = new Map<string, { date: string; midnight: number }>();
-
-/**
- * Memoizes one instant's local dates and slots: many guilds share a zone and a
- * time. On a local day without a clock change (all but a few a year), a slot
- * is plain arithmetic from the day's one offset; `scheduledInstant` is asked
- * only on the days around a change.
+ * Memoizes one instant's local days and slots: many guilds share a zone and a
+ * time. The days themselves are Temporal's (`localDay`), remembered across
+ * decisions. On a steady day (all but a few a year: one offset throughout) a
+ * slot is its wall time's minutes after the day's start; on the others,
+ * `scheduledInstant` says, with its DST rules.
  */
 class SlotClock {
   private readonly zones = new Map<string, ZoneDay>();
@@ -475,55 +487,31 @@ class SlotClock {
   day(zone: string): ZoneDay {
     let entry = this.zones.get(zone);
     if (entry !== undefined) return entry;
-    const steady = steadyDays.get(zone);
-    if (steady && steady.midnight <= this.nowMs && this.nowMs < steady.midnight + DAY_MS) {
-      entry = { date: steady.date, midnight: steady.midnight, slots: new Map() };
-    } else {
-      const p = localParts(this.now, zone);
-      const date = `${String(p.year).padStart(4, '0')}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
-      // scheduledInstant reads offsets up to a day either side of a slot: if the zone keeps one offset
-      // from a day before this local date to a day after it, every slot that day is its wall time - offset.
-      const dayStart = Date.UTC(p.year, p.month - 1, p.day);
-      const before = offsetMinutes(new Date(dayStart - DAY_MS), zone);
-      const after = offsetMinutes(new Date(dayStart + 2 * DAY_MS), zone);
-      const midnight = before === p.offsetMinutes && after === p.offsetMinutes ? dayStart - p.offsetMinutes * 60_000 : null;
-      entry = { date, midnight, slots: new Map() };
-      if (midnight !== null) {
-        if (steadyDays.size > 5_000) steadyDays.clear();
-        steadyDays.set(zone, { date, midnight });
-      }
+    let span = currentDays.get(zone);
+    if (span === undefined || this.nowMs < span.start || span.end <= this.nowMs) {
+      span = daySpan(localDate(this.now, zone), zone);
+      if (currentDays.size > 5_000) currentDays.clear();
+      currentDays.set(zone, span);
     }
+    entry = { span };
     this.zones.set(zone, entry);
     return entry;
   }
 
-  /**
-   * The zone's local date after `day` (for check hints). `day()` found one
-   * offset from a day before `day` to two days after it; if the zone still has
-   * it three days after, the next date is steady too (the same reasoning, one
-   * day later) and its slots are plain arithmetic; otherwise `scheduledInstant`.
-   */
+  /** The zone's local date after `day` (for check hints). */
   nextDay(day: ZoneDay, zone: string): ZoneDay {
-    if (day.next !== undefined) return day.next;
-    const date = addDays(day.date, 1);
-    let midnight: number | null = null;
-    if (day.midnight !== null) {
-      const { year, month, day: dayOfMonth } = parseLocalDate(day.date);
-      const dayStart = Date.UTC(year, month - 1, dayOfMonth);
-      const offset = (dayStart - day.midnight) / 60_000;
-      if (offsetMinutes(new Date(dayStart + 3 * DAY_MS), zone) === offset) midnight = day.midnight + DAY_MS;
-    }
-    day.next = { date, midnight, slots: new Map() };
-    return day.next;
+    day.span.next ??= daySpan(addDays(day.span.date, 1), zone);
+    return { span: day.span.next };
   }
 
   /** The instant (ms) `time` is due on the zone's day; throws a `daily:` RangeError for an invalid time. */
   slot(day: ZoneDay, time: string, zone: string): number {
-    if (day.midnight !== null) return day.midnight + minutesOf(time) * 60_000;
-    let slot = day.slots.get(time);
+    const span = day.span;
+    if (span.steady) return span.start + minutesOf(time) * 60_000;
+    let slot = span.slots.get(time);
     if (slot === undefined) {
-      slot = scheduledInstant(day.date, time, zone).getTime();
-      day.slots.set(time, slot);
+      slot = scheduledInstant(span.date, time, zone).getTime();
+      span.slots.set(time, slot);
     }
     return slot;
   }
@@ -545,4 +533,3 @@ function minutesOf(time: string): number {
   return hour * 60 + minute;
 }
 
-const DAY_MS = 86_400_000;

@@ -21,7 +21,7 @@ import type { Schedule } from './due.js';
 import type { PickedQuote, Poster } from './ports.js';
 import type { DailyStore, SyllabusRange } from './store.js';
 import { createRotation, type Rotation } from './rotation.js';
-import { daysBetween, localDate } from './time.js';
+import { addDays, daysBetween, localDate } from './time.js';
 
 /** Teaching days in [from, to): whole weeks by arithmetic, the rest counted. */
 export function teachingDaysBetween(days: number, from: string, to: string): number {
@@ -33,10 +33,7 @@ export function teachingDaysBetween(days: number, from: string, to: string): num
   let count = weeks * perWeek;
   const rest = total - weeks * 7;
   // The leftover days are the first `rest` weekdays after the whole weeks: the same weekdays as from's.
-  for (let i = 0; i < rest; i++) {
-    const d = new Date(Date.UTC(Number(from.slice(0, 4)), Number(from.slice(5, 7)) - 1, Number(from.slice(8, 10)) + i));
-    if (postsOn(days, d.toISOString().slice(0, 10))) count++;
-  }
+  for (let i = 0; i < rest; i++) if (postsOn(days, addDays(from, i))) count++;
   return count;
 }
 

@@ -244,6 +244,66 @@ export function formatUtcOffset(minutes: number): string {
   return `UTC${sign}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
 }
 
+/** A local date in a zone, as the instants it spans. */
+export interface LocalDay {
+  readonly date: string;
+  /** The date's first instant: its 00:00, or the end of a clock change over midnight. */
+  readonly start: Date;
+  /** The next date's first instant (23, 24 or 25 hours later, as the zone's clock goes). */
+  readonly end: Date;
+  /**
+   * The day starts at 00:00 and the zone keeps one UTC offset from `start` to
+   * `end`, both included (no clock change within it or at its end, as
+   * Temporal's transitions say): then each wall time of the day occurs once,
+   * its minutes after `start`.
+   */
+  readonly steady: boolean;
+}
+
+/** The span of local date `date` in `zone` (throws a `daily:` RangeError for an unknown zone or a bad date). */
+export function localDay(date: string, zone: string): LocalDay {
+  if (!isValidTimeZone(zone)) throw new RangeError(`daily: unknown time zone "${zone}"`);
+  const day = plainDate(date);
+  const start = day.toZonedDateTime(zone);
+  const end = day.add({ days: 1 }).toZonedDateTime(zone);
+  const change = nextOffsetChange(new Date(start.epochMilliseconds), zone);
+  const midnight = start.hour === 0 && start.minute === 0 && start.second === 0;
+  return {
+    date,
+    start: new Date(start.epochMilliseconds),
+    end: new Date(end.epochMilliseconds),
+    // A change at `end` itself is a jump over the day's last hour (America/Nuuk, 23:00 -> 00:00): not steady.
+    steady: midnight && (change === null || change.getTime() > end.epochMilliseconds),
+  };
+}
+
+/** Per zone, the last transition asked for: `next` is the first offset change after every instant in [after, next). */
+const knownChanges = new Map<string, { readonly after: number; readonly next: number | null }>();
+
+/**
+ * The first instant after `instant` at which `zone` changes its UTC offset,
+ * or null when it never does again (Temporal's `getTimeZoneTransition`).
+ * Remembered per zone until that instant: the search is slow, the answer
+ * holds for months, and a day's decision asks it of every zone.
+ */
+export function nextOffsetChange(instant: Date, zone: string): Date | null {
+  const ms = instant.getTime();
+  const known = knownChanges.get(zone);
+  if (known !== undefined && known.after <= ms && (known.next === null || ms < known.next)) {
+    return known.next === null ? null : new Date(known.next);
+  }
+  const change = zoned(instant, zone).getTimeZoneTransition('next');
+  const next = change === null ? null : change.epochMilliseconds;
+  if (knownChanges.size > 5_000) knownChanges.clear();
+  knownChanges.set(zone, { after: ms, next });
+  return next === null ? null : new Date(next);
+}
+
+/** ISO weekday of a `YYYY-MM-DD` date: 1 = Monday … 7 = Sunday. */
+export function isoWeekday(date: string): number {
+  return plainDate(date).dayOfWeek;
+}
+
 /**
  * The instant a post set for `time` in `zone` is due on local day `date`.
  *

@@ -4,10 +4,13 @@ import {
   addDays,
   daysBetween,
   formatUtcOffset,
+  isoWeekday,
   isValidTimeZone,
   listTimeZones,
   localDate,
+  localDay,
   localParts,
+  nextOffsetChange,
   normalizeTimeZone,
   parseLocalDate,
   parseLocalTime,
@@ -195,5 +198,58 @@ describe('scheduledInstant', () => {
     assert.throws(() => scheduledInstant('2026-02-30', '09:00', 'UTC'), /^RangeError: daily: "2026-02-30"/);
     assert.throws(() => scheduledInstant('2026-02-01', '9:00', 'UTC'), /^RangeError: daily: time "9:00"/);
     assert.throws(() => scheduledInstant('2026-02-01', '09:00', 'Mars/Base'), /^RangeError: daily: unknown time zone/);
+  });
+});
+
+describe('localDay: a date as the instants it spans', () => {
+  const span = (date: string, zone: string) => {
+    const d = localDay(date, zone);
+    return [iso(d.start), iso(d.end), d.steady];
+  };
+
+  it('an ordinary day: 24 hours from 00:00, steady', () => {
+    assert.deepEqual(span('2026-06-01', 'Europe/Berlin'), ['2026-05-31T22:00:00.000Z', '2026-06-01T22:00:00.000Z', true]);
+    assert.deepEqual(span('2026-06-01', 'Asia/Kathmandu'), ['2026-05-31T18:15:00.000Z', '2026-06-01T18:15:00.000Z', true]);
+  });
+
+  it('the days the clocks change are not steady: 23 or 25 hours', () => {
+    assert.deepEqual(span('2026-03-29', 'Europe/Berlin'), ['2026-03-28T23:00:00.000Z', '2026-03-29T22:00:00.000Z', false]);
+    assert.deepEqual(span('2026-10-25', 'Europe/Berlin'), ['2026-10-24T22:00:00.000Z', '2026-10-25T23:00:00.000Z', false]);
+  });
+
+  it('a jump over the day’s last hour (Nuuk, 23:00 -> 00:00) is in that day: 23:30 does not exist', () => {
+    assert.deepEqual(span('2026-03-28', 'America/Nuuk'), ['2026-03-28T02:00:00.000Z', '2026-03-29T01:00:00.000Z', false]);
+    assert.equal(iso(scheduledInstant('2026-03-28', '23:30', 'America/Nuuk')), '2026-03-29T01:00:00.000Z');
+    assert.equal(span('2026-03-29', 'America/Nuuk')[2], true);
+  });
+
+  it('a day whose midnight is skipped starts at the jump (Santiago, 00:00 -> 01:00), not steady', () => {
+    const [start, , steady] = span('2026-09-06', 'America/Santiago');
+    assert.equal(start, '2026-09-06T04:00:00.000Z');
+    assert.equal(localParts(at(start as string), 'America/Santiago').hour, 1);
+    assert.equal(steady, false);
+  });
+
+  it('on the steady days around each change of 2026, a slot is its minutes after the start', () => {
+    let steadyDays = 0;
+    for (const zone of ['Europe/Berlin', 'America/Nuuk', 'America/Santiago', 'Australia/Lord_Howe', 'America/St_Johns', 'Asia/Gaza']) {
+      for (let change = nextOffsetChange(at('2026-01-01T00:00:00Z'), zone); change && change < at('2027-01-01T00:00:00Z'); change = nextOffsetChange(change, zone)) {
+        for (let k = -3; k <= 3; k++) {
+          const date = addDays(localDate(change, zone), k);
+          const day = localDay(date, zone);
+          assert.equal(day.steady, k !== 0 && k !== -1 ? true : day.steady, `${zone} ${date}: only the change's own day (or the day before it, for a jump at midnight) is not steady`);
+          if (!day.steady) continue;
+          steadyDays++;
+          for (const [time, minutes] of [['00:00', 0], ['02:30', 150], ['23:59', 1439]] as const) {
+            assert.equal(scheduledInstant(date, time, zone).getTime(), day.start.getTime() + minutes * 60_000, `${zone} ${date} ${time}`);
+          }
+        }
+      }
+    }
+    assert.ok(steadyDays >= 6 * 2 * 5, `${steadyDays} steady days`);
+  });
+
+  it('isoWeekday: Monday 1 … Sunday 7', () => {
+    assert.deepEqual(['2026-06-01', '2026-06-06', '2026-06-07'].map(isoWeekday), [1, 6, 7]);
   });
 });
