@@ -128,7 +128,9 @@ async function stopAndCheck(run: Run, pids: number[]): Promise<void> {
   assert.ok(!run.output().includes(TOKEN), 'the token never appears in output');
 }
 
-test('SHARDS=2: two shard processes, each answers and posts for its own guild; a dead shard is respawned; SHARDS=1 the same day posts nothing twice', async (t) => {
+// One run of the manager covers SHARDS=auto and a number alike: it always asks /gateway/bot (for the identify
+// concurrency), and a number only replaces the count recommended there.
+test('SHARDS=auto: asks /gateway/bot on DISCORD_API_BASE, runs the 2 shard processes it recommends, each answers and posts for its own guild; a dead shard is respawned; SIGHUP reloads data/ in every shard, checked first; SHARDS=1 the same day posts nothing twice', async (t) => {
   const { guilds, spec } = twoGuilds();
   const [a, b] = guilds;
   const standIn = await StandIn.start({ token: TOKEN, botUser: { id: BOT_ID }, recommendedShards: 2, guilds: spec });
@@ -145,12 +147,22 @@ test('SHARDS=2: two shard processes, each answers and posts for its own guild; a
   for (const g of guilds) store.upsertSchedule({ guildId: g.id, channelId: g.channel, time: '06:00', timeZone, roleId: null, thread: false }, setAt);
   db.close();
 
-  const env = { DISCORD_API_BASE: standIn.apiBase, DATABASE_PATH: databasePath };
-  const run = start(t, { ...env, SHARDS: '2' });
+  // A copy of data/, for the reload below.
+  const dataDir = path.join(dir, 'data');
+  fs.cpSync(path.join(ROOT, 'data'), dataDir, { recursive: true });
+  const env = { DISCORD_API_BASE: standIn.apiBase, DATABASE_PATH: databasePath, DATA_DIR: dataDir };
+  const run = start(t, { ...env, SHARDS: 'auto' });
   await waitFor('both shards ready', run, () => {
     const ready = run.lines().filter((l) => l.msg === 'ready').map((l) => l.shardId);
     return ready.includes(0) && ready.includes(1);
   });
+  const plan = run.lines().find((l) => l.msg === 'sharding: 2 shard(s), one process each');
+  assert.equal(plan?.setting, 'auto');
+  assert.equal(plan?.recommended, 2);
+  // The manager's own GET /gateway/bot came first, before any shard existed.
+  const firstGatewayBot = standIn.requests.find((r) => r.path === '/gateway/bot');
+  assert.ok(firstGatewayBot?.authOk);
+  assert.ok((firstGatewayBot?.at ?? Infinity) < (standIn.identifies[0]?.at ?? 0));
   assert.deepEqual(
     standIn.identifies.map((i) => [i.shard, i.outcome]).sort(),
     [
@@ -210,59 +222,8 @@ test('SHARDS=2: two shard processes, each answers and posts for its own guild; a
   assert.match((await (await quote(standIn, b.id)).response()).message?.embeds[0]?.description ?? '', /\S/);
   assert.equal(posts(b.channel).length, 1, 'the respawned shard does not post the day again');
 
-  // SIGTERM: forwarded to the shards; every process exits, the manager with 0.
-  await stopAndCheck(run, [run.child.pid, pids.get(0)?.[0], respawnedPid].filter((p): p is number => p !== undefined));
-  assert.ok(run.lines().some((l) => l.msg === 'sharding: stopped' && l.exitCode === 0));
-
-  // The same database, the same day, one shard (a single process): both guilds are its own now, nothing is posted twice.
-  const single = start(t, { ...env, SHARDS: '1' });
-  await waitFor('the single process ready', single, () => single.lines().some((l) => l.msg === 'ready'));
-  assert.deepEqual(standIn.identifies.at(-1)?.shard, [0, 1]);
-  assert.ok(!single.lines().some((l) => String(l.msg).startsWith('sharding:')), 'no manager for SHARDS=1');
-  // Answered after the start's catch-up tick has run: by then a second post would be out.
-  for (const g of guilds) assert.match((await (await quote(standIn, g.id)).response()).message?.embeds[0]?.description ?? '', /\S/);
-  await new Promise((r) => setTimeout(r, 1000)); // room for a (wrong) second post still in flight to land
-  assert.equal(posts(a.channel).length, 1);
-  assert.equal(posts(b.channel).length, 1);
-  assert.deepEqual(
-    read().map((h) => h.map((p) => [p.status, p.claimedBy])),
-    [historyA, historyB].map((h) => h?.map((p) => [p.status, p.claimedBy])),
-  );
-  await stopAndCheck(single, [single.child.pid].filter((p): p is number => p !== undefined));
-});
-
-test('SHARDS=auto asks /gateway/bot on DISCORD_API_BASE and runs the number it recommends; SIGHUP reloads data/ in every shard, checked first', async (t) => {
-  const { guilds, spec } = twoGuilds();
-  const standIn = await StandIn.start({ token: TOKEN, botUser: { id: BOT_ID }, recommendedShards: 2, guilds: spec });
-  t.after(() => standIn.close());
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'hv-shards-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const dataDir = path.join(dir, 'data');
-  fs.cpSync(path.join(ROOT, 'data'), dataDir, { recursive: true });
-  const run = start(t, { DISCORD_API_BASE: standIn.apiBase, DATABASE_PATH: path.join(dir, 'bot.db'), SHARDS: 'auto', DATA_DIR: dataDir });
-  await waitFor('both shards ready', run, () => {
-    const ready = run.lines().filter((l) => l.msg === 'ready').map((l) => l.shardId);
-    return ready.includes(0) && ready.includes(1);
-  });
-  const plan = run.lines().find((l) => l.msg === 'sharding: 2 shard(s), one process each');
-  assert.equal(plan?.setting, 'auto');
-  assert.equal(plan?.recommended, 2);
-  // The manager's own GET /gateway/bot came first, before any shard existed.
-  const firstGatewayBot = standIn.requests.find((r) => r.path === '/gateway/bot');
-  assert.ok(firstGatewayBot?.authOk);
-  assert.ok((firstGatewayBot?.at ?? Infinity) < (standIn.identifies[0]?.at ?? 0));
-  assert.deepEqual(standIn.identifies.map((i) => i.shard).sort(), [
-    [0, 2],
-    [1, 2],
-  ]);
-  for (const [shardId, g] of guilds.entries()) {
-    assert.match((await (await quote(standIn, g.id)).response()).message?.embeds[0]?.description ?? '', /\S/);
-    const line = await waitFor('the interaction log line', run, () => run.lines().find((l) => l.msg === 'interaction' && l.guild === g.id));
-    assert.equal(line.shardId, shardId);
-  }
-
   // SIGHUP to the manager (as systemctl reload sends it): a work with a broken quote is refused there, once, and
-  // reaches no shard; fixed, it is forwarded and every shard serves it.
+  // reaches no shard; fixed, it is forwarded and every shard serves it (the respawned one too).
   const work = path.join(dataDir, 'sources', 'reading-group');
   fs.cpSync(path.join(ROOT, 'test', 'fixtures', 'second-source'), work, { recursive: true });
   const quotesFile = path.join(work, 'quotes.json');
@@ -282,7 +243,26 @@ test('SHARDS=auto asks /gateway/bot on DISCORD_API_BASE and runs the number it r
     return reloaded.includes(0) && reloaded.includes(1);
   });
   for (const g of guilds) assert.match((await (await samovar(g.id)).response()).message?.embeds[0]?.footer?.text ?? '', /^rg-001 /);
-  await stopAndCheck(run, [run.child.pid, ...[...shardPids(run).values()].flat()].filter((p): p is number => p !== undefined));
+
+  // SIGTERM: forwarded to the shards; every process exits, the manager with 0.
+  await stopAndCheck(run, [run.child.pid, pids.get(0)?.[0], respawnedPid].filter((p): p is number => p !== undefined));
+  assert.ok(run.lines().some((l) => l.msg === 'sharding: stopped' && l.exitCode === 0));
+
+  // The same database, the same day, one shard (a single process): both guilds are its own now, nothing is posted twice.
+  const single = start(t, { ...env, SHARDS: '1' });
+  await waitFor('the single process ready', single, () => single.lines().some((l) => l.msg === 'ready'));
+  assert.deepEqual(standIn.identifies.at(-1)?.shard, [0, 1]);
+  assert.ok(!single.lines().some((l) => String(l.msg).startsWith('sharding:')), 'no manager for SHARDS=1');
+  // Answered after the start's catch-up tick has run: by then a second post would be out.
+  for (const g of guilds) assert.match((await (await quote(standIn, g.id)).response()).message?.embeds[0]?.description ?? '', /\S/);
+  await new Promise((r) => setTimeout(r, 1000)); // room for a (wrong) second post still in flight to land
+  assert.equal(posts(a.channel).length, 1);
+  assert.equal(posts(b.channel).length, 1);
+  assert.deepEqual(
+    read().map((h) => h.map((p) => [p.status, p.claimedBy])),
+    [historyA, historyB].map((h) => h?.map((p) => [p.status, p.claimedBy])),
+  );
+  await stopAndCheck(single, [single.child.pid].filter((p): p is number => p !== undefined));
 });
 
 test('the manager checks config, token and Discord first, with the single process’s messages and exit codes', async (t) => {

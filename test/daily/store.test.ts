@@ -122,10 +122,15 @@ describe('schedules', () => {
   });
 
   it('lists active schedules, all or for a shard’s guilds', (t) => {
-    const { store } = freshStore(t);
+    const file = tempFile(t);
+    const db = openDatabase(file);
+    t.after(() => db.close());
+    const store = new DailyStore(db);
     const now = at('2026-06-01T06:00:00Z');
-    // g0 gets id 1, g1 id 2, …
-    for (let i = 0; i < 3000; i++) store.upsertSchedule({ ...input, guildId: `g${i}` }, now);
+    // g0 gets id 1, g1 id 2, … (one transaction: 3,000 commits would each wait for the disk)
+    db.transaction(() => {
+      for (let i = 0; i < 3000; i++) store.upsertSchedule({ ...input, guildId: `g${i}` }, now);
+    })();
     store.disableSchedule(2, now);
     assert.equal(store.listActiveSchedules().length, 2999);
     const mine = Array.from({ length: 1500 }, (_, i) => i * 2 + 1).concat([2, 99_999]);
