@@ -22,7 +22,14 @@ const schema = z.object({
   SHARDS: z
     .string()
     .regex(/^(auto|[1-9]\d*)$/, 'must be a positive number or "auto"')
-    .default('1'),
+    .optional(),
+  SHARD_COUNT: z.string().regex(/^[1-9]\d*$/, 'must be a positive number (the total of shards across every machine)').optional(),
+  SHARD_IDS: z
+    .string()
+    .transform((v) => v.replace(/\s+/g, ''))
+    .pipe(z.string().regex(/^\d+(-\d+)?(,\d+(-\d+)?)*$/, 'must list shard ids and ranges, such as 0-7 or 0,2,4-6'))
+    .optional(),
+  CLUSTERS: z.string().regex(/^[1-9]\d*$/, 'must be a positive number (processes, each running several shards)').optional(),
 });
 
 export interface Config {
@@ -34,7 +41,16 @@ export interface Config {
   readonly dataDir: string;
   readonly logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   readonly logFormat: 'pretty' | 'json' | 'auto';
+  /** SHARDS: the total number of shards, or Discord's recommendation; 1 when unset. */
   readonly shards: number | 'auto';
+  /** Whether SHARDS was set at all (SHARD_IDS needs a total: SHARDS or SHARD_COUNT). */
+  readonly shardsSet: boolean;
+  /** SHARD_COUNT: the total across every machine, when this one runs only SHARD_IDS. */
+  readonly shardCount: number | undefined;
+  /** SHARD_IDS as written (spaces removed): the shards this machine runs; src/shard/plan.ts reads it. */
+  readonly shardIds: string | undefined;
+  /** CLUSTERS: run this machine's shards in that many processes, several shards each. */
+  readonly clusters: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -62,7 +78,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     dataDir: path.resolve(e.DATA_DIR),
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
-    shards: e.SHARDS === 'auto' ? 'auto' : Number(e.SHARDS),
+    shards: e.SHARDS === undefined ? 1 : e.SHARDS === 'auto' ? 'auto' : Number(e.SHARDS),
+    shardsSet: e.SHARDS !== undefined,
+    shardCount: e.SHARD_COUNT === undefined ? undefined : Number(e.SHARD_COUNT),
+    shardIds: e.SHARD_IDS,
+    clusters: e.CLUSTERS === undefined ? undefined : Number(e.CLUSTERS),
   });
 }
 

@@ -1,10 +1,12 @@
 /**
  * `npm start`: the bot. Validates config and corpus, opens the database,
  * logs in, answers interactions, runs the daily scheduler, shuts down cleanly.
- * With SHARDS above 1 or "auto" it becomes the sharding manager (src/shard/),
- * whose children run this same file, one per shard.
+ * With SHARDS above 1 or "auto" (or SHARD_COUNT, SHARD_IDS or CLUSTERS set) it
+ * becomes the sharding manager (src/shard/), whose children run this same
+ * file, one per shard or one per cluster of shards.
  */
 import { once } from 'node:events';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Events, type Client } from 'discord.js';
 import dotenv from 'dotenv';
@@ -24,9 +26,11 @@ import { Dispatcher } from './interactions/dispatch.js';
 import type { Command } from './interactions/types.js';
 import { createLogger, type Logger } from './log.js';
 import { shardStart, stopWhenManagerGone } from './shard/child.js';
+import { identifyThrottlerBuilder } from './shard/identify.js';
 import { runShardManager } from './shard/manager.js';
 import { StartError } from './start-error.js';
 import { shardRole } from './shard/role.js';
+import { SqliteIdentifySlots } from './shard/store.js';
 import { isMain } from './paths.js';
 import { QuizCloser } from './quiz/closer.js';
 import { QuizService } from './quiz/service.js';
@@ -118,6 +122,14 @@ export async function startBot(env: Record<string, string | undefined>, options:
     log,
     ...(options.shards ? { shards: options.shards } : {}),
     ...(options.shardCount ? { shardCount: options.shardCount } : {}),
+    // IDENTIFYs spaced per Discord bucket across every process sharing the database. Discord's
+    // 5-second window is real time, whatever clock the schedules are given (tests fake that one).
+    buildIdentifyThrottler: identifyThrottlerBuilder({
+      slots: new SqliteIdentifySlots(db),
+      clock: () => Date.now(),
+      holder: `${os.hostname()}:${process.pid}`,
+      log,
+    }),
   });
   // Removed from a server: its schedules pause, with the reason; nothing is deleted, and /daily resume restarts them.
   client.on(Events.GuildDelete, (guild) => {
@@ -267,7 +279,7 @@ export async function runFromCommandLine(): Promise<void> {
       const { config, token } = checkStart(process.env);
       // Checked (and migrated) once here, so a bad file is one line, not one per shard.
       openDatabaseOrRefuse(config.databasePath).close();
-      // Spawns one process per shard, each running this file; handles signals until they have exited.
+      // Spawns one process per shard (or per cluster), each running this file; handles signals until they have exited.
       await runShardManager({ config, token, entry: fileURLToPath(import.meta.url) });
       return;
     }

@@ -13,6 +13,8 @@ export interface ClientSettings {
   /** For sharded runs discord.js passes these through the environment; tests may set them. */
   readonly shards?: ClientOptions['shards'];
   readonly shardCount?: number;
+  /** discord.js' hook for spacing IDENTIFYs (src/shard/identify.ts: across processes, through the database). */
+  readonly buildIdentifyThrottler?: NonNullable<ClientOptions['ws']>['buildIdentifyThrottler'];
 }
 
 export interface InteractionSettings {
@@ -31,6 +33,8 @@ export function createClient(options: ClientSettings): Client {
     presence: { activities: [{ name: '/quote · sourced Soviet voices', type: ActivityType.Custom, state: '/quote · sourced Soviet voices' }] },
     ...(options.shards !== undefined ? { shards: options.shards } : {}),
     ...(options.shardCount !== undefined ? { shardCount: options.shardCount } : {}),
+    // Merged by discord.js with its ws defaults (version, large_threshold…): only the throttler changes.
+    ...(options.buildIdentifyThrottler ? { ws: { buildIdentifyThrottler: options.buildIdentifyThrottler } } : {}),
   });
   client.once(Events.ClientReady, (c) => {
     options.log.info({ user: c.user.tag, guilds: c.guilds.cache.size, shards: c.shard?.ids ?? c.ws.shards.map((s) => s.id) }, 'ready');

@@ -286,6 +286,23 @@ const QUIZ_LANGUAGE = `
 ALTER TABLE quizzes ADD COLUMN language TEXT NOT NULL DEFAULT 'en' CHECK (language IN ('en', 'ru', 'uk'));
 `;
 
+/**
+ * IDENTIFY coordination (src/shard/identify.ts): per rate-limit bucket of
+ * Discord's gateway, when a shard of this bot last identified and which
+ * process did, so that shard processes started together (clusters, a
+ * respawn, another machine) never identify in the same bucket within 5 s.
+ * Coordination state only: losing it costs at most one refused IDENTIFY.
+ */
+const IDENTIFY_SLOTS = `
+CREATE TABLE identify_slots (
+  max_concurrency INTEGER NOT NULL CHECK (max_concurrency >= 1),
+  bucket          INTEGER NOT NULL CHECK (bucket >= 0 AND bucket < max_concurrency),
+  identified_at   INTEGER NOT NULL,
+  holder          TEXT NOT NULL,
+  PRIMARY KEY (max_concurrency, bucket)
+) STRICT, WITHOUT ROWID;
+`;
+
 /** Shipped migrations: append, never edit (a test builds the previous release's database from these). */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, name: 'daily voice: schedules, posts, test posts', up: DAILY_TABLES },
@@ -295,6 +312,7 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 5, name: 'daily voice: the language of a schedule\'s posts', up: DAILY_LANGUAGE },
   { version: 6, name: 'daily voice: quiz days', up: DAILY_QUIZ_DAYS },
   { version: 7, name: 'quiz: the language of its post', up: QUIZ_LANGUAGE },
+  { version: 8, name: 'shards: IDENTIFY slots per rate-limit bucket', up: IDENTIFY_SLOTS },
 ]);
 
 /**

@@ -1,22 +1,23 @@
 /**
  * The shard side: a child process the manager spawned, running the ordinary
- * bot (startBot) for one shard. discord.js' Client takes its shard id and the
- * total from SHARDS and SHARD_COUNT in the environment; the daily scheduler
- * then only sees this shard's servers (its guildFilter is the client's guild
- * cache), and claims in the shared SQLite file keep posts single.
+ * bot (startBot) for one shard or a cluster of several. discord.js' Client
+ * takes its shard ids and the total from SHARDS and SHARD_COUNT in the
+ * environment; the daily scheduler then only sees this process's servers (its
+ * guildFilter is the client's guild cache), and claims in the shared database
+ * keep posts single.
  */
 import { parseConfig } from '../config.js';
 import { createLogger, type Logger } from '../log.js';
-import { shardConfigEnv, shardOfEnv } from './role.js';
+import { shardConfigEnv, shardOfEnv, type ShardOfProcess } from './role.js';
 
 type Env = Record<string, string | undefined>;
 
 export interface ShardStart {
   /** The environment to validate as config (without the shard id in SHARDS). */
   readonly env: Env;
-  /** A logger whose lines carry `shardId`; absent when the config is invalid (startBot then says why). */
+  /** A logger whose lines carry `shardId` (a cluster's: `cluster` and `shardIds`); absent when the config is invalid (startBot then says why). */
   readonly log: Logger | undefined;
-  readonly shard: { readonly id: number; readonly count: number };
+  readonly shard: ShardOfProcess;
 }
 
 export function shardStart(env: Env): ShardStart {
@@ -24,7 +25,8 @@ export function shardStart(env: Env): ShardStart {
   const shard = shardOfEnv(env);
   let log: Logger | undefined;
   try {
-    log = createLogger(parseConfig(configEnv)).child({ shardId: shard.id });
+    const fields = shard.cluster === undefined ? { shardId: shard.ids[0] } : { cluster: shard.cluster, shardIds: shard.ids };
+    log = createLogger(parseConfig(configEnv)).child(fields);
   } catch {
     log = undefined;
   }

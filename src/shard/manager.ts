@@ -1,10 +1,17 @@
 /**
- * `npm start` with SHARDS above 1 or "auto": the sharding manager. It connects
- * to no gateway itself; it asks Discord (on the configured API base) how many
- * shards to run, then spawns one child process per shard with discord.js'
- * ShardingManager (`mode: 'process'`), each running the ordinary bot entry
- * (src/main.ts). discord.js passes SHARDS (the shard's id) and SHARD_COUNT
- * through the environment and the child's Client picks them up.
+ * `npm start` with SHARDS above 1 or "auto", or SHARD_COUNT, SHARD_IDS or
+ * CLUSTERS set: the sharding manager. It connects to no gateway itself; it
+ * asks Discord (on the configured API base) how many shards to run, then
+ * spawns the shard processes with discord.js' ShardingManager
+ * (`mode: 'process'`), each running the ordinary bot entry (src/main.ts):
+ * - one process per shard (the default): discord.js passes SHARDS (the
+ *   shard's id) and SHARD_COUNT through the environment and the child's Client
+ *   picks them up;
+ * - CLUSTERS: one process per cluster of shards. Each of the manager's
+ *   "shards" is then a cluster, whose environment carries SHARDS as the JSON
+ *   list of its shard ids (discord.js' Client parses SHARDS as JSON and runs
+ *   one gateway connection per id, in one process) and CLUSTER, its number.
+ * This machine's shards are all of the total, or SHARD_IDS (src/shard/plan.ts).
  *
  * What the manager adds to discord.js:
  * - "auto" honours DISCORD_API_BASE: discord.js' own `fetchRecommendedShardCount`
@@ -12,25 +19,30 @@
  *   itself on `DISCORD_API_BASE` (src/discord-check.ts) and passes the
  *   number on. The same request checks the token before any child is spawned,
  *   with the single-process bot's message when Discord refuses it.
- * - Shards start in batches of Discord's `max_concurrency`, 5.5 s apart (the
- *   IDENTIFY rate limit), instead of discord.js' fixed 5.5 s between every shard.
- * - Signals: SIGINT/SIGTERM are forwarded to every shard; the manager exits 0
+ * - One process per shard: shards start in batches of Discord's
+ *   `max_concurrency`, 5.5 s apart (the IDENTIFY rate limit), instead of
+ *   discord.js' fixed 5.5 s between every shard. Clusters all start at once:
+ *   their IDENTIFYs are spaced per bucket through the database
+ *   (src/shard/identify.ts), which also covers other machines and respawns.
+ * - Signals: SIGINT/SIGTERM are forwarded to every process; the manager exits 0
  *   once they have all exited (1 if one had to be killed after `stopTimeoutMs`).
  *   SIGHUP (reload `data/`) is checked here first, so a broken corpus is logged
  *   once, problem by problem, and reaches no shard; a good one is forwarded to
- *   every shard, each of which checks it again and swaps it in.
- * - A dead shard is respawned by discord.js (`respawn: true`); a shard dying
+ *   every shard process, each of which checks it again and swaps it in.
+ * - A dead process is respawned by discord.js (`respawn: true`); one dying
  *   over and over (a crash loop would burn Discord's 1,000 IDENTIFYs a day) stops
  *   the manager with exit 1 instead, for systemd's restart policy to take over.
  */
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { ShardingManager, type Shard } from 'discord.js';
-import type { Config } from '../config.js';
+import { ConfigError, type Config } from '../config.js';
 import { formatProblem, loadCorpus } from '../corpus/load.js';
 import { checkDiscord, type GatewayInfo } from '../discord-check.js';
 import { createLogger, type Logger } from '../log.js';
 import { StartError } from '../start-error.js';
+import { IDENTIFY_SPACING_MS } from './identify.js';
+import { formatShardIds, planShards, shardSettings, type ShardPlan } from './plan.js';
 
 
 export type { GatewayInfo };
@@ -71,7 +83,7 @@ export interface ShardManagerOptions {
   readonly entry: string;
   readonly log?: Logger;
   readonly execArgv?: readonly string[];
-  /** Wait for each shard of a batch to be ready. Default 30 s, as discord.js. */
+  /** Wait for each shard of a batch to be ready. Default 30 s, as discord.js; a cluster gets 5.5 s more per IDENTIFY that may queue before its last. */
   readonly readyTimeoutMs?: number;
   /** Between batches of `max_concurrency` shards. Default 5.5 s, as discord.js. */
   readonly batchDelayMs?: number;
@@ -89,6 +101,7 @@ export interface ShardManagerOptions {
 export interface RunningShards {
   readonly manager: ShardingManager;
   readonly total: number;
+  readonly plan: ShardPlan;
   /** Forwards `signal` to every shard, waits for them; resolves to the exit code (0, or 1 if one was killed). */
   stop(signal?: NodeJS.Signals): Promise<number>;
   /** Checks DATA_DIR; if it passes, tells every shard to reload it (SIGHUP). The number of shards told. */
@@ -106,25 +119,38 @@ export async function runShardManager(options: ShardManagerOptions): Promise<Run
   const log = options.log ?? createLogger(config).child({ role: 'shard-manager' });
   const exit = options.exit ?? ((code: number) => process.exit(code));
 
+  const settings = toStartError(() => shardSettings(config));
   const gateway = await fetchGatewayInfo(config.apiBase, token);
-  const total = config.shards === 'auto' ? gateway.shards : config.shards;
-  const shardIds = [...Array(total).keys()];
+  const plan = toStartError(() => planShards(settings, gateway.shards));
+  const { total } = plan;
+  const local = plan.ids.length === total ? `${total} shard(s)` : `shards ${formatShardIds(plan.ids)} of ${total}`;
+  const how = plan.mode === 'clusters' ? `in ${plan.processes.length} cluster process(es)` : 'one process each';
   log.info(
-    { shards: total, setting: config.shards, recommended: gateway.shards, maxConcurrency: gateway.maxConcurrency },
-    `sharding: ${total} shard(s), one process each`,
+    {
+      shards: total,
+      shardIds: formatShardIds(plan.ids),
+      clusters: plan.mode === 'clusters' ? plan.processes.map(formatShardIds) : undefined,
+      setting: config.shardCount ?? config.shards,
+      recommended: gateway.shards,
+      maxConcurrency: gateway.maxConcurrency,
+    },
+    `sharding: ${local}, ${how}`,
   );
   if (total < gateway.shards) {
     log.warn({ shards: total, recommended: gateway.shards }, 'sharding: fewer shards than Discord recommends');
   }
 
+  // One process per shard: the manager's shard ids are the shards. Clusters: they are the clusters' numbers.
+  const processIds = plan.mode === 'clusters' ? [...plan.processes.keys()] : [...plan.ids];
   const manager = new ShardingManager(options.entry, {
     totalShards: total,
-    shardList: shardIds,
+    shardList: processIds,
     mode: 'process',
     respawn: true,
     token,
     execArgv: shardExecArgv(options.entry, options.execArgv),
   });
+  const label = (id: number) => (plan.mode === 'clusters' ? { cluster: id, shardIds: plan.processes[id] } : { shardId: id });
 
   let stopping: Promise<number> | undefined;
   const crashLimit = options.crashLimit ?? 5;
@@ -146,17 +172,32 @@ export async function runShardManager(options: ShardManagerOptions): Promise<Run
 
   manager.on('shardCreate', (shard: Shard) => {
     const id = shard.id;
-    shard.on('spawn', (child) => log.info({ shardId: id, pid: (child as ChildProcess).pid }, 'sharding: shard process started'));
-    shard.on('ready', () => log.info({ shardId: id }, 'sharding: shard ready'));
+    if (plan.mode === 'clusters') {
+      // The cluster's shards, replacing discord.js' single id (the Client parses SHARDS as JSON); kept for respawns.
+      Object.assign(shard.env as Record<string, unknown>, { SHARDS: JSON.stringify(plan.processes[id]), CLUSTER: String(id) });
+    }
+    // discord.js reports 'ready' per gateway shard of the process: a cluster is ready when all of its shards are.
+    let readyShards = 0;
+    const size = plan.mode === 'clusters' ? (plan.processes[id]?.length ?? 1) : 1;
+    shard.on('spawn', (child) => {
+      readyShards = 0;
+      log.info({ ...label(id), pid: (child as ChildProcess).pid }, 'sharding: shard process started');
+    });
+    shard.on('ready', () => {
+      readyShards += 1;
+      if (plan.mode !== 'clusters') log.info(label(id), 'sharding: shard ready');
+      else if (readyShards === size) log.info(label(id), 'sharding: cluster ready');
+      else if (readyShards < size) log.debug({ ...label(id), readyShards }, 'sharding: a shard of the cluster is ready');
+    });
     // A shard closing its gateway while stopping reports a disconnect or reconnect too: not news then.
-    shard.on('disconnect', () => (stopping ? undefined : log.warn({ shardId: id }, 'sharding: shard disconnected')));
-    shard.on('reconnecting', () => (stopping ? undefined : log.info({ shardId: id }, 'sharding: shard reconnecting')));
-    shard.on('resume', () => log.info({ shardId: id }, 'sharding: shard resumed'));
+    shard.on('disconnect', () => (stopping ? undefined : log.warn(label(id), 'sharding: shard disconnected')));
+    shard.on('reconnecting', () => (stopping ? undefined : log.info(label(id), 'sharding: shard reconnecting')));
+    shard.on('resume', () => log.info(label(id), 'sharding: shard resumed'));
     // A respawn that fails (the new process died before ready) is reported here, not thrown.
-    shard.on('error', (err) => log.error({ shardId: id, err }, 'sharding: shard error'));
+    shard.on('error', (err) => log.error({ ...label(id), err }, 'sharding: shard error'));
     shard.on('death', (child) => {
       const proc = child as ChildProcess;
-      const how = { shardId: id, pid: proc.pid, exitCode: proc.exitCode, signal: proc.signalCode };
+      const how = { ...label(id), pid: proc.pid, exitCode: proc.exitCode, signal: proc.signalCode };
       if (stopping) {
         log.info(how, 'sharding: shard exited');
         return;
@@ -199,11 +240,20 @@ export async function runShardManager(options: ShardManagerOptions): Promise<Run
     });
   }
 
-  const batches = spawnBatches(shardIds, gateway.maxConcurrency);
+  // Clusters: all at once, the database spacing their IDENTIFYs. A cluster is ready when its last shard is,
+  // after every IDENTIFY that may queue before it in its buckets (this machine's and others').
+  const batches = plan.mode === 'clusters' ? [processIds] : spawnBatches(processIds, gateway.maxConcurrency);
+  const readyTimeoutMs =
+    (options.readyTimeoutMs ?? 30_000) + (plan.mode === 'clusters' ? IDENTIFY_SPACING_MS * Math.ceil(total / gateway.maxConcurrency) : 0);
   for (const [index, batch] of batches.entries()) {
     if (stopping) break;
     try {
-      await Promise.all(batch.map((id) => manager.createShard(id).spawn(options.readyTimeoutMs ?? 30_000)));
+      await Promise.all(
+        batch.map((id) => {
+          const shard = manager.createShard(id);
+          return plan.mode === 'clusters' ? spawnCluster(shard, plan.processes[id]?.length ?? 1, readyTimeoutMs) : shard.spawn(readyTimeoutMs);
+        }),
+      );
     } catch (err) {
       if (stopping) break;
       const reason = err instanceof Error ? err.message : String(err);
@@ -213,8 +263,45 @@ export async function runShardManager(options: ShardManagerOptions): Promise<Run
     }
     if (index < batches.length - 1) await sleepUnlessStopping(options.batchDelayMs ?? 5_500, () => stopping !== undefined);
   }
-  if (!stopping) log.info({ shards: total }, 'sharding: every shard is ready');
-  return { manager, total, stop, reload };
+  if (!stopping) log.info({ shards: total, shardIds: formatShardIds(plan.ids) }, 'sharding: every shard is ready');
+  return { manager, total, plan, stop, reload };
+}
+
+/**
+ * Spawns a cluster's process and resolves once `size` shards of it are ready
+ * (discord.js' own spawn() resolves at the first); rejects if the process dies
+ * first or `timeoutMs` passes, as spawn() does for one shard.
+ */
+async function spawnCluster(shard: Shard, size: number, timeoutMs: number): Promise<void> {
+  let ready = 0;
+  let settle: { resolve: () => void; reject: (err: Error) => void } | undefined;
+  const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  const onReady = () => {
+    ready += 1;
+    if (ready >= size) settle?.resolve();
+  };
+  const onDeath = () => settle?.reject(new Error(`the process of cluster ${shard.id} died before its shards were ready`));
+  const timer = setTimeout(() => settle?.reject(new Error(`its shards were not all ready within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+  shard.on('ready', onReady);
+  shard.on('death', onDeath);
+  try {
+    await shard.spawn(Infinity);
+    await done;
+  } finally {
+    clearTimeout(timer);
+    shard.off('ready', onReady);
+    shard.off('death', onDeath);
+  }
+}
+
+/** A mistake in the shard settings as the start's one line, exit 2 like every config error. */
+function toStartError<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    if (err instanceof ConfigError) throw new StartError(err.message, 2);
+    throw err;
+  }
 }
 
 /** Forwards `signal` to every live shard process and waits for all to exit; SIGKILL after `timeoutMs`. */

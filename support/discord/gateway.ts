@@ -11,7 +11,7 @@ import { GatewayCloseCodes, GatewayIntentBits, GatewayOpcodes, type APIMessage }
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import { guildCreatePayload } from './objects.js';
 import { shardForGuild } from './snowflake.js';
-import { isObject, type Json, type World } from './state.js';
+import { IDENTIFY_WINDOW_MS, isObject, type Json, type World } from './state.js';
 import type { GatewayCloseRecord, IdentifyRecord, ResumeRecord } from './types.js';
 
 const PRIVILEGED_INTENTS =
@@ -161,7 +161,8 @@ export class Gateway {
     const shard: [number, number] = [Number(shardField[0] ?? 0), Number(shardField[1] ?? 1)];
     const intents = typeof d.intents === 'number' ? d.intents : NaN;
     const tokenAccepted = d.token === this.world.token && !this.world.refuseGateway;
-    const record: IdentifyRecord = { shard, intents, tokenAccepted, properties: d.properties, outcome: 'ready', at: this.world.elapsed() };
+    const bucket = (Number.isInteger(shard[0]) && shard[0] >= 0 ? shard[0] : 0) % this.world.options.maxConcurrency;
+    const record: IdentifyRecord = { shard, bucket, intents, tokenAccepted, properties: d.properties, outcome: 'ready', at: this.world.elapsed() };
     this.world.identifies.push(record);
     const refuse = (code: number, reason: string): void => {
       record.outcome = code;
@@ -177,6 +178,17 @@ export class Gateway {
     if (!Number.isInteger(intents) || intents < 0) return refuse(GatewayCloseCodes.InvalidIntents, 'Invalid intent(s).');
     if (intents & PRIVILEGED_INTENTS & ~this.world.options.privilegedIntents) {
       return refuse(GatewayCloseCodes.DisallowedIntents, 'Disallowed intent(s).');
+    }
+    if (this.world.options.enforceIdentifyConcurrency) {
+      // Sessions started in this bucket within the window (a refused IDENTIFY started none).
+      const recent = this.world.identifies.filter((i) => i !== record && i.outcome === 'ready' && i.bucket === bucket && record.at - i.at < IDENTIFY_WINDOW_MS);
+      if (recent.length > 0) {
+        record.outcome = 'invalid-session';
+        this.world.events.emit('identify', record);
+        // Not resumable (d: false): the client waits and identifies again.
+        this.send(connection, { op: GatewayOpcodes.InvalidSession, d: false, s: null, t: null });
+        return;
+      }
     }
 
     const session: Session = {

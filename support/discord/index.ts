@@ -113,6 +113,7 @@ export class StandIn extends EventEmitter {
   readonly callbacks: CallbackRecord[];
   /** Every webhook (follow-up / @original) call. */
   readonly webhookCalls: WebhookCallRecord[];
+  /** Every IDENTIFY, with its shard, rate-limit bucket, outcome and time. */
   readonly identifies: IdentifyRecord[];
   /** Successful resumes; `resumes.length` is the count. */
   readonly resumes: ResumeRecord[];
@@ -155,6 +156,16 @@ export class StandIn extends EventEmitter {
       ...new InteractionResponses(world, store).routes(),
       ...new Channels(world, store, this.gateway).routes(),
     ]);
+  }
+
+  /**
+   * When sessions started (ms since the stand-in started), per rate-limit bucket
+   * (`shard id % max_concurrency`), in order: IDENTIFYs answered with READY.
+   */
+  identifyTimesByBucket(): Map<number, number[]> {
+    const byBucket = new Map<number, number[]>();
+    for (const i of this.identifies) if (i.outcome === 'ready') byBucket.set(i.bucket, [...(byBucket.get(i.bucket) ?? []), i.at]);
+    return byBucket;
   }
 
   /** Start listening on 127.0.0.1 (ephemeral port). */

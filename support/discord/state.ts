@@ -120,10 +120,14 @@ export interface Listener {
 export interface WorldOptions {
   readonly recommendedShards: number;
   readonly maxConcurrency: number;
+  readonly enforceIdentifyConcurrency: boolean;
   readonly heartbeatIntervalMs: number;
   readonly privilegedIntents: number;
   readonly locale: string;
 }
+
+/** Discord's IDENTIFY window: `max_concurrency` sessions may start per bucket in it. */
+export const IDENTIFY_WINDOW_MS = 5000;
 
 /** Discord's acknowledgement deadline for an interaction. */
 export const INTERACTION_DEADLINE_MS = 3000;
@@ -183,6 +187,7 @@ export class World {
     this.options = {
       recommendedShards: options.recommendedShards ?? 1,
       maxConcurrency: options.maxConcurrency ?? 16,
+      enforceIdentifyConcurrency: options.enforceIdentifyConcurrency ?? false,
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41250,
       privilegedIntents: options.privilegedIntents ?? 0,
       locale: options.locale ?? 'en-US',

@@ -83,6 +83,15 @@ export interface StandInOptions {
    * multi-shard test slow; 16 gives each shard its own bucket.
    */
   maxConcurrency?: number;
+  /**
+   * Refuse an IDENTIFY in a rate-limit bucket (`shard id % max_concurrency`)
+   * where a session started less than 5 s before, with an Invalid Session
+   * (opcode 9), as Discord documents ("Apps are limited by maximum concurrency
+   * when identifying"). Default false: tests that restart a bot against one
+   * stand-in would otherwise wait 5 s per restart; tests of start-up
+   * coordination turn it on. Every IDENTIFY's bucket and time are recorded either way.
+   */
+  enforceIdentifyConcurrency?: boolean;
   /** HELLO heartbeat_interval. Default 41250 ms like Discord; lower it to exercise heartbeats. */
   heartbeatIntervalMs?: number;
   /**
@@ -148,12 +157,14 @@ export interface WebhookCallRecord {
 
 export interface IdentifyRecord {
   readonly shard: readonly [number, number];
+  /** Its rate-limit bucket: shard id % max_concurrency. */
+  readonly bucket: number;
   readonly intents: number;
   /** Whether the token matched (the token itself is never recorded). */
   readonly tokenAccepted: boolean;
   readonly properties: unknown;
-  /** 'ready', or the close code the stand-in answered with. */
-  outcome: 'ready' | number;
+  /** 'ready'; 'invalid-session' (opcode 9: its bucket was used less than 5 s before); or the close code the stand-in answered with. */
+  outcome: 'ready' | 'invalid-session' | number;
   readonly at: number;
 }
 
