@@ -70,7 +70,7 @@ describe('openDatabase', () => {
       .prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
       .all()
       .map((row) => row.name);
-    assert.deepEqual(tables, ['daily_posts', 'daily_schedules', 'daily_syllabus', 'daily_test_posts', 'quiz_answers', 'quiz_terms', 'quizzes']);
+    assert.deepEqual(tables, ['daily_posts', 'daily_schedules', 'daily_syllabus', 'daily_test_posts', 'identify_slots', 'quiz_answers', 'quiz_terms', 'quizzes']);
   });
 
   it('reopens an existing file without reapplying migrations, keeping its data', (t) => {

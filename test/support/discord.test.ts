@@ -26,6 +26,7 @@ import {
   type Interaction,
   type TextChannel,
 } from 'discord.js';
+import { WebSocket } from 'ws';
 import { stopClient } from '../../support/clients.js';
 import { StandIn, guildIdForShard, snowflake, type StandInOptions } from '../../support/discord/index.js';
 
@@ -663,4 +664,37 @@ test('gateway and REST edge cases', async (t) => {
     assertApiError(err, 404, 0);
     assert.deepEqual(standIn.unknownRequests.map((r) => [r.method, r.path]), [['GET', `/guilds/${standIn.guildId}/audit-logs`]]);
   });
+});
+
+test('IDENTIFY buckets: each recorded with its bucket; with enforcement, a bucket used within 5 s gets opcode 9', async (t) => {
+  const defer = cleanupStack(t);
+  const standIn = await startStandIn(defer, { maxConcurrency: 2, enforceIdentifyConcurrency: true });
+  /** One raw gateway connection: HELLO, then IDENTIFY as `shard`; resolves with the first answer's opcode. */
+  const identify = async (shard: [number, number]): Promise<number> => {
+    const socket = new WebSocket(`${standIn.apiBase.replace(/^http/, 'ws').replace(/\/api$/, '')}/?v=10&encoding=json`);
+    defer(() => socket.terminate());
+    const messages: { op: number }[] = [];
+    socket.on('message', (data) => messages.push(JSON.parse(String(data)) as { op: number }));
+    await once(socket, 'open');
+    while (!messages.some((m) => m.op === 10)) await sleep(5);
+    socket.send(JSON.stringify({ op: 2, d: { token: standIn.token, intents: GatewayIntentBits.Guilds, properties: {}, shard } }));
+    for (;;) {
+      const answer = messages.find((m) => m.op === 0 || m.op === 9);
+      if (answer) return answer.op;
+      await sleep(5);
+    }
+  };
+  assert.equal(await identify([0, 4]), 0, 'bucket 0: READY');
+  assert.equal(await identify([1, 4]), 0, 'bucket 1: READY');
+  assert.equal(await identify([2, 4]), 9, 'bucket 0 again within 5 s: Invalid Session');
+  assert.deepEqual(
+    standIn.identifies.map((i) => [i.shard[0], i.bucket, i.outcome]),
+    [
+      [0, 0, 'ready'],
+      [1, 1, 'ready'],
+      [2, 0, 'invalid-session'],
+    ],
+  );
+  assert.deepEqual([...standIn.identifyTimesByBucket().keys()], [0, 1], 'sessions started, per bucket');
+  assert.equal(standIn.identifyTimesByBucket().get(0)?.length, 1);
 });
