@@ -43,8 +43,15 @@ export function route(method: string, template: string, auth: boolean, handle: R
   return { method, template, segments: template.split('/').slice(1), auth, handle };
 }
 
+interface Hold {
+  readonly matcher: RegExp;
+  released: boolean;
+  readonly waiting: (() => void)[];
+}
+
 export class Http {
   private readonly failures: InjectedFailure[] = [];
+  private readonly holds: Hold[] = [];
 
   constructor(
     private readonly world: World,
@@ -76,6 +83,29 @@ export class Http {
     }
     replyBody ??= status >= 500 ? ERRORS.internal.body : { message: `${status}`, code: 0 };
     this.failures.push({ matcher: route, reply: { status, body: replyBody, headers: replyHeaders } });
+  }
+
+  /**
+   * Requests matching `matcher` (tested against `'METHOD /actual/path'`) are
+   * handled as usual — what they create exists — but their responses wait until
+   * the returned release() (or close): the moment between Discord accepting a
+   * request and the client hearing so, in which a client can die.
+   */
+  holdResponses(matcher: RegExp): () => void {
+    const hold: Hold = { matcher, released: false, waiting: [] };
+    this.holds.push(hold);
+    return () => {
+      hold.released = true;
+      for (const resume of hold.waiting.splice(0)) resume();
+    };
+  }
+
+  /** Lets every held response go (the stand-in is closing). */
+  releaseAll(): void {
+    for (const hold of this.holds) {
+      hold.released = true;
+      for (const resume of hold.waiting.splice(0)) resume();
+    }
   }
 
   async onHttpRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -147,7 +177,12 @@ export class Http {
 
     record.status = reply.status;
     record.response = reply.body;
-    this.writeReply(res, reply, route);
+    const hold = this.holds.find((h) => !h.released && h.matcher.test(`${method} ${record.path}`));
+    if (hold) {
+      record.held = true;
+      await new Promise<void>((resume) => hold.waiting.push(resume));
+    }
+    if (!res.destroyed) this.writeReply(res, reply, route);
   }
 
   private writeReply(res: ServerResponse, reply: Reply, route: Route | undefined): void {

@@ -191,6 +191,7 @@ export class StandIn extends EventEmitter {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.http.releaseAll();
     this.gateway.terminateAll();
     const closing = new Error('the stand-in was closed');
     for (const state of this.world.interactions.values()) for (const listener of [...state.listeners]) listener.cancel(closing);
@@ -276,6 +277,16 @@ export class StandIn extends EventEmitter {
    */
   failNext(route: string | RegExp, status: number, body?: unknown, headers: Record<string, string> = {}): void {
     this.http.failNext(route, status, body, headers);
+  }
+
+  /**
+   * Requests matching `route` (a RegExp tested against `'METHOD /actual/path'`)
+   * take effect as usual — a message posted exists — but their responses wait
+   * until the returned function is called (or the stand-in closes): a client
+   * killed meanwhile never hears that Discord accepted them.
+   */
+  holdResponses(route: RegExp): () => void {
+    return this.http.holdResponses(route);
   }
 
   /**

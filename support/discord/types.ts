@@ -124,6 +124,8 @@ export interface RecordedRequest {
   readonly at: number;
   /** Set when the response was injected by failNext(). */
   injected?: boolean;
+  /** Set when its response was held back by holdResponses(). */
+  held?: boolean;
 }
 
 /** A POST to /interactions/:id/:token/callback. */
