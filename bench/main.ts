@@ -12,7 +12,8 @@
  *      servers (and its hourly full pass), the pure decision alone over all of
  *      them, a burst of 10,000 posts under Discord's global rate limit;
  *   6. /quote round trips through discord.js and the local Discord stand-in;
- *   7. the corpus drafter on the bundled essay, against its hand curation (cheap: one run).
+ *   7. the corpus drafter on the bundled essay, against its hand curation (cheap: one run);
+ *   8. memory of 16 shards as `npm start` runs them through the stand-in: one process each against 2 clusters.
  *
  * `npm run bench -- --json` prints one JSON object instead of the tables;
  * `--quick` runs fewer repetitions (for trying things, not for the README).
@@ -199,6 +200,16 @@ interface DraftRun {
 }
 const drafted = await runChild<DraftRun>('draft-child.ts', []);
 
+// ---- 8. shards: processes against clusters ---------------------------------------
+progress('16 shards: one process each, then 2 clusters');
+interface ShardsLayout {
+  processes: number;
+  rss_mb: number;
+  rss_mb_per_process_max: number;
+  ready_ms: number;
+}
+const shards = await runChild<{ processes: ShardsLayout; clusters: ShardsLayout; rss_mb_16_shards_processes: number; rss_mb_16_shards_2_clusters: number }>('shards-child.ts', []);
+
 // ---- results -------------------------------------------------------------------
 const sizes = [...quote.keys()];
 const run = (size: string) => quote.get(size) as QuoteRun;
@@ -228,6 +239,12 @@ const targets: Target[] = [
   { what: 'draft of the essay: curated quotes with identical parts and note', value: `${pct(drafted.draft_note_accuracy)} (parts ${pct(drafted.draft_parts_recall)})`, target: '≥ 95 %', met: drafted.draft_note_accuracy >= 0.95 && drafted.passes_check },
   { what: 'draft of the essay: identical speaker', value: pct(drafted.draft_speaker_accuracy), target: '≥ 80 %', met: drafted.draft_speaker_accuracy >= 0.8 },
   { what: 'draft of the essay: proposals that are curated voices', value: pct(drafted.draft_precision), target: '≥ 90 %', met: drafted.draft_precision >= 0.9 },
+  {
+    what: 'memory of 16 shards: 2 clusters against one process each',
+    value: `${shards.rss_mb_16_shards_2_clusters} vs ${shards.rss_mb_16_shards_processes} MB`,
+    target: '< half',
+    met: shards.rss_mb_16_shards_2_clusters < shards.rss_mb_16_shards_processes / 2,
+  },
   { what: '10,000 posts in one minute, none failed', value: `${scheduler.burst.sent} sent, ${scheduler.burst.failed} failed in ${scheduler.burst.simulated_s} s`, target: 'spread, 0 failed', met: scheduler.burst.failed === 0 && scheduler.burst.sent === scheduler.burst.posts && scheduler.burst.max_requests_in_any_second <= 50 },
 ];
 
@@ -269,6 +286,9 @@ const result = {
   e2e_p50_ms: e2e.p50,
   e2e_p99_ms: e2e.p99,
   e2e_interactions: e2e.interactions,
+  rss_mb_16_shards_processes: shards.rss_mb_16_shards_processes,
+  rss_mb_16_shards_2_clusters: shards.rss_mb_16_shards_2_clusters,
+  shards,
   vocabulary: per((r) => r.vocabulary),
   draft_parts_recall: drafted.draft_parts_recall,
   draft_note_accuracy: drafted.draft_note_accuracy,
@@ -316,6 +336,10 @@ if (json) {
         ['scheduler tick, 100,000 servers in ' + scheduler.zones + ' zones (SQLite file)', `p50 ${real.tick_ms.p50} ms, p99 ${real.tick_ms.p99} ms over ${real.tick_ms.n} minute ticks (${real.due_per_tick.p50} posts due in the median tick; the busiest, ${real.busiest_tick.due} posts, ${real.busiest_tick.ms} ms); hourly full pass ${real.full_pass_ms} ms; first tick after the upgrade (storing ${real.first_tick_after_upgrade.checked} hints) ${real.first_tick_after_upgrade.ms} ms`],
         ['scheduler decision alone (pure dueSchedules over all 100,000, as every tick made it before the check hints)', `p50 ${scheduler.tick_ms.p50} ms, p99 ${scheduler.tick_ms.p99} ms over ${scheduler.tick_ms.n} minute ticks; first tick of a local day ${scheduler.tick_ms_day_start} ms`],
         ['10,000 posts due in one minute, 50 requests/s', `${scheduler.burst.sent} sent, ${scheduler.burst.failed} failed, ${scheduler.burst.requests} requests over ${scheduler.burst.simulated_s} s simulated (at most ${scheduler.burst.max_requests_in_any_second} in any second); the tick's own work ${scheduler.burst.tick_cpu_ms} ms`],
+        [
+          '16 shards through the stand-in, compiled as npm start runs them: every process of the bot',
+          `one process each: ${shards.processes.rss_mb} MB in ${shards.processes.processes} processes (largest ${shards.processes.rss_mb_per_process_max} MB); 2 clusters: ${shards.clusters.rss_mb} MB in ${shards.clusters.processes} (largest ${shards.clusters.rss_mb_per_process_max} MB)`,
+        ],
         ['/quote round trip through discord.js and the stand-in', `p50 ${e2e.p50} ms, p99 ${e2e.p99} ms over ${e2e.interactions} interactions (${e2e.failures} without a reply)`],
       ],
     ),
