@@ -11,5 +11,5 @@ const data = {
 
 export default {
   data,
-  execute: (_request, app) => ({ type: 'message', payload: aboutMessage(app.corpus) }),
+  execute: (request, app) => ({ type: 'message', payload: aboutMessage(app.corpus, request.language) }),
 } satisfies Command;

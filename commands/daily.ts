@@ -34,6 +34,17 @@ const data = {
         { type: ApplicationCommandOptionType.String, name: 'days', description: 'every day (default), weekdays, or days such as Mon, Wed, Fri', autocomplete: true, max_length: 100 },
         { type: ApplicationCommandOptionType.Role, name: 'role', description: 'A role to mention with each post (only this role is pinged)' },
         { type: ApplicationCommandOptionType.Boolean, name: 'thread', description: 'Open a discussion thread on each post' },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'language',
+          description: 'The language of the post’s own words (the quotes stay as printed); default English',
+          // Each language's name in itself, as a student looks for it.
+          choices: [
+            { name: 'English', value: 'en' },
+            { name: 'Русский', value: 'ru' },
+            { name: 'Українська', value: 'uk' },
+          ],
+        },
       ],
     },
     { type: ApplicationCommandOptionType.Subcommand, name: 'status', description: 'Every channel: days, time, syllabus, next post, last delivery' },

@@ -95,7 +95,7 @@ export default {
   execute: (request, app) => answerQuiz(app, request),
   autocomplete: (request, app) =>
     request.focused.name === "theme"
-      ? autocompleteQuote(app, "theme", request.focused.value)
+      ? autocompleteQuote(app, "theme", request.focused.value, request.language)
       : [],
   buttonPrefix: QUIZ_PREFIX,
   button: (request, app) => answerQuizButton(app, request),

@@ -25,9 +25,9 @@ export default {
   data,
   execute: (request, app) => {
     const read = readArguments(data, request);
-    return read.ok ? answerQuote(app, read.args.options) : { type: 'message', payload: notice(read.error) };
+    return read.ok ? answerQuote(app, read.args.options, request.language) : { type: 'message', payload: notice(read.error) };
   },
-  autocomplete: (request, app) => autocompleteQuote(app, request.focused.name, request.focused.value),
+  autocomplete: (request, app) => autocompleteQuote(app, request.focused.name, request.focused.value, request.language),
   buttonPrefix: QUOTE_PREFIX,
   button: (request, app) => answerQuoteButton(app, request),
 } satisfies Command;

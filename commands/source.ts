@@ -21,7 +21,7 @@ export default {
   data,
   execute: (request, app) => {
     const read = readArguments(data, request);
-    return { type: 'message', payload: read.ok ? noteMessage(app.corpus, read.args.options.n, read.args.options.work?.trim() || undefined) : notice(read.error) };
+    return { type: 'message', payload: read.ok ? noteMessage(app.corpus, read.args.options.n, read.args.options.work?.trim() || undefined, request.language) : notice(read.error) };
   },
   autocomplete: (request, app) => {
     const typed = request.focused.value.trim().toLowerCase();

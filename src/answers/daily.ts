@@ -8,20 +8,25 @@ import { channelMention, roleMention, time as timestamp, TimestampStyles, userMe
 import { ButtonStyle, ChannelType, ComponentType, PermissionFlagsBits } from 'discord-api-types/v10';
 import type { App } from '../app.js';
 import type { Theme } from '../corpus/types.js';
-import { EVERY_DAY, formatDays, parseDays } from '../daily/days.js';
+import { EVERY_DAY, parseDays, WEEKDAYS, WEEKENDS } from '../daily/days.js';
 import { nextPostInstant, type PostRecord, type Schedule } from '../daily/due.js';
 import { rangeOn, teachingDaysBetween, type DailyService } from '../daily/service.js';
 import { MAX_SCHEDULES_PER_GUILD, ScheduleLimitError } from '../daily/store.js';
 import { addDays, localDate, normalizeTimeZone, parseLocalDate, parseLocalTime, searchTimeZones } from '../daily/time.js';
 import type { ButtonRequest, CommandRequest, OptionValue, Reply } from '../interactions/types.js';
 import { EPHEMERAL, NO_MENTIONS, notice } from '../message/payload.js';
-import { dailyPostMessage, longLocalDate } from '../render/daily.js';
+import { LANGUAGES, t, type Language } from '../i18n/index.js';
+import { dailyPostMessage, dateLocale, longLocalDate } from '../render/daily.js';
 import { LIMITS } from '../message/limits.js';
 import { truncate } from '../text/truncate.js';
 import { COLOR } from '../render/messages.js';
 import { capitalise, showUserText } from '../render/text.js';
 
 const msg = (text: string): Reply => ({ type: 'message', payload: notice(text) });
+
+/** The bot's words for /daily in the caller's language. */
+const tr = (language: Language, key: string, values: Record<string, unknown> = {}): string => t(language, `daily.${key}`, values);
+const say = (language: Language, key: string, values: Record<string, unknown> = {}): Reply => msg(tr(language, key, values));
 
 function privateEmbed(title: string, description: string): Reply {
   return {
@@ -35,35 +40,37 @@ function ts(instant: Date, style: typeof TimestampStyles.LongDateTime | typeof T
   return timestamp(Math.floor(instant.getTime() / 1000), style);
 }
 
-function wallClock(instant: Date, zone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(instant);
+function wallClock(instant: Date, zone: string, language: Language): string {
+  return new Intl.DateTimeFormat(dateLocale(language), { timeZone: zone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(instant);
 }
 
 /** `/voice`: today's voice for this server's own date. */
 export function answerVoice(app: App, request: CommandRequest): Reply {
-  if (!app.daily) return msg('The voice of the day is not available here.');
+  const language = request.language ?? 'en';
+  if (!app.daily) return say(language, 'voice.unavailable');
   const { quote, localDate: date, timeZone } = app.daily.voiceFor(request.guildId, request.now);
-  const payload = dailyPostMessage(app.corpus, quote, { localDate: date });
+  const payload = dailyPostMessage(app.corpus, quote, { localDate: date, language });
   const [embed] = payload.embeds ?? [];
-  if (embed) embed.footer = { text: truncate(`${embed.footer?.text ?? quote.id} · the date in ${timeZone}`, LIMITS.footerText) };
+  if (embed) embed.footer = { text: truncate(`${embed.footer?.text ?? quote.id} · ${tr(language, 'voice.dateIn', { zone: timeZone })}`, LIMITS.footerText) };
   return { type: 'message', payload };
 }
 
+/** Each permission the post needs, and its key under `daily.permissions` (named as Discord's settings name it in that language). */
 const NEEDS = {
-  view: { bit: PermissionFlagsBits.ViewChannel, name: 'View Channel' },
-  send: { bit: PermissionFlagsBits.SendMessages, name: 'Send Messages' },
-  embed: { bit: PermissionFlagsBits.EmbedLinks, name: 'Embed Links' },
-  threads: { bit: PermissionFlagsBits.CreatePublicThreads, name: 'Create Public Threads' },
-  sendThreads: { bit: PermissionFlagsBits.SendMessagesInThreads, name: 'Send Messages in Threads' },
-  mention: { bit: PermissionFlagsBits.MentionEveryone, name: 'Mention @everyone, @here, and All Roles' },
+  view: { bit: PermissionFlagsBits.ViewChannel, name: 'view' },
+  send: { bit: PermissionFlagsBits.SendMessages, name: 'send' },
+  embed: { bit: PermissionFlagsBits.EmbedLinks, name: 'embed' },
+  threads: { bit: PermissionFlagsBits.CreatePublicThreads, name: 'threads' },
+  sendThreads: { bit: PermissionFlagsBits.SendMessagesInThreads, name: 'sendThreads' },
+  mention: { bit: PermissionFlagsBits.MentionEveryone, name: 'mention' },
 } as const;
 
-/** What the bot lacks in a channel for these settings; empty when all is well or unknown. */
-export function missingPermissions(botPermissions: bigint | null, o: { thread: boolean; roleNeedsMentionPermission: boolean }): string[] {
+/** What the bot lacks in a channel for these settings, named in `language`; empty when all is well or unknown. */
+export function missingPermissions(botPermissions: bigint | null, o: { thread: boolean; roleNeedsMentionPermission: boolean }, language: Language = 'en'): string[] {
   if (botPermissions === null) return [];
   const has = (bit: bigint) => (botPermissions & PermissionFlagsBits.Administrator) !== 0n || (botPermissions & bit) === bit;
   const needed = [NEEDS.view, NEEDS.send, NEEDS.embed, ...(o.thread ? [NEEDS.threads, NEEDS.sendThreads] : []), ...(o.roleNeedsMentionPermission ? [NEEDS.mention] : [])];
-  return needed.filter((n) => !has(n.bit)).map((n) => n.name);
+  return needed.filter((n) => !has(n.bit)).map((n) => tr(language, `permissions.${n.name}`));
 }
 
 type Channel = Extract<OptionValue, { kind: 'channel' }>;
@@ -83,31 +90,32 @@ function canManage(memberPermissions: bigint | null): boolean {
   return memberPermissions !== null && (memberPermissions & (PermissionFlagsBits.ManageGuild | PermissionFlagsBits.Administrator)) !== 0n;
 }
 
-const NOT_MANAGER = msg('Only members with the **Manage Server** permission can change or test the voice of the day. `/daily status` shows the settings; `/voice` shows today’s voice.');
+const notManager = (language: Language): Reply => say(language, 'notManager');
 
 export async function answerDaily(app: App, request: CommandRequest): Promise<Reply> {
   const daily = app.daily;
-  if (!daily) return msg('Daily posts need the bot’s database, which is not available here.');
-  if (!request.guildId) return msg('`/daily` works inside a server.');
+  const language = request.language ?? 'en';
+  if (!daily) return say(language, 'noDatabase');
+  if (!request.guildId) return say(language, 'serverOnly');
   const guildId = request.guildId;
   // Discord offers /daily to server managers; a server may widen who sees it (Integrations settings), and
   // then anyone it lets in may read the status and history. Changing or testing the post stays with managers.
   const sub = request.subcommand ?? '';
-  if (CHANGES.has(sub) && !canManage(request.memberPermissions)) return NOT_MANAGER;
+  if (CHANGES.has(sub) && !canManage(request.memberPermissions)) return notManager(language);
 
   switch (sub) {
     case 'set':
       return setDaily(daily, guildId, request);
     case 'status':
-      return statusDaily(app, daily, guildId, request.now);
+      return statusDaily(app, daily, guildId, request.now, language);
     case 'history':
       return historyDaily(daily, guildId, request);
     case 'syllabus add':
       return syllabusAdd(app, daily, guildId, request);
   }
   const action = ACTIONS[sub];
-  if (!action) return msg('Use `/daily set`, `/daily status`, `/daily test`, `/daily history`, `/daily pause`, `/daily resume`, `/daily syllabus` or `/daily off`.');
-  const chosen = chooseSchedule(daily, guildId, request.options.channel as Channel | undefined, sub, action.button);
+  if (!action) return say(language, 'unknownSubcommand');
+  const chosen = chooseSchedule(daily, guildId, request.options.channel as Channel | undefined, sub, action.button, language);
   if ('reply' in chosen) return chosen.reply;
   return action.run(app, daily, chosen.schedule, request);
 }
@@ -115,15 +123,16 @@ export async function answerDaily(app: App, request: CommandRequest): Promise<Re
 /** `daily:` buttons: the channel a manager picked when a command named none. */
 export async function answerDailyButton(app: App, request: ButtonRequest): Promise<Reply> {
   const daily = app.daily;
+  const language = request.language ?? 'en';
   const m = /^daily:([a-z-]+):(\d{1,15})$/.exec(request.customId);
   const action = m ? BUTTON_ACTIONS.find((a) => a === m[1]) : undefined;
-  if (!daily || !m || !action || !request.guildId) return { type: 'update', payload: notice('This button no longer does anything. Run the command again.') };
+  if (!daily || !m || !action || !request.guildId) return { type: 'update', payload: notice(t(language, 'errors.staleButton')) };
   const schedule = daily.store.getSchedule(Number(m[2]));
-  if (!schedule || schedule.guildId !== request.guildId) return { type: 'update', payload: notice('That schedule no longer exists here. Run the command again.') };
+  if (!schedule || schedule.guildId !== request.guildId) return { type: 'update', payload: notice(tr(language, 'goneSchedule')) };
   const sub = action === 'syllabus-list' ? 'syllabus list' : action === 'syllabus-clear' ? 'syllabus clear' : action;
-  if (CHANGES.has(sub) && !canManage(request.memberPermissions)) return { type: 'update', payload: NOT_MANAGER.payload };
+  if (CHANGES.has(sub) && !canManage(request.memberPermissions)) return { type: 'update', payload: notManager(language).payload };
   const run = ACTIONS[sub];
-  if (!run) return { type: 'update', payload: notice('This button no longer does anything. Run the command again.') };
+  if (!run) return { type: 'update', payload: notice(t(language, 'errors.staleButton')) };
   const reply = await run.run(app, daily, schedule, { ...request, commandName: 'daily', subcommand: sub, options: {} });
   return { type: 'update', payload: { ...reply.payload, components: [] } };
 }
@@ -134,13 +143,17 @@ interface Action {
   run(app: App, daily: DailyService, schedule: Schedule, request: CommandRequest): Promise<Reply> | Reply;
 }
 
+const languageOfRequest = (request: { language?: Language }): Language => request.language ?? 'en';
+
 const ACTIONS: Readonly<Record<string, Action>> = {
   off: {
     button: 'off',
     run: (_app, daily, s, request) => {
-      if (s.state === 'off') return msg(`The voice of the day is already off in ${channelMention(s.channelId)}. \`/daily set\` starts it again.`);
+      const language = languageOfRequest(request);
+      const channel = channelMention(s.channelId);
+      if (s.state === 'off') return say(language, 'off.already', { channel });
       daily.store.disableSchedule(s.id, request.now);
-      return msg(`The voice of the day is off in ${channelMention(s.channelId)}. Its settings (${describeSlot(s)}), syllabus and history are kept: \`/daily set\` turns it back on.`);
+      return say(language, 'off.done', { channel, slot: describeSlot(s, language) });
     },
   },
   test: { button: 'test', run: (_app, daily, s, request) => testDaily(daily, s, request) },
@@ -148,22 +161,26 @@ const ACTIONS: Readonly<Record<string, Action>> = {
   resume: {
     button: 'resume',
     run: (_app, daily, s, request) => {
+      const language = languageOfRequest(request);
+      const channel = channelMention(s.channelId);
       const today = localDate(request.now, s.timeZone);
       const holiday = s.pausedUntil !== null && today < s.pausedUntil;
-      if (s.state === 'off') return msg(`The voice of the day is off in ${channelMention(s.channelId)}. \`/daily set\` turns it back on.`);
-      if (s.state === 'active' && !holiday) return msg(`${channelMention(s.channelId)} is not paused: its voice of the day is on (${describeSlot(s)}).`);
+      if (s.state === 'off') return say(language, 'resume.off', { channel });
+      if (s.state === 'active' && !holiday) return say(language, 'resume.notPaused', { channel, slot: describeSlot(s, language) });
       const resumed = daily.store.resumeSchedule(s.id, request.now);
-      if (!resumed) return msg(`The voice of the day in ${channelMention(s.channelId)} could not be resumed. Try \`/daily set\`.`);
+      if (!resumed) return say(language, 'resume.failed', { channel });
       const next = nextPostInstant(resumed, request.now, daily.store.getPost(resumed.id, localDate(request.now, resumed.timeZone)));
-      return msg(`Resumed: the voice of the day in ${channelMention(s.channelId)} is on again.${next ? ` Next post: **${wallClock(next, resumed.timeZone)}** (${resumed.timeZone}), ${ts(next, TimestampStyles.RelativeTime)}.` : ''}`);
+      const nextText = next ? ` ${tr(language, 'resume.next', { when: wallClock(next, resumed.timeZone, language), zone: resumed.timeZone, relative: ts(next, TimestampStyles.RelativeTime) })}` : '';
+      return msg(`${tr(language, 'resume.done', { channel })}${nextText}`);
     },
   },
-  'syllabus list': { button: 'syllabus-list', run: (app, daily, s, request) => syllabusList(app, daily, s, request.now) },
+  'syllabus list': { button: 'syllabus-list', run: (app, daily, s, request) => syllabusList(app, daily, s, request.now, languageOfRequest(request)) },
   'syllabus clear': {
     button: 'syllabus-clear',
-    run: (_app, daily, s) => {
+    run: (_app, daily, s, request) => {
+      const language = languageOfRequest(request);
       const n = daily.store.clearSyllabus(s.id);
-      return msg(n === 0 ? `${channelMention(s.channelId)} has no syllabus; its voices come from the ordinary rotation.` : `The syllabus of ${channelMention(s.channelId)} is cleared (${n} range${n === 1 ? '' : 's'}). From its next post on, its voices come from the ordinary rotation; what was posted stays in \`/daily history\`.`);
+      return say(language, n === 0 ? 'syllabus.clearNone' : 'syllabus.cleared', { channel: channelMention(s.channelId), count: n });
     },
   },
 };
@@ -173,21 +190,29 @@ const ACTIONS: Readonly<Record<string, Action>> = {
  * running; with several and none named, the question, with a button per
  * channel where the command needs nothing more.
  */
-function chooseSchedule(daily: DailyService, guildId: string, channel: Channel | undefined, sub: string, button: ButtonAction | null): { schedule: Schedule } | { reply: Reply } {
+/** The `/daily …` command a subcommand path names, in the reader's language (`syllabus add` → `dailySyllabusAdd`). */
+function subcommandText(language: Language, sub: string): string {
+  const key = `daily${sub.split(' ').map((w) => capitalise(w)).join('')}`;
+  return t(language, `cmd.${key}`);
+}
+
+function chooseSchedule(daily: DailyService, guildId: string, channel: Channel | undefined, sub: string, button: ButtonAction | null, language: Language): { schedule: Schedule } | { reply: Reply } {
   const all = daily.store.listGuildSchedules(guildId);
   if (channel && typeof channel === 'object') {
     const found = all.find((s) => s.channelId === channel.id);
     if (found) return { schedule: found };
     const live = all.filter((s) => s.state !== 'off');
-    return { reply: msg(`${channelMention(channel.id)} has no voice of the day.${live.length ? ` Channels with one: ${live.map((s) => `${channelMention(s.channelId)}`).join(', ')}.` : ' `/daily set` starts one.'}`) };
+    const rest = live.length ? tr(language, 'choose.channelsWithOne', { channels: live.map((s) => `${channelMention(s.channelId)}`).join(', ') }) : tr(language, 'choose.startOne');
+    return { reply: msg(`${tr(language, 'choose.noVoice', { channel: channelMention(channel.id) })} ${rest}`) };
   }
   const live = all.filter((s) => s.state !== 'off');
   const candidates = live.length > 0 ? live : all;
-  if (candidates.length === 0) return { reply: msg('The voice of the day is not set up here. A server manager can start it with `/daily set`.') };
+  if (candidates.length === 0) return { reply: say(language, 'notSetUp') };
   if (candidates.length === 1 && candidates[0]) return { schedule: candidates[0] };
-  const lines = candidates.map((s) => `• ${channelMention(s.channelId)} — ${describeSlot(s)}${s.state === 'off' ? ' (off)' : ''}`);
-  const text = `Several channels have a voice of the day here. Which one? ${button ? 'Pick it below, or run' : 'Run'} \`/daily ${sub}\` again with \`channel:\` set to one of them.\n${lines.join('\n')}`;
-  const payload = privateEmbed('Which channel?', text).payload;
+  const lines = candidates.map((s) => `• ${channelMention(s.channelId)} — ${describeSlot(s, language)}${s.state === 'off' ? ` ${tr(language, 'choose.off')}` : ''}`);
+  const ask = tr(language, button ? 'choose.askButtons' : 'choose.ask', { command: subcommandText(language, sub), option: t(language, 'commands.daily.options.test.options.channel.name') });
+  const text = `${ask}\n${lines.join('\n')}`;
+  const payload = privateEmbed(tr(language, 'choose.title'), text).payload;
   if (button) {
     const buttons = candidates.slice(0, 25).map((s) => ({
       type: ComponentType.Button as const,
@@ -202,43 +227,77 @@ function chooseSchedule(daily: DailyService, guildId: string, channel: Channel |
   return { reply: { type: 'message', payload } };
 }
 
+/** `every day`, `weekdays (Mon–Fri)`, `Mon, Wed, Fri` — in the reader's language. */
+export function daysText(days: number, language: Language): string {
+  if (days === EVERY_DAY) return tr(language, 'days.every');
+  if (days === WEEKDAYS) return tr(language, 'days.weekdays');
+  if (days === WEEKENDS) return tr(language, 'days.weekends');
+  return [0, 1, 2, 3, 4, 5, 6].filter((i) => (days & (1 << i)) !== 0).map((i) => tr(language, `days.names.${i}`)).join(', ');
+}
+
+/** `every day`, `on weekdays (Mon–Fri)`, `on Mon, Wed, Fri`: when a schedule posts, as a sentence says it. */
+function onDaysText(days: number, language: Language): string {
+  if (days === EVERY_DAY) return tr(language, 'days.onEvery');
+  if (days === WEEKDAYS) return tr(language, 'days.onWeekdays');
+  if (days === WEEKENDS) return tr(language, 'days.onWeekends');
+  return tr(language, 'days.onList', { days: daysText(days, language) });
+}
+
 /** `weekdays (Mon–Fri) at 08:30 Europe/Berlin` */
-function describeSlot(s: Pick<Schedule, 'days' | 'time' | 'timeZone'>): string {
-  return `${s.days === EVERY_DAY ? 'every day' : formatDays(s.days)} at ${s.time} ${s.timeZone}`;
+function describeSlot(s: Pick<Schedule, 'days' | 'time' | 'timeZone'>, language: Language): string {
+  return tr(language, 'slot', { days: daysText(s.days, language), time: s.time, zone: s.timeZone });
+}
+
+/** The `language` option of `/daily set`: one of the bot's languages, or left out. */
+function languageOption(value: OptionValue | undefined): Language | undefined | null {
+  if (value === undefined || value === '') return undefined;
+  return (LANGUAGES as readonly unknown[]).includes(value) ? (value as Language) : null;
 }
 
 async function setDaily(daily: DailyService, guildId: string, request: CommandRequest): Promise<Reply> {
+  const language = request.language ?? 'en';
   const o = request.options;
   const channel = o.channel as Channel | undefined;
   const role = o.role as Role | undefined;
   const thread = o.thread === true;
-  if (!channel || typeof channel !== 'object') return msg('Choose the channel to post in.');
-  if (!TEXT_CHANNEL_TYPES.has(channel.type)) return msg(`${channelMention(channel.id)} is not a text channel. Choose a text or announcement channel.`);
+  if (!channel || typeof channel !== 'object') return say(language, 'set.chooseChannel');
+  if (!TEXT_CHANNEL_TYPES.has(channel.type)) return say(language, 'set.notText', { channel: channelMention(channel.id) });
   // Discord's role picker offers @everyone (its id is the server's): a daily ping of every member is never what a study server wants.
-  if (role && role.id === guildId) return msg('The daily post cannot mention @everyone. Choose a role whose members asked for it (for example a “Daily voice” role), or leave `role` out. Nothing was saved.');
+  if (role && role.id === guildId) return say(language, 'set.everyone');
   const time = parseLocalTime(String(o.time ?? ''));
-  if (!time.ok) return msg(`${capitalise(time.error.replace(/^daily: /, ''))}.`);
-  const abbreviation = zoneAbbreviation(String(o.timezone ?? ''));
+  if (!time.ok) {
+    // English keeps the parser's own hint ("did you mean 09:00?"); the other languages say the rule.
+    return language === 'en' ? msg(`${capitalise(time.error.replace(/^daily: /, ''))}.`) : say(language, 'set.badTime', { input: showUserText(String(o.time ?? ''), 20) });
+  }
+  const abbreviation = zoneAbbreviation(String(o.timezone ?? ''), language);
   if (abbreviation) return msg(abbreviation);
   const zone = normalizeTimeZone(String(o.timezone ?? ''));
   if (!zone.ok) {
     const close = searchTimeZones(String(o.timezone ?? ''), 5);
-    return msg(`“${showUserText(String(o.timezone ?? ''), 60)}” is not a time zone I know. Use an IANA name such as \`Europe/Berlin\`, \`America/St_Johns\` or \`UTC\`${close.length ? ` — perhaps ${close.map((z) => `\`${z}\``).join(', ')}?` : '.'}`);
+    const input = showUserText(String(o.timezone ?? ''), 60);
+    return close.length ? say(language, 'set.badZoneClose', { input, close: close.map((z) => `\`${z}\``).join(', ') }) : say(language, 'set.badZone', { input });
   }
   const days = parseDays(String(o.days ?? ''));
-  if (!days.ok) return msg(`${capitalise(days.error.replace(/^daily: days: /, ''))}. Nothing was saved.`);
-  const missing = missingPermissions(channel.botPermissions, { thread, roleNeedsMentionPermission: role !== undefined && !role.mentionable });
+  if (!days.ok) {
+    return language === 'en' ? msg(`${capitalise(days.error.replace(/^daily: days: /, ''))}. Nothing was saved.`) : say(language, 'set.badDays', { input: showUserText(String(o.days ?? ''), 30) });
+  }
+  const postLanguage = languageOption(o.language);
+  if (postLanguage === null) return say(language, 'set.badLanguage', { input: showUserText(String(o.language), 20) });
+  const missing = missingPermissions(channel.botPermissions, { thread, roleNeedsMentionPermission: role !== undefined && !role.mentionable }, language);
   if (missing.length > 0) {
-    return msg(`I can’t post in ${channelMention(channel.id)} yet. I’m missing: **${missing.join('**, **')}** there. Grant ${missing.length === 1 ? 'it' : 'them'} to my role (or in the channel’s permissions) and run \`/daily set\` again. Nothing was saved.`);
+    return say(language, 'set.missing', { channel: channelMention(channel.id), missing: missing.join('**, **'), count: missing.length });
   }
   const existing = daily.store.findSchedule(guildId, channel.id);
   let schedule: Schedule;
   try {
-    schedule = daily.store.upsertSchedule({ guildId, channelId: channel.id, channelName: channel.name, time: String(o.time), timeZone: zone.value, days: days.value, roleId: role?.id ?? null, thread }, request.now);
+    schedule = daily.store.upsertSchedule(
+      { guildId, channelId: channel.id, channelName: channel.name, time: String(o.time), timeZone: zone.value, days: days.value, roleId: role?.id ?? null, thread, ...(postLanguage ? { language: postLanguage } : {}) },
+      request.now,
+    );
   } catch (error) {
     if (error instanceof ScheduleLimitError) {
       const live = daily.store.listGuildSchedules(guildId).filter((s) => s.state !== 'off');
-      return msg(`This server already runs ${error.limit} daily schedules, the most it can have (${live.map((s) => `${channelMention(s.channelId)}`).join(', ')}). Turn one off with \`/daily off\` first. Nothing was saved.`);
+      return say(language, 'set.limit', { count: error.limit, channels: live.map((s) => `${channelMention(s.channelId)}`).join(', ') });
     }
     throw error;
   }
@@ -246,28 +305,29 @@ async function setDaily(daily: DailyService, guildId: string, request: CommandRe
   const next = nextPostInstant(schedule, request.now, daily.store.getPost(schedule.id, today));
   const holiday = schedule.pausedUntil !== null && today < schedule.pausedUntil;
   const lines = [
-    `The voice of the day will be posted in ${channelMention(schedule.channelId)} ${schedule.days === EVERY_DAY ? 'every day' : `on ${formatDays(schedule.days)}`} at **${schedule.time}** (${schedule.timeZone}).`,
-    next ? `Next post: **${wallClock(next, schedule.timeZone)}** (${schedule.timeZone}) — in your own time ${ts(next)} (${ts(next, TimestampStyles.RelativeTime)}).` : '',
-    holiday ? `Paused for the holidays until **${longLocalDate(schedule.pausedUntil ?? today)}** (\`/daily resume\` ends the pause).` : '',
-    role ? `Each post will mention ${roleMention(role.id)}.` : '',
-    thread ? 'Each post opens a discussion thread with a question.' : '',
-    channel.botPermissions === null ? '**I could not check my permissions in that channel** — run `/daily test` now to be sure the post can go out.' : '',
-    existing && existing.state !== 'off' ? 'These settings replace the channel’s previous ones.' : '',
-    `Check it now with \`/daily test\`; plan themes with \`/daily syllabus add\`; see every channel with \`/daily status\`.`,
+    tr(language, 'set.done', { channel: channelMention(schedule.channelId), days: onDaysText(schedule.days, language), time: schedule.time, zone: schedule.timeZone }),
+    tr(language, 'set.language', { language: t(language, `languagesIn.${schedule.language}`) }),
+    next ? tr(language, 'set.next', { when: wallClock(next, schedule.timeZone, language), zone: schedule.timeZone, local: ts(next), relative: ts(next, TimestampStyles.RelativeTime) }) : '',
+    holiday ? tr(language, 'set.holiday', { date: longLocalDate(schedule.pausedUntil ?? today, language) }) : '',
+    role ? tr(language, 'set.role', { role: roleMention(role.id) }) : '',
+    thread ? tr(language, 'set.thread') : '',
+    channel.botPermissions === null ? tr(language, 'set.unchecked') : '',
+    existing && existing.state !== 'off' ? tr(language, 'set.replaces') : '',
+    tr(language, 'set.then'),
   ];
-  return privateEmbed('Voice of the day is set', lines.filter(Boolean).join('\n'));
+  return privateEmbed(tr(language, 'set.title'), lines.filter(Boolean).join('\n'));
 }
 
 /** The syllabus line of a schedule: the range in effect and the next one. */
-function syllabusNowAndNext(app: App, daily: DailyService, s: Schedule, today: string): string | null {
+function syllabusNowAndNext(app: App, daily: DailyService, s: Schedule, today: string, language: Language): string | null {
   const ranges = daily.store.listSyllabus(s.id);
   if (ranges.length === 0) return null;
   const now = rangeOn(ranges, today);
   const next = ranges.find((r) => r.from > today);
   const label = (theme: string) => `**${themeLabel(app, theme)}**`;
   const parts = [
-    now ? `now ${label(now.theme)}${now.until ? ` until ${now.until}` : ''}` : 'now the ordinary rotation',
-    next ? `next ${label(next.theme)} from ${next.from}` : '',
+    now ? (now.until ? tr(language, 'status.nowUntil', { theme: label(now.theme), until: now.until }) : tr(language, 'status.now', { theme: label(now.theme) })) : tr(language, 'status.nowRotation'),
+    next ? tr(language, 'status.next', { theme: label(next.theme), from: next.from }) : '',
   ];
   return parts.filter(Boolean).join('; ');
 }
@@ -276,50 +336,56 @@ function themeLabel(app: App, theme: string): string {
   return app.corpus.themes.find((t) => t.id === theme)?.label ?? theme;
 }
 
-function deliveryLine(last: PostRecord | null): string {
-  if (!last) return 'none yet';
-  if (last.status === 'sent') return `sent for ${last.localDate} (${last.quoteId})${last.sentAt ? ` ${ts(last.sentAt, TimestampStyles.RelativeTime)}` : ''}`;
-  if (last.status === 'failed') return `**failed** for ${last.localDate}: ${last.lastError ?? 'unknown error'}${last.nextAttemptAt ? ` — retrying ${ts(last.nextAttemptAt, TimestampStyles.RelativeTime)}` : ''}`;
-  return `being sent for ${last.localDate}`;
+function deliveryLine(last: PostRecord | null, language: Language): string {
+  if (!last) return tr(language, 'delivery.none');
+  if (last.status === 'sent') return `${tr(language, 'delivery.sent', { date: last.localDate, id: last.quoteId })}${last.sentAt ? ` ${ts(last.sentAt, TimestampStyles.RelativeTime)}` : ''}`;
+  if (last.status === 'failed') {
+    // The error is Discord's or the network's own words, kept as recorded.
+    const retry = last.nextAttemptAt ? ` — ${tr(language, 'delivery.retrying', { relative: ts(last.nextAttemptAt, TimestampStyles.RelativeTime) })}` : '';
+    return `${tr(language, 'delivery.failed', { date: last.localDate, error: last.lastError ?? tr(language, 'delivery.unknownError') })}${retry}`;
+  }
+  return tr(language, 'delivery.sending', { date: last.localDate });
 }
 
-function statusDaily(app: App, daily: DailyService, guildId: string, now: Date): Reply {
+function statusDaily(app: App, daily: DailyService, guildId: string, now: Date, language: Language): Reply {
   const all = daily.store.listGuildSchedules(guildId);
-  if (all.length === 0) return msg('The voice of the day is not set up here. A server manager can start it with `/daily set`.');
+  if (all.length === 0) return say(language, 'notSetUp');
   const live = all.filter((s) => s.state !== 'off');
   const off = all.filter((s) => s.state === 'off');
   const fields = live.map((s) => {
     const today = localDate(now, s.timeZone);
     const next = s.state === 'active' ? nextPostInstant(s, now, daily.store.getPost(s.id, today)) : null;
     const holiday = s.state === 'active' && s.pausedUntil !== null && today < s.pausedUntil;
+    // A reason the bot wrote when it paused itself is English ("daily: …"); one a manager typed is shown as typed.
     const state =
       s.state === 'paused'
-        ? `**Paused** — ${s.pausedReason ?? 'after repeated failures'}. Fix the cause, then \`/daily resume\`.`
+        ? tr(language, 'status.paused', { reason: s.pausedReason ?? tr(language, 'status.afterFailures') })
         : holiday
-          ? `**Paused until ${longLocalDate(s.pausedUntil ?? today)}**${s.pausedReason ? ` — ${s.pausedReason}` : ''} (\`/daily resume\` ends it early)`
-          : 'On';
-    const syllabus = syllabusNowAndNext(app, daily, s, today);
+          ? `${tr(language, 'status.pausedUntil', { date: longLocalDate(s.pausedUntil ?? today, language) })}${s.pausedReason ? ` — ${s.pausedReason}` : ''} ${tr(language, 'status.endsEarly')}`
+          : tr(language, 'status.on');
+    const syllabus = syllabusNowAndNext(app, daily, s, today, language);
     const lines = [
       `${channelMention(s.channelId)} · ${state}`,
-      `${s.days === EVERY_DAY ? 'Every day' : capitalise(formatDays(s.days))} at **${s.time}** ${s.timeZone}${s.roleId ? ` · mentions ${roleMention(s.roleId)}` : ''}${s.thread ? ' · thread' : ''}`,
-      syllabus ? `**Syllabus:** ${syllabus}` : '',
-      next ? `**Next post:** ${wallClock(next, s.timeZone)} — ${ts(next)} (${ts(next, TimestampStyles.RelativeTime)})` : '',
-      `**Last delivery:** ${deliveryLine(daily.store.lastDelivery(s.id))}`,
-      s.failedDays > 0 ? `**Failed days in a row:** ${s.failedDays}` : '',
+      `${tr(language, 'status.slot', { days: capitalise(daysText(s.days, language)), time: s.time, zone: s.timeZone })}${s.roleId ? ` · ${tr(language, 'status.mentions', { role: roleMention(s.roleId) })}` : ''}${s.thread ? ` · ${tr(language, 'status.thread')}` : ''} · ${t(language, `languages.${s.language}`)}`,
+      syllabus ? `**${tr(language, 'status.syllabus')}** ${syllabus}` : '',
+      next ? `**${tr(language, 'status.nextPost')}** ${wallClock(next, s.timeZone, language)} — ${ts(next)} (${ts(next, TimestampStyles.RelativeTime)})` : '',
+      `**${tr(language, 'status.lastDelivery')}** ${deliveryLine(daily.store.lastDelivery(s.id), language)}`,
+      s.failedDays > 0 ? `**${tr(language, 'status.failedDays')}** ${s.failedDays}` : '',
     ];
     return { name: truncate(`#${s.channelName ?? s.channelId}`, LIMITS.fieldName), value: truncate(lines.filter(Boolean).join('\n'), LIMITS.fieldValue) };
   });
   const description = [
-    live.length === 0 ? 'No channel posts a voice of the day now.' : `${live.length} channel${live.length === 1 ? '' : 's'} with a voice of the day (at most ${MAX_SCHEDULES_PER_GUILD}).`,
-    off.length > 0 ? `Off, settings and history kept: ${off.map((s) => `${channelMention(s.channelId)}`).join(', ')}.` : '',
+    live.length === 0 ? tr(language, 'status.noneLive') : tr(language, 'status.live', { count: live.length, max: MAX_SCHEDULES_PER_GUILD }),
+    off.length > 0 ? tr(language, 'status.offList', { channels: off.map((s) => `${channelMention(s.channelId)}`).join(', ') }) : '',
   ].filter(Boolean).join('\n');
   return {
     type: 'message',
-    payload: { embeds: [{ color: COLOR, title: 'Voice of the day', description: truncate(description, LIMITS.description), fields }], flags: EPHEMERAL, allowed_mentions: NO_MENTIONS },
+    payload: { embeds: [{ color: COLOR, title: tr(language, 'status.title'), description: truncate(description, LIMITS.description), fields }], flags: EPHEMERAL, allowed_mentions: NO_MENTIONS },
   };
 }
 
 async function testDaily(daily: DailyService, s: Schedule, request: CommandRequest): Promise<Reply> {
+  const language = languageOfRequest(request);
   const date = localDate(request.now, s.timeZone);
   const { quote } = daily.voiceOfSchedule(s, date);
   const result = await daily.poster.post(
@@ -328,35 +394,38 @@ async function testDaily(daily: DailyService, s: Schedule, request: CommandReque
   );
   const ok = 'messageId' in result;
   daily.store.recordTestPost({ guildId: s.guildId, channelId: s.channelId, quoteId: quote.id, requestedBy: request.userId, messageId: ok ? result.messageId : null, error: ok ? null : result.error }, request.now);
-  return ok
-    ? msg(`Posted a test voice in ${channelMention(s.channelId)}. It does not count as today’s post.`)
-    : msg(`The test post to ${channelMention(s.channelId)} failed: ${result.error}. Nothing else was changed.`);
+  // A failure is Discord's or the network's own words, kept as they came.
+  return ok ? say(language, 'test.posted', { channel: channelMention(s.channelId) }) : say(language, 'test.failed', { channel: channelMention(s.channelId), error: result.error });
 }
 
-/** A local date option: `YYYY-MM-DD`, a real calendar day. */
-function dateOption(value: OptionValue | undefined, name: string): { ok: true; date: string } | { ok: false; reply: Reply } {
+/** A local date option: `YYYY-MM-DD`, a real calendar day. `name` is the option's key under `commands.daily.options`. */
+function dateOption(value: OptionValue | undefined, name: string, language: Language): { ok: true; date: string } | { ok: false; reply: Reply } {
   const text = String(value ?? '').trim();
   try {
     parseLocalDate(text);
     return { ok: true, date: text };
   } catch {
-    return { ok: false, reply: msg(`\`${name}\` must be a date written YYYY-MM-DD, e.g. 2027-01-04 (“${showUserText(text, 30)}” is not one). Nothing was changed.`) };
+    return { ok: false, reply: say(language, 'badDate', { option: t(language, `commands.daily.options.${name}.name`), input: showUserText(text, 30) }) };
   }
 }
 
 function pauseDaily(daily: DailyService, s: Schedule, request: CommandRequest): Reply {
-  if (s.state === 'off') return msg(`The voice of the day is off in ${channelMention(s.channelId)}; there is nothing to pause.`);
-  const until = dateOption(request.options.until, 'until');
+  const language = languageOfRequest(request);
+  const channel = channelMention(s.channelId);
+  if (s.state === 'off') return say(language, 'pause.off', { channel });
+  const until = dateOption(request.options.until, 'pause.options.until', language);
   if (!until.ok) return until.reply;
   const today = localDate(request.now, s.timeZone);
-  if (until.date <= today) return msg(`${until.date} is not after today (${today} in ${s.timeZone}): the pause would end before it began. Choose the date posting resumes. Nothing was changed.`);
-  if (until.date > addDays(today, 366)) return msg(`A pause lasts at most a year; for longer, \`/daily off\` keeps the settings. Nothing was changed.`);
+  if (until.date <= today) return say(language, 'pause.notAfter', { date: until.date, today, zone: s.timeZone });
+  if (until.date > addDays(today, 366)) return say(language, 'pause.tooLong');
   const reasonText = typeof request.options.reason === 'string' ? request.options.reason.trim().slice(0, 200) : '';
-  const reason = reasonText ? showUserText(reasonText, 200) : `paused by ${userMention(request.userId)}`;
+  // Stored with the schedule, like a typed reason: in the words of the manager who paused it.
+  const reason = reasonText ? showUserText(reasonText, 200) : tr(language, 'pause.by', { user: userMention(request.userId) });
   const paused = daily.store.pauseUntil(s.id, until.date, reason, request.now);
-  if (!paused) return msg(`The voice of the day in ${channelMention(s.channelId)} could not be paused. Nothing was changed.`);
+  if (!paused) return say(language, 'pause.failed', { channel });
   const next = nextPostInstant(paused, request.now, daily.store.getPost(paused.id, today));
-  return msg(`Paused: no voice of the day in ${channelMention(s.channelId)} until **${longLocalDate(until.date)}** (${reason}).${next ? ` It resumes with the post of **${wallClock(next, s.timeZone)}** (${s.timeZone}), ${ts(next, TimestampStyles.RelativeTime)}.` : ''} \`/daily resume\` ends the pause early.`);
+  const nextText = next ? ` ${tr(language, 'pause.resumesWith', { when: wallClock(next, s.timeZone, language), zone: s.timeZone, relative: ts(next, TimestampStyles.RelativeTime) })}` : '';
+  return msg(`${tr(language, 'pause.done', { channel, date: longLocalDate(until.date, language), reason })}${nextText} ${tr(language, 'pause.endEarly')}`);
 }
 
 /** A theme option: its id or its label, as `/themes` lists them. */
@@ -366,63 +435,79 @@ function findTheme(app: App, input: string): Theme | null {
 }
 
 function syllabusAdd(app: App, daily: DailyService, guildId: string, request: CommandRequest): Reply {
+  const language = languageOfRequest(request);
   const channel = request.options.channel as Channel | undefined;
-  const chosen = chooseSchedule(daily, guildId, channel, 'syllabus add', null);
+  const chosen = chooseSchedule(daily, guildId, channel, 'syllabus add', null, language);
   if ('reply' in chosen) return chosen.reply;
   const s = chosen.schedule;
   const themeInput = String(request.options.theme ?? '');
   const theme = findTheme(app, themeInput);
-  if (!theme) return msg(`“${showUserText(themeInput, 60)}” is not a theme. Pick one from the list as you type, or see \`/themes\`. Nothing was saved.`);
-  const from = dateOption(request.options.from, 'from');
+  if (!theme) return say(language, 'syllabus.noTheme', { input: showUserText(themeInput, 60) });
+  const from = dateOption(request.options.from, 'syllabus.options.add.options.from', language);
   if (!from.ok) return from.reply;
   let to: string | null = null;
   if (request.options.to !== undefined && String(request.options.to).trim() !== '') {
-    const parsed = dateOption(request.options.to, 'to');
+    const parsed = dateOption(request.options.to, 'syllabus.options.add.options.to', language);
     if (!parsed.ok) return parsed.reply;
     to = parsed.date;
-    if (to < from.date) return msg(`The range ends (${to}) before it starts (${from.date}). Nothing was saved.`);
+    if (to < from.date) return say(language, 'syllabus.endsBefore', { to, from: from.date });
   }
   let range;
   try {
     range = daily.store.addSyllabusRange(s.id, theme.id, from.date, to, request.now);
   } catch (error) {
-    if (error instanceof RangeError) return msg(`${capitalise(error.message.replace(/^daily: /, ''))}. Ranges follow one another; \`/daily syllabus list\` shows them, \`/daily syllabus clear\` starts over. Nothing was saved.`);
+    if (error instanceof RangeError) {
+      // English keeps the store's account of the clash; the other languages say what clashed with what dates it was given.
+      const detail = language === 'en' ? capitalise(error.message.replace(/^daily: /, '')) : tr(language, 'syllabus.clash', { range: to ? `${from.date} → ${to}` : from.date });
+      return msg(`${detail}. ${tr(language, 'syllabus.clashHelp')}`);
+    }
     throw error;
   }
   const size = daily.themeSize(theme.id);
   const teaching = range.until ? teachingDaysBetween(s.days, range.from, addDays(range.until, 1)) : null;
+  const span = range.until
+    ? tr(language, 'syllabus.span', { from: longLocalDate(range.from, language), until: longLocalDate(range.until, language) })
+    : tr(language, 'syllabus.spanOpen', { from: longLocalDate(range.from, language) });
   const lines = [
-    `From **${longLocalDate(range.from)}**${range.until ? ` to **${longLocalDate(range.until)}**` : ' on'}, the voices in ${channelMention(s.channelId)} come from **${theme.label}** (${size} quote${size === 1 ? '' : 's'}).`,
-    teaching !== null ? `That is ${teaching} teaching day${teaching === 1 ? '' : 's'} — ${s.days === EVERY_DAY ? 'every day' : formatDays(s.days)}${teaching > size ? `, more than the theme’s ${size} quotes: they all come once before any repeats` : ': no voice repeats'}.` : 'No voice repeats until all of the theme’s quotes have been posted; then the cycle starts again.',
-    range.to === null && range.until !== null ? `It ends the day before the next range starts (${addDays(range.until, 1)}).` : '',
-    'Outside the syllabus, the ordinary rotation continues.',
+    tr(language, 'syllabus.added', { span, channel: channelMention(s.channelId), theme: theme.label, quotes: t(language, 'themes.count', { count: size }) }),
+    teaching !== null
+      ? `${tr(language, 'syllabus.teachingDays', { count: teaching, days: daysText(s.days, language) })}${teaching > size ? tr(language, 'syllabus.moreThanTheme', { quotes: t(language, 'themes.count', { count: size }) }) : tr(language, 'syllabus.noRepeats')}`
+      : tr(language, 'syllabus.openEnded'),
+    range.to === null && range.until !== null ? tr(language, 'syllabus.endsBeforeNext', { date: addDays(range.until, 1) }) : '',
+    tr(language, 'syllabus.outside'),
   ];
-  return privateEmbed('Syllabus', lines.filter(Boolean).join('\n'));
+  return privateEmbed(tr(language, 'syllabus.title'), lines.filter(Boolean).join('\n'));
 }
 
-function syllabusList(app: App, daily: DailyService, s: Schedule, now: Date): Reply {
+function syllabusList(app: App, daily: DailyService, s: Schedule, now: Date, language: Language): Reply {
   const ranges = daily.store.listSyllabus(s.id);
-  if (ranges.length === 0) return msg(`${channelMention(s.channelId)} has no syllabus: its voices come from the ordinary rotation. \`/daily syllabus add\` plans a theme for a range of dates.`);
+  if (ranges.length === 0) return say(language, 'syllabus.none', { channel: channelMention(s.channelId) });
   const today = localDate(now, s.timeZone);
   const current = rangeOn(ranges, today);
-  const lines = ranges.map((r) => `${r === current ? '▶ ' : ''}\`${r.from}\` → ${r.until ? `\`${r.until}\`` : 'no end'} · **${themeLabel(app, r.theme)}** (${daily.themeSize(r.theme)} quotes)${r.until !== null && r.until < today ? ' · past' : ''}`);
-  return privateEmbed(`Syllabus of #${s.channelName ?? s.channelId}`, [`${channelMention(s.channelId)}, dates in ${s.timeZone}:`, ...lines, 'Outside these ranges, the ordinary rotation continues.'].join('\n'));
+  const lines = ranges.map(
+    (r) =>
+      `${r === current ? '▶ ' : ''}\`${r.from}\` → ${r.until ? `\`${r.until}\`` : tr(language, 'syllabus.noEnd')} · **${themeLabel(app, r.theme)}** (${t(language, 'themes.count', { count: daily.themeSize(r.theme) })})${r.until !== null && r.until < today ? ` · ${tr(language, 'syllabus.past')}` : ''}`,
+  );
+  return privateEmbed(tr(language, 'syllabus.listTitle', { channel: s.channelName ?? s.channelId }), [tr(language, 'syllabus.datesIn', { channel: channelMention(s.channelId), zone: s.timeZone }), ...lines, tr(language, 'syllabus.outsideRanges')].join('\n'));
 }
 
 function historyDaily(daily: DailyService, guildId: string, request: CommandRequest): Reply {
+  const language = languageOfRequest(request);
   const channel = request.options.channel as Channel | undefined;
   let posts: PostRecord[];
   if (channel && typeof channel === 'object') {
     const s = daily.store.findSchedule(guildId, channel.id);
-    if (!s) return msg(`${channelMention(channel.id)} has never had a voice of the day.`);
+    if (!s) return say(language, 'history.never', { channel: channelMention(channel.id) });
     posts = daily.store.scheduleHistory(s.id, 15);
   } else {
     posts = daily.store.history(guildId, 15);
   }
-  if (posts.length === 0) return msg('No voice of the day has been posted here yet.');
+  if (posts.length === 0) return say(language, 'history.none');
   const several = new Set(posts.map((p) => p.channelId)).size > 1 || !channel;
-  const lines = posts.map((p) => `\`${p.localDate}\`${several ? ` ${channelMention(p.channelId)}` : ''} ${p.quoteId}${p.theme ? ` (${p.theme})` : ''} — ${p.status === 'sent' ? 'sent' : p.status === 'failed' ? `failed: ${p.lastError ?? ''}` : 'sending'}`);
-  return privateEmbed('Recent voices of the day', lines.join('\n'));
+  const outcome = (p: PostRecord): string =>
+    p.status === 'sent' ? tr(language, 'history.sent') : p.status === 'failed' ? tr(language, 'history.failed', { error: p.lastError ?? '' }) : tr(language, 'history.sending');
+  const lines = posts.map((p) => `\`${p.localDate}\`${several ? ` ${channelMention(p.channelId)}` : ''} ${p.quoteId}${p.theme ? ` (${p.theme})` : ''} — ${outcome(p)}`);
+  return privateEmbed(tr(language, 'history.title'), lines.join('\n'));
 }
 
 /** Autocomplete of a theme for `/daily syllabus add`: ids and labels containing what is typed. */
@@ -448,11 +533,11 @@ const ABBREVIATIONS: Readonly<Record<string, string>> = {
  * "EST" names a fixed offset, not a place: a US East Coast server saving it
  * would post an hour off from March to November. Ask for the place instead.
  */
-export function zoneAbbreviation(input: string): string | null {
-  const t = input.trim().toUpperCase();
-  if (t === 'UTC' || !/^[A-Z]{2,5}$/.test(t)) return null;
-  const place = ABBREVIATIONS[t];
-  return `“${showUserText(input, 10)}” is an abbreviation, not a time zone: it would ignore daylight saving. Use the place’s zone name${place ? `, e.g. \`${place}\`` : ', e.g. `Europe/Berlin` or `America/New_York`'} (start typing a city and pick from the list).`;
+export function zoneAbbreviation(input: string, language: Language = 'en'): string | null {
+  const upper = input.trim().toUpperCase();
+  if (upper === 'UTC' || !/^[A-Z]{2,5}$/.test(upper)) return null;
+  const place = ABBREVIATIONS[upper];
+  return tr(language, 'set.abbreviation', { input: showUserText(input, 10), example: place ? `\`${place}\`` : '`Europe/Berlin`, `America/New_York`' });
 }
 
 /** Time-zone autocomplete for `/daily set`. */

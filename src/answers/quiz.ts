@@ -23,12 +23,20 @@ import {
   scoresMessage,
 } from "../render/quiz.js";
 import { showUserText } from "../render/text.js";
+import { t, type Language } from "../i18n/index.js";
 import { Temporal } from "temporal-polyfill";
 
 const message = (payload: ReturnType<typeof notice>): Reply => ({
   type: "message",
   payload,
 });
+
+/** A private line in the caller's language. */
+const say = (
+  language: Language,
+  key: string,
+  values: Record<string, unknown> = {},
+): Reply => message(notice(t(language, `quiz.${key}`, values)));
 
 function isManager(permissions: bigint | null): boolean {
   return (
@@ -40,14 +48,10 @@ function isManager(permissions: bigint | null): boolean {
 
 export function answerQuiz(app: App, request: CommandRequest): Reply {
   const quiz = app.quiz;
-  if (!quiz)
-    return message(
-      notice("Quizzes are not available here: they need the bot’s database."),
-    );
+  const language = request.language ?? "en";
+  if (!quiz) return say(language, "noDatabase");
   if (!request.guildId || !request.channelId)
-    return message(
-      notice("Quizzes are for servers: run `/quiz` in a server channel."),
-    );
+    return say(language, "serverOnly");
   switch (request.subcommand) {
     case "ask":
       return ask(app, request);
@@ -57,41 +61,37 @@ export function answerQuiz(app: App, request: CommandRequest): Reply {
       return term(app, request);
     case "forget-me": {
       const n = quiz.store.forgetUser(request.userId);
-      return message(
-        notice(
-          n === 0
-            ? "You have no quiz answers stored; there is nothing to forget."
-            : `Done: your ${n === 1 ? "answer" : `${n} answers`} to quizzes, in every server, ${n === 1 ? "is" : "are"} deleted. Answers you give from now on are counted again.`,
-        ),
-      );
+      return n === 0
+        ? say(language, "forget.nothing")
+        : say(language, "forget.done", { count: n });
     }
     default:
-      return message(
-        notice(
-          "Use `/quiz ask`, `/quiz scores`, `/quiz term` or `/quiz forget-me`.",
-        ),
-      );
+      return say(language, "unknownSubcommand");
   }
 }
 
 function ask(app: App, request: CommandRequest): Reply {
   const service = app.quiz;
+  const language = request.language ?? "en";
   if (!service || !request.guildId || !request.channelId)
-    return message(notice("Quizzes are for servers."));
+    return say(language, "serverOnly");
   const themeInput =
     typeof request.options.theme === "string"
       ? request.options.theme.trim()
       : "";
   let theme: string | undefined;
   if (themeInput) {
-    const t = themeInput.toLowerCase();
+    const folded = themeInput.toLowerCase();
     const found = app.corpus.themes.find(
-      (th) => th.id === t || th.label.toLowerCase() === t,
+      (th) => th.id === folded || th.label.toLowerCase() === folded,
     );
     if (!found)
       return message(
         notice(
-          `There is no theme “${showUserText(themeInput, 40)}”. The themes are: ${app.corpus.themes.map((th) => `\`${th.id}\``).join(", ")}.`,
+          t(language, "quote.errors.noTheme", {
+            input: showUserText(themeInput, 40),
+            themes: app.corpus.themes.map((th) => `\`${th.id}\``).join(", "),
+          }),
         ),
       );
     theme = found.id;
@@ -99,28 +99,16 @@ function ask(app: App, request: CommandRequest): Reply {
   const kindInput =
     typeof request.options.kind === "string" ? request.options.kind : "speaker";
   if (kindInput !== "speaker" && kindInput !== "source")
-    return message(
-      notice(
-        "The quiz kind is `speaker` (who said it) or `source` (what kind of source).",
-      ),
-    );
+    return say(language, "badKind");
   const mode: QuizMode = kindInput;
   if (mode === "source" && !sourceQuestionsPossible(app.corpus))
-    return message(
-      notice(
-        "The corpus has too few kinds of source for that quiz; try `/quiz ask` without `kind`.",
-      ),
-    );
+    return say(language, "tooFewKinds");
   const minutes =
     typeof request.options.minutes === "number"
       ? request.options.minutes
       : DEFAULT_MINUTES;
   if (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_MINUTES)
-    return message(
-      notice(
-        `A quiz stays open from 1 to ${MAX_MINUTES} minutes; ${minutes} is outside that.`,
-      ),
-    );
+    return say(language, "badMinutes", { max: MAX_MINUTES, minutes });
   const quiz = service.ask(
     {
       guildId: request.guildId,
@@ -129,19 +117,18 @@ function ask(app: App, request: CommandRequest): Reply {
       mode,
       minutes,
       now: request.now,
+      language,
       ...(theme ? { theme } : {}),
     },
     app.random,
   );
   if (!quiz)
-    return message(
-      notice(
-        `No fair question can be made${theme ? ` on the theme \`${theme}\`` : ""}: too few quotes with distinct speakers. Try another theme, or none.`,
-      ),
-    );
+    return theme
+      ? say(language, "noQuestionTheme", { theme })
+      : say(language, "noQuestion");
   return {
     type: "message",
-    payload: openQuizMessage(quiz, { answered: 0, right: 0 }),
+    payload: openQuizMessage(quiz, { answered: 0, right: 0 }, app.corpus),
     sent: (messageId) =>
       messageId && service.store.setMessageId(quiz.id, messageId),
   };
@@ -149,49 +136,44 @@ function ask(app: App, request: CommandRequest): Reply {
 
 function scores(app: App, request: CommandRequest): Reply {
   const service = app.quiz;
-  if (!service || !request.guildId)
-    return message(notice("Quizzes are for servers."));
+  const language = request.language ?? "en";
+  if (!service || !request.guildId) return say(language, "serverOnly");
   const period =
     typeof request.options.period === "string"
       ? request.options.period
       : "week";
   let since: Date | null = null;
-  let label = "all time";
+  let label = t(language, "quiz.period.all");
   if (period === "week") {
     // Weeks start on Monday, 00:00 UTC: one week for everyone in the server, whatever their zone.
     const today = localDate(request.now, "UTC");
     const monday = addDays(today, 1 - Temporal.PlainDate.from(today).dayOfWeek);
     since = new Date(`${monday}T00:00:00Z`);
-    label = `this week (since Monday ${monday}, 00:00 UTC)`;
+    label = t(language, "quiz.period.week", { monday });
   } else if (period === "term") {
     const start = service.store.termStart(request.guildId);
-    if (!start)
-      return message(
-        notice(
-          "This server has not set when its term began. A server manager sets it with `/quiz term date:YYYY-MM-DD`.",
-        ),
-      );
+    if (!start) return say(language, "noTerm");
     since = new Date(`${start}T00:00:00Z`);
-    label = `this term (since ${start})`;
+    label = t(language, "quiz.period.term", { start });
   } else if (period !== "all") {
-    return message(notice("The period is `week`, `term` or `all`."));
+    return say(language, "badPeriod");
   }
   return {
     type: "message",
-    payload: scoresMessage(service.scores(request.guildId, since), { label }),
+    payload: scoresMessage(
+      service.scores(request.guildId, since),
+      { label },
+      language,
+    ),
   };
 }
 
 function term(app: App, request: CommandRequest): Reply {
   const service = app.quiz;
-  if (!service || !request.guildId)
-    return message(notice("Quizzes are for servers."));
+  const language = request.language ?? "en";
+  if (!service || !request.guildId) return say(language, "serverOnly");
   if (!isManager(request.memberPermissions))
-    return message(
-      notice(
-        "Only server managers (Manage Server) can set when the term began.",
-      ),
-    );
+    return say(language, "term.notManager");
   const date =
     typeof request.options.date === "string" ? request.options.date.trim() : "";
   let parsed: Temporal.PlainDate;
@@ -199,11 +181,7 @@ function term(app: App, request: CommandRequest): Reply {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new RangeError("shape");
     parsed = Temporal.PlainDate.from(date, { overflow: "reject" });
   } catch {
-    return message(
-      notice(
-        `“${showUserText(date, 20)}” is not a date: write it YYYY-MM-DD, e.g. \`2026-09-01\`.`,
-      ),
-    );
+    return say(language, "term.badDate", { input: showUserText(date, 20) });
   }
   if (
     Temporal.PlainDate.compare(
@@ -211,11 +189,7 @@ function term(app: App, request: CommandRequest): Reply {
       Temporal.PlainDate.from(localDate(request.now, "UTC")),
     ) > 0
   ) {
-    return message(
-      notice(
-        "The term’s start cannot be in the future: scores count answers since that day.",
-      ),
-    );
+    return say(language, "term.future");
   }
   service.store.setTerm(
     request.guildId,
@@ -223,29 +197,21 @@ function term(app: App, request: CommandRequest): Reply {
     request.userId,
     request.now,
   );
-  return message(
-    notice(
-      `This term began on ${parsed.toString()}: \`/quiz scores period:term\` counts answers since then (00:00 UTC).`,
-    ),
-  );
+  return say(language, "term.done", { date: parsed.toString() });
 }
 
+/**
+ * Answers and Reveal. What only the presser reads is in their language; the
+ * post itself keeps the quiz's (a Russian press on an English post answers in
+ * Russian and leaves the post in English).
+ */
 export function answerQuizButton(app: App, request: ButtonRequest): Reply {
   const service = app.quiz;
+  const language = request.language ?? "en";
   const parsed = parseQuizButton(request.customId);
-  if (!service || !parsed)
-    return message(
-      notice(
-        "This quiz button no longer works. Start a new quiz with `/quiz ask`.",
-      ),
-    );
+  if (!service || !parsed) return say(language, "staleButton");
   const quiz = service.store.get(parsed.quizId);
-  if (!quiz)
-    return message(
-      notice(
-        "This quiz is no longer stored. Start a new one with `/quiz ask`.",
-      ),
-    );
+  if (!quiz) return say(language, "gone");
   // The post's id, in case Discord never told us when it was sent.
   if (!quiz.messageId && request.messageId)
     service.store.setMessageId(quiz.id, request.messageId);
@@ -254,14 +220,10 @@ export function answerQuizButton(app: App, request: ButtonRequest): Reply {
       request.userId !== quiz.askedBy &&
       !isManager(request.memberPermissions)
     ) {
-      return message(
-        notice(
-          "Only the person who asked this quiz, or a server manager, can reveal it. It closes by itself when its time is up.",
-        ),
-      );
+      return say(language, "notAsker");
     }
     const claimed = service.reveal(quiz.id, request.now);
-    if (!claimed) return message(quizClosedNotice(app.corpus, quiz));
+    if (!claimed) return message(quizClosedNotice(app.corpus, quiz, language));
     return {
       type: "update",
       payload: closedQuizMessage(app.corpus, claimed, service.tally(quiz.id)),
@@ -276,20 +238,27 @@ export function answerQuizButton(app: App, request: ButtonRequest): Reply {
   );
   switch (outcome.status) {
     case "unknown":
-      return message(
-        notice(
-          "This quiz is no longer stored. Start a new one with `/quiz ask`.",
-        ),
-      );
+      return say(language, "gone");
     case "closed":
-      return message(quizClosedNotice(app.corpus, outcome.quiz));
+      return message(quizClosedNotice(app.corpus, outcome.quiz, language));
     case "already":
-      return message(alreadyAnswered(outcome.quiz, outcome.choice));
+      return message(
+        alreadyAnswered(outcome.quiz, outcome.choice, language, app.corpus),
+      );
     case "counted":
       return {
         type: "update",
-        payload: openQuizMessage(outcome.quiz, service.tally(quiz.id)),
-        followUp: answerAck(app.corpus, outcome.quiz, outcome.correct),
+        payload: openQuizMessage(
+          outcome.quiz,
+          service.tally(quiz.id),
+          app.corpus,
+        ),
+        followUp: answerAck(
+          app.corpus,
+          outcome.quiz,
+          outcome.correct,
+          language,
+        ),
       };
   }
 }

@@ -42,7 +42,7 @@ export class DiscordPoster implements Poster {
   async post(job: DeliveryJob, options: { test?: boolean } = {}): Promise<DeliveryResult> {
     const quote = this.corpus.byId.get(job.quoteId);
     if (!quote) return { error: `quote ${job.quoteId} is not in the corpus`, retryable: false };
-    const payload = dailyPostMessage(this.corpus, quote, { localDate: job.localDate, roleId: options.test ? null : job.roleId, test: options.test === true });
+    const payload = dailyPostMessage(this.corpus, quote, { localDate: job.localDate, roleId: options.test ? null : job.roleId, test: options.test === true, language: job.language });
     const over = limitViolations(payload);
     // Discord would refuse it every time: say so once, plainly, instead of retrying all day.
     if (over.length > 0) return { error: `the post of ${quote.id} breaks Discord's limits (${over.join('; ')})`, retryable: false };
@@ -58,8 +58,8 @@ export class DiscordPoster implements Poster {
       if (job.thread && !options.test) {
         // The post has gone out; a thread that fails is reported, never a reason to post again.
         try {
-          const thread = await message.startThread({ name: threadName(this.corpus, quote, job.localDate), autoArchiveDuration: ThreadAutoArchiveDuration.OneDay });
-          await thread.send(toMessageOptions(threadOpener(this.corpus, quote)));
+          const thread = await message.startThread({ name: threadName(this.corpus, quote, job.localDate, job.language), autoArchiveDuration: ThreadAutoArchiveDuration.OneDay });
+          await thread.send(toMessageOptions(threadOpener(this.corpus, quote, job.language)));
         } catch (err) {
           this.log.warn({ guild: job.guildId, channel: job.channelId, err }, 'daily: posted, but could not open the discussion thread');
         }

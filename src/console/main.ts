@@ -30,6 +30,7 @@ import { notice } from '../message/payload.js';
 import { ansi, buttonsOf, formatPayload, plain, type Style } from './format.js';
 import { parseLine } from './parse.js';
 import { isMain } from '../paths.js';
+import { LANGUAGES, type Language } from '../i18n/index.js';
 
 /** The console speaks as one local user in one local "server", with full permissions. */
 export const CONSOLE_USER = '100000000000000001';
@@ -43,6 +44,8 @@ export class ConsoleSession {
   constructor(
     private readonly dispatcher: Dispatcher,
     private readonly clock: () => Date = () => new Date(),
+    /** The language the local user's Discord would be set to (`--lang`). */
+    private readonly language: Language = 'en',
   ) {}
 
   /** Runs one line: a /command, or a button word (next, cite…) for the last message. */
@@ -83,7 +86,7 @@ export class ConsoleSession {
   }
 
   private caller() {
-    return { userId: CONSOLE_USER, guildId: CONSOLE_GUILD, channelId: CONSOLE_CHANNEL, memberPermissions: ALL_PERMISSIONS };
+    return { userId: CONSOLE_USER, guildId: CONSOLE_GUILD, channelId: CONSOLE_CHANNEL, memberPermissions: ALL_PERMISSIONS, language: this.language };
   }
 }
 
@@ -94,7 +97,7 @@ function consolePoster(corpus: Corpus): Poster {
     async post(job, options) {
       const quote = corpus.byId.get(job.quoteId);
       if (!quote) return { error: `quote ${job.quoteId} is not in the corpus`, retryable: false };
-      const payload = dailyPostMessage(corpus, quote, { localDate: job.localDate, roleId: options?.test ? null : job.roleId, test: options?.test === true });
+      const payload = dailyPostMessage(corpus, quote, { localDate: job.localDate, roleId: options?.test ? null : job.roleId, test: options?.test === true, language: job.language });
       process.stderr.write(`\n(posted to channel ${job.channelId})\n${formatPayload(payload)}\n\n`);
       n += 1;
       return { messageId: `console-${n}` };
@@ -161,6 +164,7 @@ export function usage(list: readonly Command[] = commands): string {
     '  npm run -s console -- --json "/quote nep"  the exact payload the bot would send to Discord, as JSON',
     '  npm run -s console -- --json < lines.txt   one JSON line per input line (JSON Lines); quit ends the input',
     '  npm run console -- --data DIR …            another corpus folder (default: DATA_DIR, else data/)',
+    '  npm run console -- --lang ru "/quote nep"  answer as to a user whose Discord is in that language (en, ru, uk)',
     '  npm run console -- --help                  this help',
     '',
     'Commands (options are written name:value; quote a value with spaces, name:"two words"; free text fills the first text option):',
@@ -172,6 +176,7 @@ interface Cli {
   readonly json: boolean;
   readonly help: boolean;
   readonly dataDir: string | undefined;
+  readonly language: Language;
   readonly rest: readonly string[];
 }
 
@@ -180,6 +185,7 @@ function parseArgs(argv: readonly string[]): Cli | { error: string } {
   let json = false;
   let help = false;
   let dataDir: string | undefined;
+  let language: Language = 'en';
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i += 1) {
     const a = argv[i] ?? '';
@@ -189,10 +195,15 @@ function parseArgs(argv: readonly string[]): Cli | { error: string } {
       const dir = a === '--data' ? argv[(i += 1)] : a.slice('--data='.length);
       if (!dir) return { error: '--data needs a folder: --data DIR' };
       dataDir = dir;
-    } else if (a.startsWith('--')) return { error: `Unknown option ${a}. The options are --json, --data DIR and --help.` };
+    } else if (a === '--lang' || a.startsWith('--lang=')) {
+      const code = a === '--lang' ? argv[(i += 1)] : a.slice('--lang='.length);
+      const known = LANGUAGES.find((l) => l === code);
+      if (!known) return { error: `--lang needs one of ${LANGUAGES.join(', ')}: --lang ru` };
+      language = known;
+    } else if (a.startsWith('--')) return { error: `Unknown option ${a}. The options are --json, --data DIR, --lang LANGUAGE and --help.` };
     else rest.push(a);
   }
-  return { json, help, dataDir, rest };
+  return { json, help, dataDir, language, rest };
 }
 
 /** `… | head -1` closes the pipe early: that is the reader being done, not an error. */
@@ -229,7 +240,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   // The console keeps its daily settings in memory: it is for trying things, not for running a server.
   const db = openDatabase(':memory:');
   const app = createApp({ library, daily: new DailyService(library.corpus, new DailyStore(db), consolePoster(library.corpus)), quiz: new QuizService(library.corpus, new QuizStore(db)) });
-  const session = new ConsoleSession(new Dispatcher(commands, app));
+  const session = new ConsoleSession(new Dispatcher(commands, app), undefined, cli.language);
   const { json, rest } = cli;
   if (json) {
     if (rest.length > 0) process.stdout.write(`${JSON.stringify(await session.run(rest.join(' ')), null, 2)}\n`);

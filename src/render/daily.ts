@@ -1,17 +1,25 @@
-/** The voice-of-the-day post and its discussion thread. */
+/** The voice-of-the-day post and its discussion thread, in the schedule's language. */
 import { roleMention } from '@discordjs/formatters';
-import { ButtonStyle, ComponentType } from 'discord-api-types/v10';
+import { ComponentType } from 'discord-api-types/v10';
 import { Temporal } from 'temporal-polyfill';
 import type { Corpus, Quote } from '../corpus/types.js';
-import { quoteActionId } from '../interactions/custom-id.js';
+import { hasKey, t, type Language } from '../i18n/index.js';
 import type { MessagePayload } from '../message/payload.js';
 import { LIMITS } from '../message/limits.js';
 import { truncate } from '../text/truncate.js';
-import { quoteEmbed } from './messages.js';
+import { quoteButtons, quoteEmbed } from './messages.js';
 
-/** "Sunday, 29 November 2026" for a YYYY-MM-DD local date: a calendar date, so no zone is involved. */
-export function longLocalDate(localDate: string): string {
-  return Temporal.PlainDate.from(localDate).toLocaleString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+/** The locale dates are written in: English as in Britain (day before month), Russian, Ukrainian. */
+export function dateLocale(language: Language): string {
+  return language === 'en' ? 'en-GB' : language;
+}
+
+/**
+ * "Sunday, 29 November 2026", "воскресенье, 29 ноября 2026 г.", "неділя, 29 листопада 2026 р."
+ * for a YYYY-MM-DD local date: a calendar date, so no zone is involved.
+ */
+export function longLocalDate(localDate: string, language: Language = 'en'): string {
+  return Temporal.PlainDate.from(localDate).toLocaleString(dateLocale(language), { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
 }
 
 export interface DailyPostOptions {
@@ -20,37 +28,39 @@ export interface DailyPostOptions {
   readonly roleId?: string | null;
   /** A test post, labelled as such. */
   readonly test?: boolean;
+  /** The language of the post's own words; the quotation stays as printed. Default English. */
+  readonly language?: Language;
 }
 
 export function dailyPostMessage(corpus: Corpus, q: Quote, o: DailyPostOptions): MessagePayload {
-  const embed = quoteEmbed(corpus, q);
+  const language = o.language ?? 'en';
+  const embed = quoteEmbed(corpus, q, undefined, language);
   const role = o.roleId ?? null;
+  const title = t(language, o.test ? 'daily.post.titleTest' : 'daily.post.title', { date: longLocalDate(o.localDate, language) });
   return {
     ...(role ? { content: roleMention(role) } : {}),
-    embeds: [{ ...embed, title: truncate(`Voice of the day — ${longLocalDate(o.localDate)}${o.test ? ' (test post)' : ''}`, LIMITS.title) }],
-    components: [
-      {
-        type: ComponentType.ActionRow,
-        components: [
-          { type: ComponentType.Button, style: ButtonStyle.Primary, label: 'Cite', custom_id: quoteActionId('cite', q.id) },
-          { type: ComponentType.Button, style: ButtonStyle.Secondary, label: 'Context', custom_id: quoteActionId('context', q.id) },
-        ],
-      },
-    ],
+    embeds: [{ ...embed, title: truncate(title, LIMITS.title) }],
+    // The same custom ids in every language: a press answers in the presser's own.
+    components: [{ type: ComponentType.ActionRow, components: quoteButtons(q, language) }],
     // Only the role a server admin chose may be pinged; nothing else, ever.
     allowed_mentions: role ? { parse: [], roles: [role] } : { parse: [] },
   };
 }
 
 /** Thread name: the date and the quote's first theme, within Discord's 100 characters. */
-export function threadName(corpus: Corpus, q: Quote, localDate: string): string {
-  const theme = corpus.themes.find((t) => t.id === q.themes[0]);
-  return truncate(`${localDate} · ${theme?.label ?? 'Voice of the day'}`, LIMITS.threadName);
+export function threadName(corpus: Corpus, q: Quote, localDate: string, language: Language = 'en'): string {
+  const theme = corpus.themes.find((th) => th.id === q.themes[0]);
+  return truncate(`${localDate} · ${theme?.label ?? t(language, 'daily.post.voiceOfTheDay')}`, LIMITS.threadName);
 }
 
-/** The one question that opens the discussion, drawn from the quote's first theme. */
-export function threadOpener(corpus: Corpus, q: Quote): MessagePayload {
-  const theme = corpus.themes.find((t) => t.id === q.themes[0]);
-  const question = theme?.question ?? 'What does this voice tell us about its time?';
-  return { content: truncate(`**To discuss:** ${question}`, LIMITS.content), allowed_mentions: { parse: [] } };
+/**
+ * The one question that opens the discussion, drawn from the quote's first
+ * theme: the bot's translation of the theme's question where it has one, else
+ * the corpus's own (a theme added to `data/themes.json` since).
+ */
+export function threadOpener(corpus: Corpus, q: Quote, language: Language = 'en'): MessagePayload {
+  const theme = corpus.themes.find((th) => th.id === q.themes[0]);
+  const key = `questions.${theme?.id ?? ''}`;
+  const question = theme && language !== 'en' && hasKey(language, key) ? t(language, key) : (theme?.question ?? t(language, 'daily.post.defaultQuestion'));
+  return { content: truncate(t(language, 'daily.post.discuss', { question }), LIMITS.content), allowed_mentions: { parse: [] } };
 }

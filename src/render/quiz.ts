@@ -3,6 +3,10 @@
  * four answers, Reveal), the closed post (the quote as /quote shows it, with
  * its speaker, note, Cite and Context, and how many were right), the private
  * acknowledgements, and the scores (mentions that ping no one).
+ *
+ * The post's own words are in the quiz's language (the asker's, stored with
+ * it), whoever presses and whenever it closes; a private answer is in the
+ * presser's. The quotation and the speakers' descriptions stay as printed.
  */
 import { time, TimestampStyles, userMention } from "@discordjs/formatters";
 import {
@@ -11,11 +15,8 @@ import {
   type APIButtonComponent,
 } from "discord-api-types/v10";
 import type { Corpus } from "../corpus/types.js";
-import {
-  quizAnswerId,
-  quizRevealId,
-  quoteActionId,
-} from "../interactions/custom-id.js";
+import { t, type Language } from "../i18n/index.js";
+import { quizAnswerId, quizRevealId } from "../interactions/custom-id.js";
 import { LIMITS } from "../message/limits.js";
 import {
   EPHEMERAL,
@@ -26,49 +27,69 @@ import { MASK } from "../quiz/question.js";
 import type { Quiz, ScoreRow, Tally } from "../quiz/store.js";
 import { truncate } from "../text/truncate.js";
 import { chicagoNote } from "./citation.js";
-import { COLOR, quoteEmbed } from "./messages.js";
+import { COLOR, kindLabel, quoteButtons, quoteEmbed } from "./messages.js";
 import { escapeMarkdown } from "./text.js";
 
-function title(quiz: Quiz): string {
-  return quiz.mode === "source"
-    ? "Quiz: what kind of source is this from?"
-    : "Quiz: who said it?";
+function title(quiz: Quiz, language: Language): string {
+  return t(language, quiz.mode === "source" ? "quiz.titleSource" : "quiz.title");
 }
 
-function answered(tally: Tally): string {
-  return tally.answered === 1 ? "1 answer" : `${tally.answered} answers`;
+/**
+ * An answer as shown: a speaker's description as the source gives it; a kind
+ * of source (stored as the corpus labels it) in the reader's language.
+ */
+function optionLabel(
+  corpus: Corpus | null,
+  quiz: Quiz,
+  i: number,
+  language: Language,
+): string {
+  const label = quiz.options[i] ?? "?";
+  if (quiz.mode !== "source" || !corpus) return label;
+  const kind = corpus.kinds.find((k) => k.label === label);
+  return kind ? kindLabel(corpus, kind.id, language) : label;
 }
 
 /** The answer as a sentence's end: "a 50-year-old engineer", "a leaflet". */
-function answerLabel(quiz: Quiz): string {
-  return quiz.options[quiz.answer] ?? "?";
+function answerLabel(
+  corpus: Corpus | null,
+  quiz: Quiz,
+  language: Language,
+): string {
+  return optionLabel(corpus, quiz, quiz.answer, language);
 }
 
 /** The open quiz: the words, who has answered, when it closes, the four answers and Reveal. */
-export function openQuizMessage(quiz: Quiz, tally: Tally): MessagePayload {
+export function openQuizMessage(
+  quiz: Quiz,
+  tally: Tally,
+  corpus: Corpus | null = null,
+): MessagePayload {
+  const language = quiz.language;
   const masked = quiz.shown.includes(MASK)
-    ? `\n\n${MASK} stands for a word that would give the answer away.`
+    ? `\n\n${t(language, "quiz.masked", { mask: MASK })}`
     : "";
   const quote = truncate(
     `“${escapeMarkdown(quiz.shown)}”`,
     LIMITS.description - 400,
   );
-  const status = `**${answered(tally)}** so far · closes ${time(quiz.closesAt, TimestampStyles.RelativeTime)}`;
-  const options: APIButtonComponent[] = quiz.options.map((label, i) => ({
+  const status = t(language, "quiz.status", {
+    answers: t(language, "quiz.answers", { count: tally.answered }),
+    closes: time(quiz.closesAt, TimestampStyles.RelativeTime),
+  });
+  const options: APIButtonComponent[] = quiz.options.map((_, i) => ({
     type: ComponentType.Button,
     custom_id: quizAnswerId(quiz.id, i),
-    label: truncate(label, LIMITS.buttonLabel),
+    label: truncate(optionLabel(corpus, quiz, i, language), LIMITS.buttonLabel),
     style: ButtonStyle.Secondary,
   }));
   return {
     embeds: [
       {
         color: COLOR,
-        title: title(quiz),
+        title: title(quiz, language),
         description: `${quote}${masked}\n\n${status}`,
-        footer: {
-          text: "One answer each; the first counts. The asker or a server manager can Reveal.",
-        },
+        footer: { text: t(language, "quiz.footer") },
       },
     ],
     components: [
@@ -79,7 +100,7 @@ export function openQuizMessage(quiz: Quiz, tally: Tally): MessagePayload {
           {
             type: ComponentType.Button,
             custom_id: quizRevealId(quiz.id),
-            label: "Reveal",
+            label: t(language, "buttons.reveal"),
             style: ButtonStyle.Danger,
           },
         ],
@@ -95,16 +116,25 @@ export function closedQuizMessage(
   quiz: Quiz,
   tally: Tally,
 ): MessagePayload {
+  const language = quiz.language;
   const q = corpus.byId.get(quiz.quoteId);
-  const right = tally.right === 1 ? "1 was right" : `${tally.right} were right`;
+  const outcome =
+    tally.answered === 0
+      ? t(language, "quiz.noneThisTime")
+      : t(language, "quiz.right", { count: tally.right });
   const content = truncate(
-    `**${title(quiz)} — closed.** It was **${escapeMarkdown(answerLabel(quiz))}**. ${answered(tally)}, ${tally.answered === 0 ? "none this time" : right}.`,
+    t(language, "quiz.closed", {
+      title: title(quiz, language),
+      answer: escapeMarkdown(answerLabel(corpus, quiz, language)),
+      answers: t(language, "quiz.answers", { count: tally.answered }),
+      outcome,
+    }),
     LIMITS.content,
   );
-  const options: APIButtonComponent[] = quiz.options.map((label, i) => ({
+  const options: APIButtonComponent[] = quiz.options.map((_, i) => ({
     type: ComponentType.Button,
     custom_id: quizAnswerId(quiz.id, i),
-    label: truncate(label, LIMITS.buttonLabel),
+    label: truncate(optionLabel(corpus, quiz, i, language), LIMITS.buttonLabel),
     style: i === quiz.answer ? ButtonStyle.Success : ButtonStyle.Secondary,
     disabled: true,
   }));
@@ -114,20 +144,7 @@ export function closedQuizMessage(
   if (q) {
     rows.push({
       type: ComponentType.ActionRow,
-      components: [
-        {
-          type: ComponentType.Button,
-          custom_id: quoteActionId("cite", q.id),
-          label: "Cite",
-          style: ButtonStyle.Primary,
-        },
-        {
-          type: ComponentType.Button,
-          custom_id: quoteActionId("context", q.id),
-          label: "Context",
-          style: ButtonStyle.Secondary,
-        },
-      ],
+      components: quoteButtons(q, language),
     });
   }
   return {
@@ -135,7 +152,7 @@ export function closedQuizMessage(
     // A quote since taken out of the corpus: the words as asked, and the answer, without a source to show.
     embeds: [
       q
-        ? quoteEmbed(corpus, q)
+        ? quoteEmbed(corpus, q, undefined, language)
         : {
             color: COLOR,
             description: truncate(
@@ -162,31 +179,41 @@ function citation(corpus: Corpus, quiz: Quiz): string {
   return q ? `\n${escapeMarkdown(chicagoNote(corpus, q))}` : "";
 }
 
-/** A first answer, counted. */
+/** A first answer, counted: told privately, in the presser's language. */
 export function answerAck(
   corpus: Corpus,
   quiz: Quiz,
   correct: boolean,
+  language: Language = "en",
 ): MessagePayload {
-  const head = correct
-    ? `Right — it was **${escapeMarkdown(answerLabel(quiz))}**.`
-    : `Not this time — it was **${escapeMarkdown(answerLabel(quiz))}**.`;
+  const answer = escapeMarkdown(answerLabel(corpus, quiz, language));
   return privately(
-    `${head} Keep it to yourself until the quiz closes.${citation(corpus, quiz)}`,
+    `${t(language, correct ? "quiz.ack.right" : "quiz.ack.wrong", { answer })} ${t(language, "quiz.ack.secret")}${citation(corpus, quiz)}`,
   );
 }
 
 /** A second press: nothing changes. */
-export function alreadyAnswered(quiz: Quiz, choice: number): MessagePayload {
+export function alreadyAnswered(
+  quiz: Quiz,
+  choice: number,
+  language: Language = "en",
+  corpus: Corpus | null = null,
+): MessagePayload {
   return privately(
-    `You have answered this quiz already (“${escapeMarkdown(quiz.options[choice] ?? "?")}”); only your first answer counts.`,
+    t(language, "quiz.already", {
+      answer: escapeMarkdown(optionLabel(corpus, quiz, choice, language)),
+    }),
   );
 }
 
 /** A press after the close. */
-export function quizClosedNotice(corpus: Corpus, quiz: Quiz): MessagePayload {
+export function quizClosedNotice(
+  corpus: Corpus,
+  quiz: Quiz,
+  language: Language = "en",
+): MessagePayload {
   return privately(
-    `This quiz has closed. It was **${escapeMarkdown(answerLabel(quiz))}**.${citation(corpus, quiz)}`,
+    `${t(language, "quiz.closedNotice", { answer: escapeMarkdown(answerLabel(corpus, quiz, language)) })}${citation(corpus, quiz)}`,
   );
 }
 
@@ -196,25 +223,22 @@ export type ScorePeriod = "week" | "term" | "all";
 export function scoresMessage(
   rows: readonly ScoreRow[],
   period: { label: string },
+  language: Language = "en",
 ): MessagePayload {
   const lines = rows.map(
     (r, i) =>
-      `${i + 1}. ${userMention(r.userId)} — ${r.right} right of ${r.answered}`,
+      `${i + 1}. ${userMention(r.userId)} — ${t(language, "quiz.scores.line", { right: r.right, answered: r.answered })}`,
   );
   return {
     embeds: [
       {
         color: COLOR,
-        title: `Quiz scores — ${period.label}`,
+        title: t(language, "quiz.scores.title", { period: period.label }),
         description: truncate(
-          lines.length
-            ? lines.join("\n")
-            : "No answers in this period yet. Start one with `/quiz ask`.",
+          lines.length ? lines.join("\n") : t(language, "quiz.scores.none"),
           LIMITS.description,
         ),
-        footer: {
-          text: "Right answers, then fewest tries. /quiz forget-me deletes your answers.",
-        },
+        footer: { text: t(language, "quiz.scores.footer") },
       },
     ],
     allowed_mentions: NO_MENTIONS,

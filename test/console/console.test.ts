@@ -220,7 +220,7 @@ describe('parseLine', () => {
     );
     assert.equal(error('/themes colour:red'), '/themes has no option colour. It takes no options.');
     assert.equal(error('/source work:lenins-revenge page:3'), '/source has no option page. Its options are n, work.');
-    assert.equal(error('/daily set colour:red time:08:00'), '/daily set has no option colour. Its options are channel, time, timezone, days, role, thread.');
+    assert.equal(error('/daily set colour:red time:08:00'), '/daily set has no option colour. Its options are channel, time, timezone, days, role, thread, language.');
     // A quoted value, a time, a URL and a colon at a word's end are text, not options.
     assert.deepEqual(ok('/quote query:"colour:red"').options, { query: 'colour:red' });
     assert.deepEqual(ok('/quote 12:30 lenin: http://example.org').options, { query: '12:30 lenin: http://example.org' });
@@ -281,11 +281,11 @@ describe('the console CLI', () => {
     assert.equal(help.stderr, '');
     assert.equal(help.stdout, `${usage()}\n`);
     assert.match(help.stdout, /^ {2}\/quote \[query:…\] \[theme:…\] \[speaker:…\] \[source:…\] \[work:…\] \[note:…\] {2}/m);
-    assert.match(help.stdout, /^ {2}\/daily set channel:… time:… timezone:… \[days:…\] \[role:…\] \[thread:…\] {2}/m);
+    assert.match(help.stdout, /^ {2}\/daily set channel:… time:… timezone:… \[days:…\] \[role:…\] \[thread:…\] \[language:…\] {2}/m);
     const bad = consoleMain(['--jsno', '/quote nep']);
     assert.equal(bad.status, 2);
     assert.equal(bad.stdout, '');
-    assert.equal(bad.stderr, 'Unknown option --jsno. The options are --json, --data DIR and --help. Run: npm run console -- --help\n');
+    assert.equal(bad.stderr, 'Unknown option --jsno. The options are --json, --data DIR, --lang LANGUAGE and --help. Run: npm run console -- --help\n');
   });
 
   it('a reader that stops early (| head -1): the console stops quietly, no EPIPE', async () => {
