@@ -144,6 +144,57 @@ describe('drafting a text into a folder the check accepts', () => {
     assert.deepEqual(excluded.map((e) => e.text), ['"hooligan episode"', '"ringleaders"']);
   });
 
+  it('^[n] markers and a "Sources" section of "n)" items: a place the sentence opens on, "another", "the leaflet", a document\'s complaint, a date, a stray opening mark, "He recounted …"', (t) => {
+    const { dir, quotes, excluded, source } = draftInto(t, path.join(FIXTURES, 'draft', 'sources-parens.txt'), 'river-port');
+    passesCheck(dir);
+    assert.equal(source.noteMarkers, undefined, 'caret markers are the default');
+    const notes = source.notes as { n: number; url: string | null }[];
+    assert.deepEqual(notes.map((n) => [n.n, n.url]), [[1, null], [2, 'https://example.org/river-port/leaflets'], [3, null], [4, null], [5, null]]);
+    const speakers = (words: string) => {
+      const q = find(quotes, words);
+      return [q?.speaker, q?.note, q?.describedWith ?? null];
+    };
+    // "In Kalinovka, dockers complained …": the place follows the speaker.
+    assert.deepEqual(speakers('the ration is smaller'), ['dockers in Kalinovka', 1, null]);
+    // "One docker asserted … while another lamented": another docker, pointing back.
+    const one = find(quotes, 'we carried grain');
+    assert.equal(one?.speaker, 'one docker');
+    assert.deepEqual(speakers('My children have forgotten'), ['another docker', 1, [one?.id]]);
+    // Three sentences about one leaflet: "It compared …" and "the leaflet … claimed" start new entries, each the leaflet's.
+    const leaflet = find(quotes, 'bread before speeches');
+    assert.deepEqual(leaflet?.parts, ['bread before speeches, and speeches only after bread.']);
+    assert.equal(leaflet?.speaker, 'a winter leaflet found at the pier');
+    assert.deepEqual(find(quotes, 'who also promised everything')?.parts, ['who also promised everything and gave nothing.']);
+    assert.deepEqual(speakers('we stopped the cranes')[0], 'a winter leaflet found at the pier');
+    // "A police summary … reported a complaint, “…”": the complaint speaks, in the summary.
+    assert.deepEqual(speakers('the port was ours'), ['a complaint in a police summary on the mood of the port', 3, null]);
+    // "In December 1932, after the river froze, leaflets posted at the ferry office said": the date, not the office.
+    assert.deepEqual(speakers('the ice does not feed us'), ['leaflets posted at the ferry office, December 1932', 4, null]);
+    // A stray opening mark before "Kirov, Rudzutak and the old guard": narration, set aside; the words begin at "knew".
+    const boatman = find(quotes, 'knew what a river is');
+    assert.deepEqual(boatman?.parts, ['knew what a river is. These new men know only paper.', 'but the committee laughed and gave him forms.']);
+    assert.equal(boatman?.speaker, 'a young boatman');
+    assert.ok(excluded.some((e) => e.text.startsWith('"Kirov, Rudzutak and the old guard') && /never closes/.test(e.reason)), JSON.stringify(excluded));
+  });
+
+  it('superscript markers and a "Footnotes" section of superscript items: an occasion the sentence opens on, one speaker split by narration, a letter read out', (t) => {
+    const { dir, quotes, source } = draftInto(t, path.join(FIXTURES, 'draft', 'footnotes.txt'), 'village-paper');
+    passesCheck(dir);
+    assert.equal(source.noteMarkers, 'superscript');
+    assert.equal(source.author, 'A. Test Author');
+    assert.equal(source.date, '2025-04-20');
+    const notes = source.notes as { n: number; url: string | null }[];
+    assert.deepEqual(notes.map((n) => [n.n, n.url]), [[1, null], [2, null], [3, 'https://example.org/village-paper/1929-02']]);
+    const widow = find(quotes, 'the commissar listened to us');
+    assert.deepEqual([widow?.speaker, widow?.note, widow?.facets], ['a widow at a village assembly', 1, { gender: 'female', occupation: 'widow' }]);
+    assert.deepEqual([find(quotes, 'We wrote three times')?.speaker, find(quotes, 'We wrote three times')?.note], ['another widow', 1]);
+    const shepherd = find(quotes, 'sheep need grass');
+    assert.deepEqual(shepherd?.parts, ['I do not know Marx, but I know that sheep need grass,', 'the plan has no grass in it.']);
+    assert.deepEqual([shepherd?.speaker, shepherd?.note, shepherd?.facets], ['a 60-year-old shepherd', 2, { age: 60, occupation: 'shepherd' }]);
+    assert.deepEqual([find(quotes, 'Our school has no stove')?.speaker, find(quotes, 'Our school has no stove')?.note], ['a letter from a teacher', 3]);
+    assert.equal(find(quotes, 'The stove came')?.note, 3);
+  });
+
   it('the second-source fixture: its own curation, matched part for part and note for note', (t) => {
     const { dir, quotes, source, output } = draftInto(t, path.join(FIXTURES, 'second-source', 'handout.txt'), 'reading-group', ['--compare', path.join(FIXTURES, 'second-source')]);
     passesCheck(dir);

@@ -239,7 +239,10 @@ export function draftSource(input: DraftInput): Draft {
 /** The head noun of a description: its last word before a comma, a preposition or a relative clause ("respondent"). */
 function headNoun(speaker: string): string | null {
   const head = speaker.split(/,|\s(?:in|at|from|of|on|with|during|to|for|by|who|whom|whose|which|that)\s/)[0] ?? '';
-  const last = head.trim().split(/\s+/).pop();
+  const words = head.trim().split(/\s+/);
+  // "a winter leaflet found at the pier": a participle after the noun starts its modifier.
+  const participle = words.findIndex((w, i) => i > 1 && /^(?:[a-z]+ed|found|written|sent|made|held|kept|seen|given|taken|shown|left|brought|put)$/.test(w));
+  const last = (participle > 0 ? words.slice(0, participle) : words).pop();
   return last && /^[\p{L}-]+$/u.test(last) ? last.toLowerCase() : null;
 }
 
@@ -401,6 +404,9 @@ function joins(raw: string, current: Entry, q: Quotation, narration: string, blo
     if (firstBoundary < 0) firstBoundary = lastBoundary;
   }
   const tail = lastBoundary >= 0 ? gap.slice(lastBoundary) : gap;
+  // "He recounted an article in which a bookkeeper had …, “…”": one new sentence about the same person, by pronoun,
+  // goes on with their words, whoever else it mentions.
+  if (lastBoundary >= 0 && firstBoundary === lastBoundary && /^(?:He|She)\s/.test(tail.trim())) return true;
   // Any later sentence of the gap that begins with a new subject ("A crowd of …", "Another emigre recalled …") starts a new utterance.
   if (firstBoundary >= 0) {
     const later = gap.slice(firstBoundary);
@@ -414,8 +420,6 @@ function joins(raw: string, current: Entry, q: Quotation, narration: string, blo
   }
   if (lastBoundary >= 0) {
     const words = tail.trim().split(/\s+/).filter(Boolean);
-    // "He recounted an article … “…”": a sentence about the same person, by pronoun, goes on with their words.
-    if (/^(?:He|She)$/.test(words[0] ?? '')) return true;
     // A new sentence with a subject of its own ("It compared …", "Both his parents … were") or its own verb of
     // speaking starts a new utterance, even of the same document. One that opens on a subordinate clause or a
     // demonstrative ("When Lenin died, “…”", "This changed in 1929, when “…”", "Because, “…”") names no one new.

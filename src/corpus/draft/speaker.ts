@@ -51,7 +51,8 @@ export interface SpeakerProposal {
 function clean(np: string): string {
   let s = np.replace(/\s+/g, ' ').trim().replace(/\s+(?:who|whom|which|that)$/i, '');
   s = s.replace(/^(?:A|An|Another|One|Some|Other|Others|Many|Several|Two|Three|Yet another|Similar|Anonymous|The)\b/, (w) => w.toLowerCase());
-  return s.replace(/[\s,;:]+$/, '');
+  // "a clerk had asked": an auxiliary belongs to the verb, not to the phrase.
+  return s.replace(/[\s,;:]+$/, '').replace(/\s+(?:had|has|have|was|were|is|are|would|could|did|does|do|will|had also|also)$/, '');
 }
 
 const PRONOUNS = /^(?:he|she|they|it|we|i|you|his|her|their|this|that|these|those|there|who|which|what)\b/i;
