@@ -345,6 +345,11 @@ function checkSpeaker(q: Quote, texts: readonly string[], own: string, described
       return problems;
     }
   }
+  const clauseProblem = checkRelativeClauses(q.speaker, all, texts);
+  if (clauseProblem) {
+    problems.push(clauseProblem);
+    return problems;
+  }
   // So must every later phrase of it: "at the Yartsev factory", not "at the Smolensk factory".
   // A place or name after a preposition ("in Tomsk", "to Pravda") must follow the same preposition there, in the
   // narration (or lent description) that says what it is attached to: "read in Trotsky that Lenin had" says nothing
@@ -366,7 +371,7 @@ function checkSpeaker(q: Quote, texts: readonly string[], own: string, described
           single.length !== 1 ||
           name === undefined ||
           possessives.has(name) ||
-          texts.some((t) => saysAfterPreposition(t, name, after) && (previous === undefined || says(t, previous)));
+          texts.some((t) => placeSaidOf(t, name, after, previous));
     if (!ok) {
       problems.push(`speaker "${q.speaker}": the source does not say "${after && phrase.length === 1 ? `${after} ` : ''}${phrase.join(' ')}" of this quote's speaker`);
       break;
@@ -376,6 +381,24 @@ function checkSpeaker(q: Quote, texts: readonly string[], own: string, described
 }
 
 const PREPOSITIONS = new Set(['in', 'at', 'of', 'on', 'to', 'for', 'from', 'during', 'with', 'by']);
+
+/**
+ * Whether the text puts the speaker (their noun, `noun`) at this place ("in Roslavl"). A place mid-sentence may be
+ * said of a speaker anywhere in the narration ("attitudes in Roslavl … Some workers complained"), but one fronted
+ * ("In Smolensk, a top-secret OGPU document reported …": the sentence opens on it) sets the scene of its own
+ * sentence only: it is said of the speaker only when the speaker is in that sentence ("In Sumy, an anti-Soviet
+ * leaflet found in the Frunze Factory said"), so "workers in Smolensk" is refused where the document is in Smolensk.
+ */
+function placeSaidOf(text: string, name: string, preposition: string, noun: string | undefined): boolean {
+  if (noun === undefined) return saysAfterPreposition(text, name, preposition);
+  if (!says(text, noun)) return false;
+  return text.split(SENTENCE_END).some((sentence) => {
+    const at = prepositionAt(sentence, name, preposition);
+    if (at.length === 0) return false;
+    const fronted = at.every((i) => i === 0);
+    return !fronted || says(sentence, noun);
+  });
+}
 
 /** Whether the word stands right after this preposition in the text (an article between is allowed). */
 function saysAfterPreposition(text: string, word: string, preposition: string): boolean {
@@ -398,27 +421,101 @@ function prepositionAt(text: string, word: string, preposition: string): number[
 }
 
 
+interface Phrase {
+  readonly words: string[];
+  /** The preposition it follows ("in" of "in Tomsk"), if any. */
+  readonly after: string | null;
+  /**
+   * It opens a restrictive relative clause: "who", "which" or "that" right after a noun, no comma between
+   * ("relatives who had fought"), so it says which people the noun means.
+   */
+  readonly relative: boolean;
+  /** Which comma-separated part of the description it is in. */
+  readonly part: number;
+}
+
 /** A description's phrases: its words split at commas, quote marks, prepositions and relative pronouns, articles dropped. */
-function phrases(speaker: string): { words: string[]; after: string | null }[] {
-  const out: { words: string[]; after: string | null }[] = [];
-  for (const part of normalise(speaker).split(/[,;:()"]/)) {
+function phrases(speaker: string): Phrase[] {
+  const out: Phrase[] = [];
+  for (const [part, text] of normalise(speaker).split(/[,;:()"]/).entries()) {
     let current: string[] = [];
     let after: string | null = null;
-    const words = descriptionWords(part);
+    let relative = false;
+    const words = descriptionWords(text);
     for (const [k, w] of words.entries()) {
       const lower = w.toLowerCase();
       // "and" between capitals joins one name ("Hammer and Sickle Factory"), checked whole.
       const joinsName = lower === 'and' && /^\p{Lu}/u.test(words[k - 1] ?? '') && /^\p{Lu}/u.test(words[k + 1] ?? '');
       if (joinsName) current.push(lower);
       else if (HEAD_ENDS.has(lower) || lower === 'and' || lower === 'but') {
-        if (current.length > 0) out.push({ words: current, after });
+        if (current.length > 0) out.push({ words: current, after, relative, part });
+        relative = RELATIVES.has(lower) && current.length > 0;
         current = [];
         after = PREPOSITIONS.has(lower) ? lower : null;
       } else if (!(current.length === 0 && ARTICLES.has(lower))) current.push(lower);
     }
-    if (current.length > 0) out.push({ words: current, after });
+    if (current.length > 0) out.push({ words: current, after, relative, part });
   }
   return out;
+}
+
+const RELATIVES = new Set(['who', 'which', 'that']);
+
+/**
+ * A restrictive relative clause says which people its noun means, so it must be what the narration says of them
+ * ("relatives who had fought for the Whites" is the essay's "relatives had fought for the Whites"): its words, with
+ * the phrase its verb governs ("for the Whites", "to Lenin"), stand in that order in the narration, an article
+ * between allowed; and the noun comes before them in one sentence there ("his peasant friend was threatened …,
+ * complained personally to Lenin"). Refuses "war who had fought" (the war fought no one), "relatives who had war",
+ * and "who complained personally to Moscow" where the friend traveled to Moscow and complained to Lenin.
+ */
+function checkRelativeClauses(speaker: string, all: readonly Phrase[], texts: readonly string[]): string | null {
+  for (const [i, clause] of all.entries()) {
+    if (!clause.relative) continue;
+    const next = all[i + 1];
+    const governed = next !== undefined && next.part === clause.part && next.after !== null ? [next.after, ...next.words] : [];
+    const run = [...clause.words, ...governed];
+    if (!texts.some((t) => saysInOrder(t, run))) return `speaker "${speaker}": the source does not say "${run.join(' ')}" of this quote's speaker`;
+    const noun = all[i - 1]?.words.filter(isFactWord).pop();
+    const verb = clause.words.find(isFactWord);
+    if (noun !== undefined && verb !== undefined && !texts.some((t) => saysBefore(t, noun, verb))) {
+      return `speaker "${speaker}": the source does not say that the ${noun} ${clause.words.join(' ')}`;
+    }
+  }
+  return null;
+}
+
+/** Whether the words stand in this order in the text, nothing between them but an article; a possessive allowed. */
+function saysInOrder(text: string, want: readonly string[]): boolean {
+  const { words, at } = split(text);
+  const [first, ...rest] = want;
+  if (first === undefined) return true;
+  for (const start of at.get(first) ?? []) {
+    let j = start + 1;
+    const ok = rest.every((w, k) => {
+      if (words[j]?.w !== w && ARTICLES.has(words[j]?.w ?? '')) j++;
+      const h = words[j]?.w;
+      // The last word may be plural ("for the Whites" of "for the White").
+      const match = h === w || (k === rest.length - 1 && (h === `${w}s` || h === `${w}es`));
+      j++;
+      return match;
+    });
+    if (ok) return true;
+  }
+  return false;
+}
+
+/** Sentence ends of a narration ("…" is a left-out quotation, not an end). */
+const SENTENCE_END = /(?<!\.)[.!?](?!\.)\s/;
+
+/** Whether one sentence of the text has the noun (or its plural) and, later, the verb. */
+function saysBefore(text: string, noun: string, verb: string): boolean {
+  return text.split(SENTENCE_END).some((sentence) => {
+    const { at } = split(sentence);
+    const nouns = [...(at.get(noun) ?? []), ...(at.get(`${noun}s`) ?? [])];
+    const verbs = at.get(verb) ?? [];
+    return nouns.some((n) => verbs.some((v) => v > n));
+  });
 }
 
 /** Words that end a description's head ("a young mechanic, who…", "workers in Shuia"). */

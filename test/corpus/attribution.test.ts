@@ -48,6 +48,38 @@ function fullRefusal(t: TestContext, id: string, edit: (e: Entry) => void): [str
 }
 
 describe('wrong attributions, refused with their real reason first', () => {
+  it('a restrictive relative clause is what the narration says of its noun: its words in order, the noun before them', (t) => {
+    // "One respondent’s relatives had fought for the Whites during the Civil War": the war fought no one.
+    assert.deepEqual(
+      refusal(t, 'lr-084', (e) => {
+        e.speaker = e.speaker.replace('of relatives who', 'of war who');
+      }),
+      [['lr-084', 'speaker "one respondent, of war who had fought for the Whites but supported Lenin\'s regime during the NEP": the source does not say that the war had fought']],
+    );
+    assert.deepEqual(
+      refusal(t, 'lr-084', (e) => {
+        e.speaker = e.speaker.replace('had fought', 'had war');
+      }),
+      [['lr-084', 'speaker "one respondent, of relatives who had war for the Whites but supported Lenin\'s regime during the NEP": the source does not say "had war for whites" of this quote\'s speaker']],
+    );
+    // "…so he traveled to Moscow, complained personally to Lenin": to Moscow is where he went, not whom he complained to.
+    assert.deepEqual(
+      refusal(t, 'lr-089', (e) => {
+        e.speaker = e.speaker.replace('to Lenin', 'to Moscow');
+      }),
+      [['lr-089', 'speaker "another emigre, of his peasant friend who complained personally to Moscow": the source does not say "complained personally to moscow" of this quote\'s speaker']],
+    );
+  });
+
+  it('a place fronted in a sentence ("In Smolensk, a … document reported") is not lent to a speaker outside it', (t) => {
+    assert.deepEqual(
+      refusal(t, 'lr-103', (e) => {
+        e.speaker = e.speaker.replace('in Roslavl', 'in Smolensk');
+      }),
+      [['lr-103', 'speaker "some workers in Smolensk, on the dekulakization deportations of March 1931": the source does not say "in smolensk" of this quote\'s speaker']],
+    );
+  });
+
   it('refuses "a Ukrainian man" (male) for the essay\'s "Ukrainian woman": whole words, and the gender must agree', (t) => {
     assert.deepEqual(
       fullRefusal(t, 'lr-003', (e) => {
