@@ -4,7 +4,7 @@
  */
 import { PermissionFlagsBits } from "discord-api-types/v10";
 import type { App } from "../app.js";
-import { addDays, localDate } from "../daily/time.js";
+import { addDays, localDate, scheduledInstant } from "../daily/time.js";
 import { parseQuizButton } from "../interactions/custom-id.js";
 import type {
   ButtonRequest,
@@ -134,6 +134,18 @@ function ask(app: App, request: CommandRequest): Reply {
   };
 }
 
+/**
+ * The clock a server's quiz periods follow: the zone of its daily schedules when they all share one (a class in
+ * Berlin counts its week from Monday 00:00 in Berlin, not from Sunday 23:00 or 01:00), else UTC, one week for
+ * everyone whatever their zones. The scores reply names it.
+ */
+function periodZone(app: App, guildId: string): string {
+  const schedules = app.daily?.store.listGuildSchedules(guildId) ?? [];
+  const zones = new Set(schedules.filter((s) => s.state !== "off").map((s) => s.timeZone));
+  const [only] = zones;
+  return zones.size === 1 && only !== undefined ? only : "UTC";
+}
+
 function scores(app: App, request: CommandRequest): Reply {
   const service = app.quiz;
   const language = request.language ?? "en";
@@ -144,17 +156,18 @@ function scores(app: App, request: CommandRequest): Reply {
       : "week";
   let since: Date | null = null;
   let label = t(language, "quiz.period.all");
+  const zone = periodZone(app, request.guildId);
   if (period === "week") {
-    // Weeks start on Monday, 00:00 UTC: one week for everyone in the server, whatever their zone.
-    const today = localDate(request.now, "UTC");
+    // Weeks start on Monday, 00:00 on the server's clock (periodZone).
+    const today = localDate(request.now, zone);
     const monday = addDays(today, 1 - Temporal.PlainDate.from(today).dayOfWeek);
-    since = new Date(`${monday}T00:00:00Z`);
-    label = t(language, "quiz.period.week", { monday });
+    since = scheduledInstant(monday, "00:00", zone);
+    label = t(language, "quiz.period.week", { monday, zone });
   } else if (period === "term") {
     const start = service.store.termStart(request.guildId);
     if (!start) return say(language, "noTerm");
-    since = new Date(`${start}T00:00:00Z`);
-    label = t(language, "quiz.period.term", { start });
+    since = scheduledInstant(start, "00:00", zone);
+    label = t(language, "quiz.period.term", { start, zone });
   } else if (period !== "all") {
     return say(language, "badPeriod");
   }
@@ -183,10 +196,11 @@ function term(app: App, request: CommandRequest): Reply {
   } catch {
     return say(language, "term.badDate", { input: showUserText(date, 20) });
   }
+  const zone = periodZone(app, request.guildId);
   if (
     Temporal.PlainDate.compare(
       parsed,
-      Temporal.PlainDate.from(localDate(request.now, "UTC")),
+      Temporal.PlainDate.from(localDate(request.now, zone)),
     ) > 0
   ) {
     return say(language, "term.future");
@@ -197,7 +211,7 @@ function term(app: App, request: CommandRequest): Reply {
     request.userId,
     request.now,
   );
-  return say(language, "term.done", { date: parsed.toString() });
+  return say(language, "term.done", { date: parsed.toString(), zone });
 }
 
 /**
