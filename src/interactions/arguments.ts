@@ -8,6 +8,7 @@
  * not), so handlers read typed values and never cast.
  */
 import { ApplicationCommandOptionType as Type } from 'discord-api-types/v10';
+import { hasKey, t } from '../i18n/index.js';
 import type { CommandRequest, OptionValue } from './types.js';
 
 export type ChannelOption = Extract<OptionValue, { kind: 'channel' }>;
@@ -79,23 +80,31 @@ function fits(definition: OptionDefinition, value: OptionValue): boolean {
 /** The request's options as the definition declares them, or a sentence saying which one is missing or of the wrong kind. */
 export function readArguments<D extends { readonly name: string; readonly options?: readonly OptionDefinition[] }>(
   data: D,
-  request: Pick<CommandRequest, 'subcommand' | 'options'>,
+  request: Pick<CommandRequest, 'subcommand' | 'options' | 'language'>,
 ): ArgumentsResult<D> {
+  const language = request.language ?? 'en';
+  // Option names as the reader's Discord shows them (`commands.<command>[.options.<subcommand>].options.<option>.name`).
+  let path = `commands.${data.name}`;
+  const optionName = (name: string) => {
+    const key = `${path}.options.${name}.name`;
+    return hasKey(language, key) ? t(language, key) : name;
+  };
   const subcommands = (data.options ?? []).filter((o) => o.type === Type.Subcommand);
   let definitions = data.options ?? [];
   if (subcommands.length > 0) {
     const chosen = subcommands.find((s) => s.name === request.subcommand);
-    if (!chosen) return { ok: false, error: `Use /${data.name} with one of: ${subcommands.map((s) => `\`${s.name}\``).join(', ')}.` };
+    if (!chosen) return { ok: false, error: t(language, 'errors.arguments.subcommand', { command: hasKey(language, `commands.${data.name}.name`) ? t(language, `commands.${data.name}.name`) : data.name, subcommands: subcommands.map((s) => `\`${optionName(s.name)}\``).join(', ') }) };
     definitions = chosen.options ?? [];
+    path = `${path}.options.${chosen.name}`;
   }
   const options: Record<string, OptionValue> = {};
   for (const definition of definitions) {
     const value = request.options[definition.name];
     if (value === undefined) {
-      if (definition.required) return { ok: false, error: `The option \`${definition.name}\` is required.` };
+      if (definition.required) return { ok: false, error: t(language, 'errors.arguments.required', { option: optionName(definition.name) }) };
       continue;
     }
-    if (!fits(definition, value)) return { ok: false, error: `The option \`${definition.name}\` does not take that kind of value.` };
+    if (!fits(definition, value)) return { ok: false, error: t(language, 'errors.arguments.kind', { option: optionName(definition.name) }) };
     options[definition.name] = value;
   }
   return { ok: true, args: { subcommand: subcommands.length > 0 ? request.subcommand : null, options } as unknown as ArgumentsOf<D> };
