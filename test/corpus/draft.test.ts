@@ -218,6 +218,12 @@ describe('drafting a text into a folder the check accepts', () => {
     assert.match(out[out.length - 1] ?? '', /already exists/);
     assert.equal(fs.readFileSync(path.join(dir, 'sources', 'rope', 'quotes.json'), 'utf8'), before);
     assert.ok(!fs.existsSync(path.join(dir, 'sources', 'x')));
+    // A data folder without the vocabularies: one line saying so, nothing written.
+    const bare = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-draft-bare-'));
+    t.after(() => fs.rmSync(bare, { recursive: true, force: true }));
+    assert.equal(runDraft([file, '--id', 'rope'], bare, (l) => out.push(l), '2026-01-01'), 2);
+    assert.match(out[out.length - 1] ?? '', /no themes\.json or source-kinds\.json there/);
+    assert.deepEqual(fs.readdirSync(bare), []);
   });
 });
 

@@ -110,6 +110,12 @@ export function runDraft(argv: readonly string[], dataDir: string, out: (line: s
     out(`${file}: no such file`);
     return 2;
   }
+  // The draft proposes themes and kinds from the data folder's vocabularies: without them it cannot start.
+  const missing = ['themes.json', 'source-kinds.json'].filter((f) => !existsSync(path.join(dataDir, f)));
+  if (missing.length > 0) {
+    out(`${dataDir}: no ${missing.join(' or ')} there — draft into a data folder that has the vocabularies (copy them from data/), or leave out --data`);
+    return 2;
+  }
   const draft = buildDraft(dataDir, { file, id: values.id, title: values.title, author: values.author, date: values.date, url: values.url }, today);
   let written: WriteResult;
   try {
