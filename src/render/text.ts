@@ -1,14 +1,18 @@
 /** Making text safe and faithful in a Discord message. */
+import { escapeMarkdown as escapeFormatting } from '@discordjs/formatters';
 import { truncate } from '../text/truncate.js';
 
 /**
  * Escapes Markdown so text shows exactly as written: corpus words and user
- * queries alike. (discord.js has escapeMarkdown, but the core stays free of it.)
+ * queries alike. @discordjs/formatters escapes emphasis, code, spoilers,
+ * backslashes, headings, lists and masked links; it leaves three things
+ * Discord still renders, escaped here: a block quote ("> ", ">>> ") and
+ * subtext ("-# ") at a line's start, and a bare URL, which would become a
+ * link (a zero-width space after its colon keeps it text).
  */
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/[\\*_~`|[\]]/g, (ch) => `\\${ch}`)
-    .replace(/^([>#-])/gm, '\\$1')
+  return escapeFormatting(text, { escape: true, heading: true, bulletedList: true, numberedList: true, maskedLink: true })
+    .replace(/^(>|-#)/gm, '\\$1')
     .replace(/(https?):\/\//g, '$1:\u200b//');
 }
 

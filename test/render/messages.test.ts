@@ -14,6 +14,7 @@ import { chicagoNote, essayCitation } from '../../src/render/citation.js';
 import { LIMITS, limitViolations } from '../../src/message/limits.js';
 import { aboutMessage, citeMessage, contextMessage, noteMessage, quoteMarkdown, resultMessage, themesMessage } from '../../src/render/messages.js';
 import { quoteBody, quoteSegments } from '../../src/render/quote-text.js';
+import { escapeMarkdown as formattersEscape } from '@discordjs/formatters';
 import { escapeMarkdown, plainUserText, showUserText } from '../../src/render/text.js';
 
 const app = createApp({ random: () => 0 });
@@ -368,9 +369,17 @@ describe('user text in Markdown', () => {
     assert.equal(escapeMarkdown('**x**'), '\\*\\*x\\*\\*');
     assert.equal(escapeMarkdown('`code` ```block```'), '\\`code\\` \\`\\`\\`block\\`\\`\\`');
     assert.equal(escapeMarkdown('__u__ ~~s~~ ||spoiler||'), '\\_\\_u\\_\\_ \\~\\~s\\~\\~ \\|\\|spoiler\\|\\|');
-    assert.equal(escapeMarkdown('[a](https://x.y)'), '\\[a\\](https:\u200b//x.y)');
-    assert.equal(escapeMarkdown('> quote\n# heading\n- item'), '\\> quote\n\\# heading\n\\- item');
+    assert.equal(escapeMarkdown('[a](https://x.y)'), '\\[a](https:\u200b//x.y)');
+    assert.equal(escapeMarkdown('> quote\n# heading\n- item\n1. first'), '\\> quote\n\\# heading\n\\- item\n1\\. first');
     assert.equal(escapeMarkdown('a\\b'), 'a\\\\b');
+    // Only where Discord would read them: a lone ~ or |, a bracket that opens no link, stay as written.
+    assert.equal(escapeMarkdown('a ~ b | c [1]'), 'a ~ b | c [1]');
+  });
+
+  it('escapes what @discordjs/formatters leaves and Discord renders: block quotes, subtext, bare links', () => {
+    assert.equal(formattersEscape('> quote\n>>> all\n-# small'), '> quote\n>>> all\n-# small', 'the library leaves them');
+    assert.equal(escapeMarkdown('> quote\n>>> all\n-# small'), '\\> quote\n\\>>> all\n\\-# small');
+    assert.equal(escapeMarkdown('see https://newpol.org'), 'see https:\u200b//newpol.org');
   });
 
   it('showUserText defuses @everyone and user mentions', () => {

@@ -138,7 +138,7 @@ const factsOf = (q: Quote): SourceFacts => {
 // Undoing the display, explicitly.
 
 /** Markdown escapes resolved (escapeMarkdown's inverse). */
-const unescape = (md: string) => md.replace(/\\([\\*_~`|[\]>#-])/g, '$1').replace(/:\u200b\/\//g, '://');
+const unescape = (md: string) => md.replace(/\\([\\*_~`|[\]>#.-])/g, '$1').replace(/:\u200b\/\//g, '://');
 
 /**
  * A shown narration excerpt as a pattern over the source: a space stands for
@@ -357,9 +357,10 @@ function contextPattern(md: string): { pattern: string; bold: number } {
   let re = '';
   let bold = 0;
   let inBold = false;
-  // A note marker ^[n] is shown as [n], escaped: here one private-use character each, the k-th note U+E000 + k.
+  // A note marker ^[n] is shown as [n] (a bracket that opens no link needs no escape): here one private-use
+  // character each, the k-th note U+E000 + k.
   const notes: string[] = [];
-  const chars = [...md.replace(/\\\[(\d+)\\\]/g, (_, n: string) => String.fromCodePoint(0xe000 + notes.push(n) - 1))];
+  const chars = [...md.replace(/\[(\d+)\]/g, (_, n: string) => String.fromCodePoint(0xe000 + notes.push(n) - 1))];
   for (let i = 0; i < chars.length; i++) {
     const ch = chars[i] ?? '';
     if (ch === '\\' && i + 1 < chars.length) {
