@@ -6,8 +6,7 @@ import {
   PermissionFlagsBits,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
-import { answerDaily, answerDailyButton, autocompleteTheme, autocompleteTimeZone, DAILY_PREFIX } from '../src/answers/daily.js';
-import { suggestDays } from '../src/daily/days.js';
+import { answerDaily, answerDailyButton, autocompleteDays, autocompleteTheme, autocompleteTimeZone, DAILY_PREFIX } from '../src/answers/daily.js';
 import type { Command } from '../src/interactions/types.js';
 
 const CHANNEL_TYPES: [ChannelType.GuildText, ChannelType.GuildAnnouncement] = [ChannelType.GuildText, ChannelType.GuildAnnouncement];
@@ -94,7 +93,7 @@ export default {
       case 'timezone':
         return autocompleteTimeZone(request.focused.value);
       case 'days':
-        return suggestDays(request.focused.value);
+        return autocompleteDays(request.focused.value, request.language ?? 'en');
       case 'theme':
         return autocompleteTheme(app, request.focused.value);
       default:

@@ -8,7 +8,7 @@ import { channelMention, roleMention, time as timestamp, TimestampStyles, userMe
 import { ButtonStyle, ChannelType, ComponentType, PermissionFlagsBits } from 'discord-api-types/v10';
 import type { App } from '../app.js';
 import type { Theme } from '../corpus/types.js';
-import { EVERY_DAY, parseDays, WEEKDAYS, WEEKENDS } from '../daily/days.js';
+import { EVERY_DAY, parseDays, suggestDays, WEEKDAYS, WEEKENDS } from '../daily/days.js';
 import { nextPostInstant, type PostRecord, type Schedule } from '../daily/due.js';
 import { rangeOn, teachingDaysBetween, type DailyService } from '../daily/service.js';
 import { MAX_SCHEDULES_PER_GUILD, ScheduleLimitError } from '../daily/store.js';
@@ -538,6 +538,18 @@ export function zoneAbbreviation(input: string, language: Language = 'en'): stri
   if (upper === 'UTC' || !/^[A-Z]{2,5}$/.test(upper)) return null;
   const place = ABBREVIATIONS[upper];
   return tr(language, 'set.abbreviation', { input: showUserText(input, 10), example: place ? `\`${place}\`` : '`Europe/Berlin`, `America/New_York`' });
+}
+
+/**
+ * Days autocomplete for `/daily set`: the choices as the reader's language
+ * writes them (`Пн, ср, пт`), each sending the English value the parser and
+ * the console read alike.
+ */
+export function autocompleteDays(typed: string, language: Language): { name: string; value: string }[] {
+  return suggestDays(typed).map((choice) => {
+    const days = parseDays(choice.value);
+    return days.ok && language !== 'en' ? { name: truncate(capitalise(daysText(days.value, language)), LIMITS.choiceName), value: choice.value } : choice;
+  });
 }
 
 /** Time-zone autocomplete for `/daily set`. */

@@ -30,9 +30,22 @@ export function formatDays(days: number): string {
   return NAMES.filter((_, i) => (days & (1 << i)) !== 0).join(', ');
 }
 
-/** 0 = Monday … 6 = Sunday for a day name or its start (`mo`, `tue`, `thurs`, `weds`, `fridays`); -1 otherwise. */
+/**
+ * The day names of the bot's other languages, Monday first: Russian and
+ * Ukrainian abbreviations as calendars print them, and the first three letters
+ * of each full name, which every case form keeps (`среду`, `пятницам`, `п'ятниця`).
+ */
+const CYRILLIC_ABBREVIATIONS: readonly (readonly string[])[] = [['пн'], ['вт'], ['ср'], ['чт'], ['пт'], ['сб'], ['вс', 'нд']];
+const CYRILLIC_STEMS: readonly (readonly string[])[] = [['пон'], ['вто', 'вів'], ['сре', 'сер'], ['чет'], ['пят', "п'я"], ['суб'], ['вос', 'нед']];
+
+/** 0 = Monday … 6 = Sunday for a day name or its start (`mo`, `tue`, `thurs`, `weds`, `fridays`, `пн`, `среда`, `п'ятниця`); -1 otherwise. */
 function dayIndex(word: string): number {
-  let w = word.toLowerCase().replace(/\.$/, '');
+  let w = word.toLowerCase().replace(/\.$/, '').replace(/[’ʼ]/g, "'");
+  if (/\p{Script=Cyrillic}/u.test(w)) {
+    const abbreviated = CYRILLIC_ABBREVIATIONS.findIndex((names) => names.includes(w));
+    if (abbreviated >= 0) return abbreviated;
+    return w.length >= 3 ? CYRILLIC_STEMS.findIndex((stems) => stems.some((stem) => w.startsWith(stem))) : -1;
+  }
   if (w === 'weds') w = 'wed';
   if (w.length > 3 && w.endsWith('s')) w = w.slice(0, -1);
   // Two letters at least: "t" and "s" would be ambiguous.
@@ -47,14 +60,16 @@ function dayIndex(word: string): number {
 export function parseDays(input: string): ParseResult<number> {
   // What formatDays wrote reads back: "weekdays (Mon–Fri)".
   const text = input.trim().toLowerCase().replace(/\s*\(.*\)$/, '');
-  if (text === '' || /^(every ?day|daily|all|all days|7 days)$/.test(text)) return { ok: true, value: EVERY_DAY };
-  if (/^(week ?days|mon(day)?\s*[-–]\s*fri(day)?|school ?days|monday to friday)$/.test(text)) {
+  // English, and what a Russian or Ukrainian manager types (and the bot writes back in those languages).
+  if (text === '' || /^(every ?day|daily|all|all days|7 days|каждый день|ежедневно|все дни|щодня|кожен день|кожного дня|усі дні|всі дні)$/.test(text)) return { ok: true, value: EVERY_DAY };
+  if (/^(week ?days|mon(day)?\s*[-–]\s*fri(day)?|school ?days|monday to friday|(по )?будн(и|ям|ие дни)|(у )?будні( дні)?)$/.test(text)) {
     return { ok: true, value: WEEKDAYS };
   }
-  if (/^week ?ends?$/.test(text)) return { ok: true, value: WEEKENDS };
+  if (/^(week ?ends?|(по )?выходн(ые|ым)|(у )?вихідні)$/.test(text)) return { ok: true, value: WEEKENDS };
   let mask = 0;
-  for (const part of text.split(/[\s,;/+&]+|\band\b/).filter(Boolean)) {
-    const range = /^([a-z.]+)\s*[-–]\s*([a-z.]+)$/.exec(part);
+  const joiners = new Set(['and', 'и', 'і', 'й', 'та']);
+  for (const part of text.split(/[\s,;/+&]+|\band\b/).filter((p) => p && !joiners.has(p))) {
+    const range = /^([\p{L}.'’]+)\s*[-–]\s*([\p{L}.'’]+)$/u.exec(part);
     if (range) {
       const from = dayIndex(range[1] ?? '');
       const to = dayIndex(range[2] ?? '');
