@@ -225,7 +225,7 @@ test('a token Discord refuses: one clear line, no token in it', async (t) => {
   );
 });
 
-test('npm start as a real process (compiled, as in production): answers, never prints the token, exits 0 on SIGTERM', async (t) => {
+test('npm start as a real process (compiled, as in production): answers, reloads on SIGHUP, never prints the token, exits 0 on SIGTERM', async (t) => {
   const { spawnSync } = await import('node:child_process');
   // Emit only: npm test type-checks everything first, and the same sources compile to the same JavaScript checked or
   // not (isolatedModules); checking again here would cost a second full tsc run. Not incremental, so dist/.tsbuildinfo
@@ -249,6 +249,13 @@ test('npm start as a real process (compiled, as in production): answers, never p
   assert.match(output, /"msg":"ready"/, output);
   const r = await (await standIn.sendCommand({ name: 'quote', options: [{ name: 'query', type: S, value: 'sardines' }] })).response();
   assert.match(r.message?.embeds[0]?.description ?? '', /sardines/);
+  // SIGHUP (systemctl reload): the compiled process reloads data/ and goes on answering.
+  child.kill('SIGHUP');
+  const reloaded = Date.now() + 20_000;
+  while (!output.includes('"msg":"reload: serving the new corpus"') && Date.now() < reloaded) await new Promise((r) => setTimeout(r, 50));
+  assert.match(output, /"msg":"reload: serving the new corpus"/, output);
+  const again = await (await standIn.sendCommand({ name: 'quote', options: [{ name: 'query', type: S, value: 'sardines' }] })).response();
+  assert.equal(again.message?.embeds[0]?.description, r.message?.embeds[0]?.description);
   child.kill('SIGTERM');
   const [code] = (await once(child, 'exit')) as [number | null];
   assert.equal(code, 0, output);
