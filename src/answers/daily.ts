@@ -16,7 +16,7 @@ import { addDays, localDate, normalizeTimeZone, parseLocalDate, parseLocalTime, 
 import type { ButtonRequest, CommandRequest, OptionValue, Reply } from '../interactions/types.js';
 import { EPHEMERAL, NO_MENTIONS, notice } from '../message/payload.js';
 import { LANGUAGES, t, type Language } from '../i18n/index.js';
-import { dailyPostMessage, dateLocale, longLocalDate } from '../render/daily.js';
+import { dailyPostMessage, dateLocale, sentenceDate } from '../render/daily.js';
 import { LIMITS } from '../message/limits.js';
 import { truncate } from '../text/truncate.js';
 import { COLOR } from '../render/messages.js';
@@ -308,7 +308,7 @@ async function setDaily(daily: DailyService, guildId: string, request: CommandRe
     tr(language, 'set.done', { channel: channelMention(schedule.channelId), days: onDaysText(schedule.days, language), time: schedule.time, zone: schedule.timeZone }),
     tr(language, 'set.language', { language: t(language, `languagesIn.${schedule.language}`) }),
     next ? tr(language, 'set.next', { when: wallClock(next, schedule.timeZone, language), zone: schedule.timeZone, local: ts(next), relative: ts(next, TimestampStyles.RelativeTime) }) : '',
-    holiday ? tr(language, 'set.holiday', { date: longLocalDate(schedule.pausedUntil ?? today, language) }) : '',
+    holiday ? tr(language, 'set.holiday', { date: sentenceDate(schedule.pausedUntil ?? today, language) }) : '',
     role ? tr(language, 'set.role', { role: roleMention(role.id) }) : '',
     thread ? tr(language, 'set.thread') : '',
     channel.botPermissions === null ? tr(language, 'set.unchecked') : '',
@@ -361,7 +361,7 @@ function statusDaily(app: App, daily: DailyService, guildId: string, now: Date, 
       s.state === 'paused'
         ? tr(language, 'status.paused', { reason: s.pausedReason ?? tr(language, 'status.afterFailures') })
         : holiday
-          ? `${tr(language, 'status.pausedUntil', { date: longLocalDate(s.pausedUntil ?? today, language) })}${s.pausedReason ? ` — ${s.pausedReason}` : ''} ${tr(language, 'status.endsEarly')}`
+          ? `${tr(language, 'status.pausedUntil', { date: sentenceDate(s.pausedUntil ?? today, language) })}${s.pausedReason ? ` — ${s.pausedReason}` : ''} ${tr(language, 'status.endsEarly')}`
           : tr(language, 'status.on');
     const syllabus = syllabusNowAndNext(app, daily, s, today, language);
     const lines = [
@@ -425,7 +425,7 @@ function pauseDaily(daily: DailyService, s: Schedule, request: CommandRequest): 
   if (!paused) return say(language, 'pause.failed', { channel });
   const next = nextPostInstant(paused, request.now, daily.store.getPost(paused.id, today));
   const nextText = next ? ` ${tr(language, 'pause.resumesWith', { when: wallClock(next, s.timeZone, language), zone: s.timeZone, relative: ts(next, TimestampStyles.RelativeTime) })}` : '';
-  return msg(`${tr(language, 'pause.done', { channel, date: longLocalDate(until.date, language), reason })}${nextText} ${tr(language, 'pause.endEarly')}`);
+  return msg(`${tr(language, 'pause.done', { channel, date: sentenceDate(until.date, language), reason })}${nextText} ${tr(language, 'pause.endEarly')}`);
 }
 
 /** A theme option: its id or its label, as `/themes` lists them. */
@@ -466,8 +466,8 @@ function syllabusAdd(app: App, daily: DailyService, guildId: string, request: Co
   const size = daily.themeSize(theme.id);
   const teaching = range.until ? teachingDaysBetween(s.days, range.from, addDays(range.until, 1)) : null;
   const span = range.until
-    ? tr(language, 'syllabus.span', { from: longLocalDate(range.from, language), until: longLocalDate(range.until, language) })
-    : tr(language, 'syllabus.spanOpen', { from: longLocalDate(range.from, language) });
+    ? tr(language, 'syllabus.span', { from: sentenceDate(range.from, language), until: sentenceDate(range.until, language) })
+    : tr(language, 'syllabus.spanOpen', { from: sentenceDate(range.from, language) });
   const lines = [
     tr(language, 'syllabus.added', { span, channel: channelMention(s.channelId), theme: theme.label, quotes: t(language, 'themes.count', { count: size }) }),
     teaching !== null

@@ -22,6 +22,17 @@ export function longLocalDate(localDate: string, language: Language = 'en'): str
   return Temporal.PlainDate.from(localDate).toLocaleString(dateLocale(language), { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
 }
 
+/**
+ * A date inside a sentence, after "until" or "from": English keeps the
+ * weekday ("until Sunday, 20 December 2026"); Russian and Ukrainian put the
+ * date in the genitive a preposition needs and leave the weekday out, which
+ * would stay in the nominative ("до 20 декабря 2026 г.", "з 10 січня 2027 р.").
+ */
+export function sentenceDate(localDate: string, language: Language = 'en'): string {
+  if (language === 'en') return longLocalDate(localDate, language);
+  return Temporal.PlainDate.from(localDate).toLocaleString(dateLocale(language), { day: 'numeric', month: 'long', year: 'numeric' });
+}
+
 export interface DailyPostOptions {
   readonly localDate: string;
   /** Mention this role (and only it). */

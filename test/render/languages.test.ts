@@ -15,7 +15,7 @@ import { LIMITS, limitViolations } from '../../src/message/limits.js';
 import type { MessagePayload } from '../../src/message/payload.js';
 import { buildQuestion, type QuizMode } from '../../src/quiz/question.js';
 import type { Quiz } from '../../src/quiz/store.js';
-import { dailyPostMessage, longLocalDate, threadName, threadOpener } from '../../src/render/daily.js';
+import { dailyPostMessage, longLocalDate, sentenceDate, threadName, threadOpener } from '../../src/render/daily.js';
 import { aboutMessage, citeMessage, contextMessage, noteMessage, resultMessage, themesMessage } from '../../src/render/messages.js';
 import { closedQuizMessage, openQuizMessage } from '../../src/render/quiz.js';
 import type { Filters } from '../../src/search/query.js';
@@ -156,6 +156,10 @@ describe('every reply in every language fits Discord’s limits', () => {
     assert.equal(longLocalDate('2026-09-30', 'ru'), 'среда, 30 сентября 2026 г.');
     assert.equal(longLocalDate('2026-09-30', 'uk'), 'середа, 30 вересня 2026 р.');
     assert.equal(longLocalDate('2026-09-30', 'en'), 'Wednesday, 30 September 2026');
+    // Inside a sentence ("until …", "from …") Russian and Ukrainian need the genitive, without the nominative weekday.
+    assert.equal(sentenceDate('2026-12-20', 'ru'), '20 декабря 2026 г.');
+    assert.equal(sentenceDate('2027-01-10', 'uk'), '10 січня 2027 р.');
+    assert.equal(sentenceDate('2026-12-20', 'en'), 'Sunday, 20 December 2026');
   });
 
   it('every theme has its discussion question in every language; English is the corpus’s own', () => {
