@@ -27,7 +27,7 @@ import { dueSchedules, type PostRecord, type Schedule } from '../src/daily/due.j
 import { createRotation } from '../src/daily/rotation.js';
 import type { DeliveryJob } from '../src/daily/ports.js';
 import { DailyScheduler } from '../src/daily/scheduler.js';
-import { DailyStore } from '../src/daily/store.js';
+import { SqliteDailyStore } from '../src/daily/sqlite-store.js';
 import { addDays, listTimeZones, localDate } from '../src/daily/time.js';
 import { openDatabase } from '../src/db/database.js';
 import { round, summarize } from './stats.js';
@@ -130,10 +130,10 @@ const real = await (async () => {
   })();
   let now = start;
   const scheduler = new DailyScheduler({
-    store: new DailyStore(file),
+    store: new SqliteDailyStore(file),
     clock: () => now,
     deliver: async () => ({ messageId: '1' }),
-    pickQuote: () => ({ quoteId: 'lr-001', theme: null }),
+    pickQuote: async () => ({ quoteId: 'lr-001', theme: null }),
     log: { info() {}, warn() {}, error() {} },
   });
   const timed = async (at: Date) => {
@@ -180,14 +180,12 @@ const dayStarts = [1, 2, 3].map((k) => decide(new Date(start.getTime() + k * 86_
 
 // ---- 3. the burst -----------------------------------------------------------
 const db = openDatabase(':memory:');
-const store = new DailyStore(db);
+const store = new SqliteDailyStore(db);
 const created = new Date('2026-03-09T12:00:00Z');
 const zone = 'Europe/Berlin';
-db.transaction(() => {
-  for (let i = 0; i < BURST; i++) {
-    store.upsertSchedule({ guildId: `g${i}`, channelId: `c${i}`, time: '09:00', timeZone: zone, roleId: null, thread: i % 10 < 3 }, created);
-  }
-})();
+for (let i = 0; i < BURST; i++) {
+  await store.upsertSchedule({ guildId: `g${i}`, channelId: `c${i}`, time: '09:00', timeZone: zone, roleId: null, thread: i % 10 < 3 }, created);
+}
 const slot = new Date('2026-03-10T08:00:00Z'); // 09:00 in Berlin (CET)
 let virtual = slot.getTime();
 /** Discord's global limit, strictly: at most 50 requests in any second. */
@@ -216,11 +214,11 @@ const deliver = async (job: DeliveryJob) => {
 };
 const rotation = createRotation(['lr-001', 'lr-002', 'lr-003']);
 const silent = { info() {}, warn() {}, error() {} };
-const scheduler = new DailyScheduler({ store, clock: () => new Date(virtual), deliver, pickQuote: (_s, d) => ({ quoteId: rotation.voiceOf(d), theme: null }), log: silent });
+const scheduler = new DailyScheduler({ store, clock: () => new Date(virtual), deliver, pickQuote: async (_s, d) => ({ quoteId: rotation.voiceOf(d), theme: null }), log: silent });
 const t0 = performance.now();
 const summary = await scheduler.tick();
 const tickMs = performance.now() - t0;
-const recorded = store.listPostsBetween('2026-03-10', '2026-03-10');
+const recorded = await store.listPostsBetween('2026-03-10', '2026-03-10');
 let worstWindow = 0;
 for (let i = 0, j = 0; i < sentAt.length; i++) {
   while ((sentAt[j] as number) <= (sentAt[i] as number) - 1000) j++;

@@ -19,7 +19,7 @@ import { ConfigError, parseConfig, tokenAdvice, tokenProblem, type Config } from
 import { CorpusError, formatProblem } from './corpus/load.js';
 import { DailyScheduler } from './daily/scheduler.js';
 import { DailyService } from './daily/service.js';
-import { DailyStore } from './daily/store.js';
+import { SqliteDailyStore } from './daily/sqlite-store.js';
 import { DatabaseFileError, openDatabase } from './db/database.js';
 import { checkDiscord } from './discord-check.js';
 import { Dispatcher } from './interactions/dispatch.js';
@@ -34,7 +34,7 @@ import { SqliteIdentifySlots } from './shard/store.js';
 import { isMain } from './paths.js';
 import { QuizCloser } from './quiz/closer.js';
 import { QuizService } from './quiz/service.js';
-import { QuizStore } from './quiz/store.js';
+import { SqliteQuizStore } from './quiz/sqlite-store.js';
 import { closedQuizMessage } from './render/quiz.js';
 import { Reloader, type ReloadOutcome } from './reload.js';
 
@@ -116,7 +116,7 @@ export async function startBot(env: Record<string, string | undefined>, options:
     db.close();
     throw err;
   }
-  const store = new DailyStore(db);
+  const store = new SqliteDailyStore(db);
   const client = createClient({
     apiBase: config.apiBase,
     log,
@@ -133,15 +133,23 @@ export async function startBot(env: Record<string, string | undefined>, options:
   });
   // Removed from a server: its schedules pause, with the reason; nothing is deleted, and /daily resume restarts them.
   client.on(Events.GuildDelete, (guild) => {
-    const paused = store.pauseGuild(guild.id, 'the bot was removed from this server', clock());
-    if (paused.length > 0) log.info({ guild: guild.id, schedules: paused }, 'daily: paused, the bot left the server');
+    store.pauseGuild(guild.id, 'the bot was removed from this server', clock()).then(
+      (paused) => {
+        if (paused.length > 0) log.info({ guild: guild.id, schedules: paused }, 'daily: paused, the bot left the server');
+      },
+      (err: unknown) => log.error({ err, guild: guild.id }, 'daily: could not pause the schedules of a server the bot left'),
+    );
   });
   // A deleted channel pauses only its own schedule; the server's other channels keep posting.
   client.on(Events.ChannelDelete, (channel) => {
-    const paused = store.pauseChannel(channel.id, 'the channel was deleted', clock());
-    if (paused.length > 0) log.info({ channel: channel.id, schedules: paused }, 'daily: paused, its channel was deleted');
+    store.pauseChannel(channel.id, 'the channel was deleted', clock()).then(
+      (paused) => {
+        if (paused.length > 0) log.info({ channel: channel.id, schedules: paused }, 'daily: paused, its channel was deleted');
+      },
+      (err: unknown) => log.error({ err, channel: channel.id }, 'daily: could not pause the schedule of a deleted channel'),
+    );
   });
-  const quizStore = new QuizStore(db);
+  const quizStore = new SqliteQuizStore(db);
   // Everything built on a corpus is built together, once per corpus: a reload swaps all of it at once.
   const assemble = (lib: Library): App => {
     const poster = new DiscordPoster(client, lib.corpus, log);

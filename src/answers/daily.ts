@@ -45,10 +45,10 @@ function wallClock(instant: Date, zone: string, language: Language): string {
 }
 
 /** `/voice`: today's voice for this server's own date. */
-export function answerVoice(app: App, request: CommandRequest): Reply {
+export async function answerVoice(app: App, request: CommandRequest): Promise<Reply> {
   const language = request.language ?? 'en';
   if (!app.daily) return say(language, 'voice.unavailable');
-  const { quote, localDate: date, timeZone } = app.daily.voiceFor(request.guildId, request.now);
+  const { quote, localDate: date, timeZone } = await app.daily.voiceFor(request.guildId, request.now);
   const payload = dailyPostMessage(app.corpus, quote, { localDate: date, language });
   const [embed] = payload.embeds ?? [];
   if (embed) embed.footer = { text: truncate(`${embed.footer?.text ?? quote.id} · ${tr(language, 'voice.dateIn', { zone: timeZone })}`, LIMITS.footerText) };
@@ -115,7 +115,7 @@ export async function answerDaily(app: App, request: CommandRequest): Promise<Re
   }
   const action = ACTIONS[sub];
   if (!action) return say(language, 'unknownSubcommand');
-  const chosen = chooseSchedule(daily, guildId, request.options.channel as Channel | undefined, sub, action.button, language);
+  const chosen = await chooseSchedule(daily, guildId, request.options.channel as Channel | undefined, sub, action.button, language);
   if ('reply' in chosen) return chosen.reply;
   return action.run(app, daily, chosen.schedule, request);
 }
@@ -127,7 +127,7 @@ export async function answerDailyButton(app: App, request: ButtonRequest): Promi
   const m = /^daily:([a-z-]+):(\d{1,15})$/.exec(request.customId);
   const action = m ? BUTTON_ACTIONS.find((a) => a === m[1]) : undefined;
   if (!daily || !m || !action || !request.guildId) return { type: 'update', payload: notice(t(language, 'errors.staleButton')) };
-  const schedule = daily.store.getSchedule(Number(m[2]));
+  const schedule = await daily.store.getSchedule(Number(m[2]));
   if (!schedule || schedule.guildId !== request.guildId) return { type: 'update', payload: notice(tr(language, 'goneSchedule')) };
   const sub = action === 'syllabus-list' ? 'syllabus list' : action === 'syllabus-clear' ? 'syllabus clear' : action;
   if (CHANGES.has(sub) && !canManage(request.memberPermissions)) return { type: 'update', payload: notManager(language).payload };
@@ -148,11 +148,11 @@ const languageOfRequest = (request: { language?: Language }): Language => reques
 const ACTIONS: Readonly<Record<string, Action>> = {
   off: {
     button: 'off',
-    run: (_app, daily, s, request) => {
+    run: async (_app, daily, s, request) => {
       const language = languageOfRequest(request);
       const channel = channelMention(s.channelId);
       if (s.state === 'off') return say(language, 'off.already', { channel });
-      daily.store.disableSchedule(s.id, request.now);
+      await daily.store.disableSchedule(s.id, request.now);
       return say(language, 'off.done', { channel, slot: describeSlot(s, language) });
     },
   },
@@ -160,16 +160,16 @@ const ACTIONS: Readonly<Record<string, Action>> = {
   pause: { button: null, run: (_app, daily, s, request) => pauseDaily(daily, s, request) },
   resume: {
     button: 'resume',
-    run: (_app, daily, s, request) => {
+    run: async (_app, daily, s, request) => {
       const language = languageOfRequest(request);
       const channel = channelMention(s.channelId);
       const today = localDate(request.now, s.timeZone);
       const holiday = s.pausedUntil !== null && today < s.pausedUntil;
       if (s.state === 'off') return say(language, 'resume.off', { channel });
       if (s.state === 'active' && !holiday) return say(language, 'resume.notPaused', { channel, slot: describeSlot(s, language) });
-      const resumed = daily.store.resumeSchedule(s.id, request.now);
+      const resumed = await daily.store.resumeSchedule(s.id, request.now);
       if (!resumed) return say(language, 'resume.failed', { channel });
-      const next = nextPostInstant(resumed, request.now, daily.store.getPost(resumed.id, localDate(request.now, resumed.timeZone)));
+      const next = nextPostInstant(resumed, request.now, await daily.store.getPost(resumed.id, localDate(request.now, resumed.timeZone)));
       const nextText = next ? ` ${tr(language, 'resume.next', { when: wallClock(next, resumed.timeZone, language), zone: resumed.timeZone, relative: ts(next, TimestampStyles.RelativeTime) })}` : '';
       return msg(`${tr(language, 'resume.done', { channel })}${nextText}`);
     },
@@ -177,9 +177,9 @@ const ACTIONS: Readonly<Record<string, Action>> = {
   'syllabus list': { button: 'syllabus-list', run: (app, daily, s, request) => syllabusList(app, daily, s, request.now, languageOfRequest(request)) },
   'syllabus clear': {
     button: 'syllabus-clear',
-    run: (_app, daily, s, request) => {
+    run: async (_app, daily, s, request) => {
       const language = languageOfRequest(request);
-      const n = daily.store.clearSyllabus(s.id);
+      const n = await daily.store.clearSyllabus(s.id);
       return say(language, n === 0 ? 'syllabus.clearNone' : 'syllabus.cleared', { channel: channelMention(s.channelId), count: n });
     },
   },
@@ -196,8 +196,8 @@ function subcommandText(language: Language, sub: string): string {
   return t(language, `cmd.${key}`);
 }
 
-function chooseSchedule(daily: DailyService, guildId: string, channel: Channel | undefined, sub: string, button: ButtonAction | null, language: Language): { schedule: Schedule } | { reply: Reply } {
-  const all = daily.store.listGuildSchedules(guildId);
+async function chooseSchedule(daily: DailyService, guildId: string, channel: Channel | undefined, sub: string, button: ButtonAction | null, language: Language): Promise<{ schedule: Schedule } | { reply: Reply }> {
+  const all = await daily.store.listGuildSchedules(guildId);
   if (channel && typeof channel === 'object') {
     const found = all.find((s) => s.channelId === channel.id);
     if (found) return { schedule: found };
@@ -287,22 +287,22 @@ async function setDaily(daily: DailyService, guildId: string, request: CommandRe
   if (missing.length > 0) {
     return say(language, 'set.missing', { channel: channelMention(channel.id), missing: missing.join('**, **'), count: missing.length });
   }
-  const existing = daily.store.findSchedule(guildId, channel.id);
+  const existing = await daily.store.findSchedule(guildId, channel.id);
   let schedule: Schedule;
   try {
-    schedule = daily.store.upsertSchedule(
+    schedule = await daily.store.upsertSchedule(
       { guildId, channelId: channel.id, channelName: channel.name, time: String(o.time), timeZone: zone.value, days: days.value, roleId: role?.id ?? null, thread, ...(postLanguage ? { language: postLanguage } : {}) },
       request.now,
     );
   } catch (error) {
     if (error instanceof ScheduleLimitError) {
-      const live = daily.store.listGuildSchedules(guildId).filter((s) => s.state !== 'off');
+      const live = (await daily.store.listGuildSchedules(guildId)).filter((s) => s.state !== 'off');
       return say(language, 'set.limit', { count: error.limit, channels: live.map((s) => `${channelMention(s.channelId)}`).join(', ') });
     }
     throw error;
   }
   const today = localDate(request.now, schedule.timeZone);
-  const next = nextPostInstant(schedule, request.now, daily.store.getPost(schedule.id, today));
+  const next = nextPostInstant(schedule, request.now, await daily.store.getPost(schedule.id, today));
   const holiday = schedule.pausedUntil !== null && today < schedule.pausedUntil;
   const lines = [
     tr(language, 'set.done', { channel: channelMention(schedule.channelId), days: onDaysText(schedule.days, language), time: schedule.time, zone: schedule.timeZone }),
@@ -319,8 +319,8 @@ async function setDaily(daily: DailyService, guildId: string, request: CommandRe
 }
 
 /** The syllabus line of a schedule: the range in effect and the next one. */
-function syllabusNowAndNext(app: App, daily: DailyService, s: Schedule, today: string, language: Language): string | null {
-  const ranges = daily.store.listSyllabus(s.id);
+async function syllabusNowAndNext(app: App, daily: DailyService, s: Schedule, today: string, language: Language): Promise<string | null> {
+  const ranges = await daily.store.listSyllabus(s.id);
   if (ranges.length === 0) return null;
   const now = rangeOn(ranges, today);
   const next = ranges.find((r) => r.from > today);
@@ -347,14 +347,20 @@ function deliveryLine(last: PostRecord | null, language: Language): string {
   return tr(language, 'delivery.sending', { date: last.localDate });
 }
 
-function statusDaily(app: App, daily: DailyService, guildId: string, now: Date, language: Language): Reply {
-  const all = daily.store.listGuildSchedules(guildId);
+async function statusDaily(app: App, daily: DailyService, guildId: string, now: Date, language: Language): Promise<Reply> {
+  const all = await daily.store.listGuildSchedules(guildId);
   if (all.length === 0) return say(language, 'notSetUp');
   const live = all.filter((s) => s.state !== 'off');
   const off = all.filter((s) => s.state === 'off');
-  const fields = live.map((s) => {
+  // The channels' reads at once: up to ten channels, a few reads each, and the reply has 3 seconds.
+  const fields = await Promise.all(live.map(async (s) => {
     const today = localDate(now, s.timeZone);
-    const next = s.state === 'active' ? nextPostInstant(s, now, daily.store.getPost(s.id, today)) : null;
+    const [post, syllabus, last] = await Promise.all([
+      daily.store.getPost(s.id, today),
+      syllabusNowAndNext(app, daily, s, today, language),
+      daily.store.lastDelivery(s.id),
+    ]);
+    const next = s.state === 'active' ? nextPostInstant(s, now, post) : null;
     const holiday = s.state === 'active' && s.pausedUntil !== null && today < s.pausedUntil;
     // A reason the bot wrote when it paused itself is English ("daily: …"); one a manager typed is shown as typed.
     const state =
@@ -363,17 +369,16 @@ function statusDaily(app: App, daily: DailyService, guildId: string, now: Date, 
         : holiday
           ? `${tr(language, 'status.pausedUntil', { date: sentenceDate(s.pausedUntil ?? today, language) })}${s.pausedReason ? ` — ${s.pausedReason}` : ''} ${tr(language, 'status.endsEarly')}`
           : tr(language, 'status.on');
-    const syllabus = syllabusNowAndNext(app, daily, s, today, language);
     const lines = [
       `${channelMention(s.channelId)} · ${state}`,
       `${tr(language, 'status.slot', { days: capitalise(daysText(s.days, language)), time: s.time, zone: s.timeZone })}${s.roleId ? ` · ${tr(language, 'status.mentions', { role: roleMention(s.roleId) })}` : ''}${s.thread ? ` · ${tr(language, 'status.thread')}` : ''} · ${t(language, `languages.${s.language}`)}`,
       syllabus ? `**${tr(language, 'status.syllabus')}** ${syllabus}` : '',
       next ? `**${tr(language, 'status.nextPost')}** ${wallClock(next, s.timeZone, language)} — ${ts(next)} (${ts(next, TimestampStyles.RelativeTime)})` : '',
-      `**${tr(language, 'status.lastDelivery')}** ${deliveryLine(daily.store.lastDelivery(s.id), language)}`,
+      `**${tr(language, 'status.lastDelivery')}** ${deliveryLine(last, language)}`,
       s.failedDays > 0 ? `**${tr(language, 'status.failedDays')}** ${s.failedDays}` : '',
     ];
     return { name: truncate(`#${s.channelName ?? s.channelId}`, LIMITS.fieldName), value: truncate(lines.filter(Boolean).join('\n'), LIMITS.fieldValue) };
-  });
+  }));
   const description = [
     live.length === 0 ? tr(language, 'status.noneLive') : tr(language, 'status.live', { count: live.length, max: MAX_SCHEDULES_PER_GUILD }),
     off.length > 0 ? tr(language, 'status.offList', { channels: off.map((s) => `${channelMention(s.channelId)}`).join(', ') }) : '',
@@ -387,13 +392,13 @@ function statusDaily(app: App, daily: DailyService, guildId: string, now: Date, 
 async function testDaily(daily: DailyService, s: Schedule, request: CommandRequest): Promise<Reply> {
   const language = languageOfRequest(request);
   const date = localDate(request.now, s.timeZone);
-  const { quote } = daily.voiceOfSchedule(s, date);
+  const { quote } = await daily.voiceOfSchedule(s, date);
   const result = await daily.poster.post(
     { scheduleId: s.id, guildId: s.guildId, channelId: s.channelId, roleId: null, thread: false, language: s.language, localDate: date, quoteId: quote.id, timeZone: s.timeZone, scheduledAt: request.now, attempt: 1 },
     { test: true },
   );
   const ok = 'messageId' in result;
-  daily.store.recordTestPost({ guildId: s.guildId, channelId: s.channelId, quoteId: quote.id, requestedBy: request.userId, messageId: ok ? result.messageId : null, error: ok ? null : result.error }, request.now);
+  await daily.store.recordTestPost({ guildId: s.guildId, channelId: s.channelId, quoteId: quote.id, requestedBy: request.userId, messageId: ok ? result.messageId : null, error: ok ? null : result.error }, request.now);
   // A failure is Discord's or the network's own words, kept as they came.
   return ok ? say(language, 'test.posted', { channel: channelMention(s.channelId) }) : say(language, 'test.failed', { channel: channelMention(s.channelId), error: result.error });
 }
@@ -409,7 +414,7 @@ function dateOption(value: OptionValue | undefined, name: string, language: Lang
   }
 }
 
-function pauseDaily(daily: DailyService, s: Schedule, request: CommandRequest): Reply {
+async function pauseDaily(daily: DailyService, s: Schedule, request: CommandRequest): Promise<Reply> {
   const language = languageOfRequest(request);
   const channel = channelMention(s.channelId);
   if (s.state === 'off') return say(language, 'pause.off', { channel });
@@ -421,9 +426,9 @@ function pauseDaily(daily: DailyService, s: Schedule, request: CommandRequest): 
   const reasonText = typeof request.options.reason === 'string' ? request.options.reason.trim().slice(0, 200) : '';
   // Stored with the schedule, like a typed reason: in the words of the manager who paused it.
   const reason = reasonText ? showUserText(reasonText, 200) : tr(language, 'pause.by', { user: userMention(request.userId) });
-  const paused = daily.store.pauseUntil(s.id, until.date, reason, request.now);
+  const paused = await daily.store.pauseUntil(s.id, until.date, reason, request.now);
   if (!paused) return say(language, 'pause.failed', { channel });
-  const next = nextPostInstant(paused, request.now, daily.store.getPost(paused.id, today));
+  const next = nextPostInstant(paused, request.now, await daily.store.getPost(paused.id, today));
   const nextText = next ? ` ${tr(language, 'pause.resumesWith', { when: wallClock(next, s.timeZone, language), zone: s.timeZone, relative: ts(next, TimestampStyles.RelativeTime) })}` : '';
   return msg(`${tr(language, 'pause.done', { channel, date: sentenceDate(until.date, language), reason })}${nextText} ${tr(language, 'pause.endEarly')}`);
 }
@@ -434,10 +439,10 @@ function findTheme(app: App, input: string): Theme | null {
   return app.corpus.themes.find((t) => t.id.toLowerCase() === folded || t.label.toLowerCase() === folded) ?? null;
 }
 
-function syllabusAdd(app: App, daily: DailyService, guildId: string, request: CommandRequest): Reply {
+async function syllabusAdd(app: App, daily: DailyService, guildId: string, request: CommandRequest): Promise<Reply> {
   const language = languageOfRequest(request);
   const channel = request.options.channel as Channel | undefined;
-  const chosen = chooseSchedule(daily, guildId, channel, 'syllabus add', null, language);
+  const chosen = await chooseSchedule(daily, guildId, channel, 'syllabus add', null, language);
   if ('reply' in chosen) return chosen.reply;
   const s = chosen.schedule;
   const themeInput = String(request.options.theme ?? '');
@@ -454,7 +459,7 @@ function syllabusAdd(app: App, daily: DailyService, guildId: string, request: Co
   }
   let range;
   try {
-    range = daily.store.addSyllabusRange(s.id, theme.id, from.date, to, request.now);
+    range = await daily.store.addSyllabusRange(s.id, theme.id, from.date, to, request.now);
   } catch (error) {
     if (error instanceof RangeError) {
       // English keeps the store's account of the clash; the other languages say what clashed with what dates it was given.
@@ -479,8 +484,8 @@ function syllabusAdd(app: App, daily: DailyService, guildId: string, request: Co
   return privateEmbed(tr(language, 'syllabus.title'), lines.filter(Boolean).join('\n'));
 }
 
-function syllabusList(app: App, daily: DailyService, s: Schedule, now: Date, language: Language): Reply {
-  const ranges = daily.store.listSyllabus(s.id);
+async function syllabusList(app: App, daily: DailyService, s: Schedule, now: Date, language: Language): Promise<Reply> {
+  const ranges = await daily.store.listSyllabus(s.id);
   if (ranges.length === 0) return say(language, 'syllabus.none', { channel: channelMention(s.channelId) });
   const today = localDate(now, s.timeZone);
   const current = rangeOn(ranges, today);
@@ -491,16 +496,16 @@ function syllabusList(app: App, daily: DailyService, s: Schedule, now: Date, lan
   return privateEmbed(tr(language, 'syllabus.listTitle', { channel: s.channelName ?? s.channelId }), [tr(language, 'syllabus.datesIn', { channel: channelMention(s.channelId), zone: s.timeZone }), ...lines, tr(language, 'syllabus.outsideRanges')].join('\n'));
 }
 
-function historyDaily(daily: DailyService, guildId: string, request: CommandRequest): Reply {
+async function historyDaily(daily: DailyService, guildId: string, request: CommandRequest): Promise<Reply> {
   const language = languageOfRequest(request);
   const channel = request.options.channel as Channel | undefined;
   let posts: PostRecord[];
   if (channel && typeof channel === 'object') {
-    const s = daily.store.findSchedule(guildId, channel.id);
+    const s = await daily.store.findSchedule(guildId, channel.id);
     if (!s) return say(language, 'history.never', { channel: channelMention(channel.id) });
-    posts = daily.store.scheduleHistory(s.id, 15);
+    posts = await daily.store.scheduleHistory(s.id, 15);
   } else {
-    posts = daily.store.history(guildId, 15);
+    posts = await daily.store.history(guildId, 15);
   }
   if (posts.length === 0) return say(language, 'history.none');
   const several = new Set(posts.map((p) => p.channelId)).size > 1 || !channel;

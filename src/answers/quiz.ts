@@ -46,7 +46,7 @@ function isManager(permissions: bigint | null): boolean {
   );
 }
 
-export function answerQuiz(app: App, request: CommandRequest): Reply {
+export async function answerQuiz(app: App, request: CommandRequest): Promise<Reply> {
   const quiz = app.quiz;
   const language = request.language ?? "en";
   if (!quiz) return say(language, "noDatabase");
@@ -60,7 +60,7 @@ export function answerQuiz(app: App, request: CommandRequest): Reply {
     case "term":
       return term(app, request);
     case "forget-me": {
-      const n = quiz.store.forgetUser(request.userId);
+      const n = await quiz.store.forgetUser(request.userId);
       return n === 0
         ? say(language, "forget.nothing")
         : say(language, "forget.done", { count: n });
@@ -70,7 +70,7 @@ export function answerQuiz(app: App, request: CommandRequest): Reply {
   }
 }
 
-function ask(app: App, request: CommandRequest): Reply {
+async function ask(app: App, request: CommandRequest): Promise<Reply> {
   const service = app.quiz;
   const language = request.language ?? "en";
   if (!service || !request.guildId || !request.channelId)
@@ -109,7 +109,7 @@ function ask(app: App, request: CommandRequest): Reply {
       : DEFAULT_MINUTES;
   if (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_MINUTES)
     return say(language, "badMinutes", { max: MAX_MINUTES, minutes });
-  const quiz = service.ask(
+  const quiz = await service.ask(
     {
       guildId: request.guildId,
       channelId: request.channelId,
@@ -129,8 +129,9 @@ function ask(app: App, request: CommandRequest): Reply {
   return {
     type: "message",
     payload: openQuizMessage(quiz, { answered: 0, right: 0 }, app.corpus),
-    sent: (messageId) =>
-      messageId && service.store.setMessageId(quiz.id, messageId),
+    sent: async (messageId) => {
+      if (messageId) await service.store.setMessageId(quiz.id, messageId);
+    },
   };
 }
 
@@ -139,14 +140,14 @@ function ask(app: App, request: CommandRequest): Reply {
  * Berlin counts its week from Monday 00:00 in Berlin, not from Sunday 23:00 or 01:00), else UTC, one week for
  * everyone whatever their zones. The scores reply names it.
  */
-function periodZone(app: App, guildId: string): string {
-  const schedules = app.daily?.store.listGuildSchedules(guildId) ?? [];
+async function periodZone(app: App, guildId: string): Promise<string> {
+  const schedules = (await app.daily?.store.listGuildSchedules(guildId)) ?? [];
   const zones = new Set(schedules.filter((s) => s.state !== "off").map((s) => s.timeZone));
   const [only] = zones;
   return zones.size === 1 && only !== undefined ? only : "UTC";
 }
 
-function scores(app: App, request: CommandRequest): Reply {
+async function scores(app: App, request: CommandRequest): Promise<Reply> {
   const service = app.quiz;
   const language = request.language ?? "en";
   if (!service || !request.guildId) return say(language, "serverOnly");
@@ -156,7 +157,7 @@ function scores(app: App, request: CommandRequest): Reply {
       : "week";
   let since: Date | null = null;
   let label = t(language, "quiz.period.all");
-  const zone = periodZone(app, request.guildId);
+  const zone = await periodZone(app, request.guildId);
   if (period === "week") {
     // Weeks start on Monday, 00:00 on the server's clock (periodZone).
     const today = localDate(request.now, zone);
@@ -164,7 +165,7 @@ function scores(app: App, request: CommandRequest): Reply {
     since = scheduledInstant(monday, "00:00", zone);
     label = t(language, "quiz.period.week", { monday, zone });
   } else if (period === "term") {
-    const start = service.store.termStart(request.guildId);
+    const start = await service.store.termStart(request.guildId);
     if (!start) return say(language, "noTerm");
     since = scheduledInstant(start, "00:00", zone);
     label = t(language, "quiz.period.term", { start, zone });
@@ -174,14 +175,14 @@ function scores(app: App, request: CommandRequest): Reply {
   return {
     type: "message",
     payload: scoresMessage(
-      service.scores(request.guildId, since),
+      await service.scores(request.guildId, since),
       { label },
       language,
     ),
   };
 }
 
-function term(app: App, request: CommandRequest): Reply {
+async function term(app: App, request: CommandRequest): Promise<Reply> {
   const service = app.quiz;
   const language = request.language ?? "en";
   if (!service || !request.guildId) return say(language, "serverOnly");
@@ -196,7 +197,7 @@ function term(app: App, request: CommandRequest): Reply {
   } catch {
     return say(language, "term.badDate", { input: showUserText(date, 20) });
   }
-  const zone = periodZone(app, request.guildId);
+  const zone = await periodZone(app, request.guildId);
   if (
     Temporal.PlainDate.compare(
       parsed,
@@ -205,7 +206,7 @@ function term(app: App, request: CommandRequest): Reply {
   ) {
     return say(language, "term.future");
   }
-  service.store.setTerm(
+  await service.store.setTerm(
     request.guildId,
     parsed.toString(),
     request.userId,
@@ -219,16 +220,16 @@ function term(app: App, request: CommandRequest): Reply {
  * post itself keeps the quiz's (a Russian press on an English post answers in
  * Russian and leaves the post in English).
  */
-export function answerQuizButton(app: App, request: ButtonRequest): Reply {
+export async function answerQuizButton(app: App, request: ButtonRequest): Promise<Reply> {
   const service = app.quiz;
   const language = request.language ?? "en";
   const parsed = parseQuizButton(request.customId);
   if (!service || !parsed) return say(language, "staleButton");
-  const quiz = service.store.get(parsed.quizId);
+  const quiz = await service.store.get(parsed.quizId);
   if (!quiz) return say(language, "gone");
   // The post's id, in case Discord never told us when it was sent.
   if (!quiz.messageId && request.messageId)
-    service.store.setMessageId(quiz.id, request.messageId);
+    await service.store.setMessageId(quiz.id, request.messageId);
   if (parsed.action === "reveal") {
     if (
       request.userId !== quiz.askedBy &&
@@ -236,15 +237,15 @@ export function answerQuizButton(app: App, request: ButtonRequest): Reply {
     ) {
       return say(language, "notAsker");
     }
-    const claimed = service.reveal(quiz.id, request.now);
+    const claimed = await service.reveal(quiz.id, request.now);
     if (!claimed) return message(quizClosedNotice(app.corpus, quiz, language));
     return {
       type: "update",
-      payload: closedQuizMessage(app.corpus, claimed, service.tally(quiz.id)),
+      payload: closedQuizMessage(app.corpus, claimed, await service.tally(quiz.id)),
       sent: () => service.store.markClosed(quiz.id),
     };
   }
-  const outcome = service.answer(
+  const outcome = await service.answer(
     quiz.id,
     request.userId,
     parsed.choice,
@@ -264,7 +265,7 @@ export function answerQuizButton(app: App, request: ButtonRequest): Reply {
         type: "update",
         payload: openQuizMessage(
           outcome.quiz,
-          service.tally(quiz.id),
+          await service.tally(quiz.id),
           app.corpus,
         ),
         followUp: answerAck(

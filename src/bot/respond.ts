@@ -11,7 +11,7 @@ type Repliable = ChatInputCommandInteraction | ButtonInteraction;
 
 export async function sendReply(interaction: Repliable, reply: Reply): Promise<void> {
   const messageId = await send(interaction, reply);
-  reply.sent?.(messageId);
+  await reply.sent?.(messageId);
 }
 
 /** Sends the reply; the id of the message it created or edited, when Discord says. */

@@ -21,10 +21,10 @@ import type { ButtonRequest, Command, CommandRequest, Reply } from '../interacti
 import type { MessagePayload } from '../message/payload.js';
 import type { Poster } from '../daily/ports.js';
 import { DailyService } from '../daily/service.js';
-import { DailyStore } from '../daily/store.js';
+import { SqliteDailyStore } from '../daily/sqlite-store.js';
 import { openDatabase } from '../db/database.js';
 import { QuizService } from '../quiz/service.js';
-import { QuizStore } from '../quiz/store.js';
+import { SqliteQuizStore } from '../quiz/sqlite-store.js';
 import { dailyPostMessage } from '../render/daily.js';
 import { notice } from '../message/payload.js';
 import { ansi, buttonsOf, formatPayload, plain, type Style } from './format.js';
@@ -61,7 +61,7 @@ export class ConsoleSession {
       options: parsed.line.options,
       now: this.clock(),
     };
-    return this.keep(await this.dispatcher.command(request));
+    return await this.keep(await this.dispatcher.command(request));
   }
 
   private async press(word: string): Promise<MessagePayload> {
@@ -74,13 +74,13 @@ export class ConsoleSession {
     }
     if (target.disabled) return notice(`The ${target.label.trim()} button is disabled here.`);
     const request: ButtonRequest = { ...this.caller(), customId: target.customId, messageId: null, messageOwnerId: CONSOLE_USER, now: this.clock() };
-    return this.keep(await this.dispatcher.button(request));
+    return await this.keep(await this.dispatcher.button(request));
   }
 
   /** Remembers the message whose buttons the next word may press; an update replaces it. */
-  private keep(reply: Reply): MessagePayload {
+  private async keep(reply: Reply): Promise<MessagePayload> {
     if (reply.type === 'update' || (reply.payload.components?.length ?? 0) > 0) this.last = reply.payload;
-    reply.sent?.(null);
+    await reply.sent?.(null);
     // An update with a private word (a quiz answer's acknowledgement): the word is what the presser reads.
     return reply.type === 'update' && reply.followUp ? reply.followUp : reply.payload;
   }
@@ -239,7 +239,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   // The console keeps its daily settings in memory: it is for trying things, not for running a server.
   const db = openDatabase(':memory:');
-  const app = createApp({ library, daily: new DailyService(library.corpus, new DailyStore(db), consolePoster(library.corpus)), quiz: new QuizService(library.corpus, new QuizStore(db)) });
+  const app = createApp({ library, daily: new DailyService(library.corpus, new SqliteDailyStore(db), consolePoster(library.corpus)), quiz: new QuizService(library.corpus, new SqliteQuizStore(db)) });
   const session = new ConsoleSession(new Dispatcher(commands, app), undefined, cli.language);
   const { json, rest } = cli;
   if (json) {

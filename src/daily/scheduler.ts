@@ -61,18 +61,15 @@ export interface SchedulerLog {
 
 export type SchedulerStore = Pick<
   DailyStore,
-  | 'listActiveSchedules'
-  | 'listPostsBetween'
   | 'claimPost'
   | 'retryFailed'
   | 'reclaimStale'
   | 'markSent'
   | 'markFailed'
   | 'pauseSchedule'
-  | 'listDueScheduleIds'
-  | 'listCheckHints'
   | 'refreshCheckHints'
-  | 'snapshot'
+  | 'dueSnapshot'
+  | 'fullSnapshot'
 >;
 
 export interface DailySchedulerOptions {
@@ -80,7 +77,7 @@ export interface DailySchedulerOptions {
   readonly clock: () => Date;
   readonly deliver: (job: DeliveryJob) => Promise<DeliveryResult>;
   /** The voice of a schedule's local date (`DailyService#pick`: the rotation, or the schedule's syllabus theme). */
-  readonly pickQuote: (schedule: Schedule, localDate: string) => PickedQuote;
+  readonly pickQuote: (schedule: Schedule, localDate: string) => Promise<PickedQuote>;
   readonly log: SchedulerLog;
   /** Only these guilds (a shard's own); all when absent. */
   readonly guildFilter?: (guildId: string) => boolean;
@@ -199,7 +196,7 @@ export class DailyScheduler {
     };
     let decision: Decision;
     try {
-      decision = full ? this.decideAll(now) : this.decideHinted(now);
+      decision = full ? await this.decideAll(now) : await this.decideHinted(now);
     } catch (error) {
       summary.errors++;
       this.options.log.error({ err: error }, 'daily: could not decide which posts are due');
@@ -220,7 +217,7 @@ export class DailyScheduler {
         );
       }
     });
-    this.refreshHints(decision.refresh, summary);
+    await this.refreshHints(decision.refresh, summary);
     if (summary.due > 0) this.options.log.info({ ...summary }, 'daily: tick done');
     return summary;
   }
@@ -230,15 +227,10 @@ export class DailyScheduler {
    * only their posts (guild ids first, through the index, so that other
    * shards' guilds cost an index entry each, not a row).
    */
-  private decideHinted(now: Date): Decision {
+  private async decideHinted(now: Date): Promise<Decision> {
     const { store, guildFilter: filter } = this.options;
     const { from, to } = currentDateWindow(now);
-    const { schedules, posts } = store.snapshot(() => {
-      const due = store.listDueScheduleIds(now);
-      const own = (filter ? due.filter((entry) => filter(entry.guildId)) : due).map((entry) => entry.id);
-      if (own.length === 0) return { schedules: [], posts: [] };
-      return { schedules: store.listActiveSchedules(own), posts: store.listPostsBetween(from, to, own) };
-    });
+    const { schedules, posts } = await store.dueSnapshot(now, from, to, filter);
     const actions = dueSchedules(schedules, posts, now, this.policy);
     return { actions, checked: schedules.length, refresh: schedules.map((schedule) => schedule.id) };
   }
@@ -250,17 +242,12 @@ export class DailyScheduler {
    * posts they were computed from stay as they are): warned about, corrected,
    * and whatever it held back is due in this very pass.
    */
-  private decideAll(now: Date): Decision {
+  private async decideAll(now: Date): Promise<Decision> {
     const { store, guildFilter: filter, log } = this.options;
     const { from, to } = currentDateWindow(now);
-    const { schedules, posts, stored } = store.snapshot(() => {
-      const all = store.listActiveSchedules();
-      return {
-        schedules: filter ? all.filter((schedule) => filter(schedule.guildId)) : all,
-        posts: store.listPostsBetween(from, to),
-        stored: store.listCheckHints(now),
-      };
-    });
+    const read = await store.fullSnapshot(now, from, to);
+    const schedules = filter ? read.schedules.filter((schedule) => filter(schedule.guildId)) : read.schedules;
+    const { posts, hints: stored } = read;
     const lookup = indexPosts(posts);
     const actions = dueSchedules(schedules, lookup, now, this.policy);
     const computed = nextCheckTimes(schedules, lookup, now, this.policy);
@@ -295,10 +282,10 @@ export class DailyScheduler {
   }
 
   /** After acting: the next check hints of the guilds this pass looked at. A failure leaves them due (re-read next tick). */
-  private refreshHints(ids: readonly number[], summary: TickSummary): void {
+  private async refreshHints(ids: readonly number[], summary: TickSummary): Promise<void> {
     if (ids.length === 0) return;
     try {
-      this.options.store.refreshCheckHints(ids, this.options.clock(), this.policy);
+      await this.options.store.refreshCheckHints(ids, this.options.clock(), this.policy);
     } catch (error) {
       summary.errors++;
       this.options.log.error({ err: error, schedules: ids.length }, 'daily: could not update check hints');
@@ -310,7 +297,7 @@ export class DailyScheduler {
     const { schedule } = action;
     switch (action.kind) {
       case 'invalid': {
-        if (store.pauseSchedule(schedule.id, `daily: paused: ${action.error}`, clock())) summary.paused++;
+        if (await store.pauseSchedule(schedule.id, `daily: paused: ${action.error}`, clock())) summary.paused++;
         this.options.log.warn({ guildId: schedule.guildId, scheduleId: schedule.id, error: action.error }, 'daily: schedule unusable, paused');
         return;
       }
@@ -319,12 +306,12 @@ export class DailyScheduler {
           action.post.nonceSince === null
             ? 'daily: delivery interrupted before the upgrade (process stopped mid-post); not retried, the message may have gone out'
             : 'daily: delivery interrupted and not resumed while Discord still remembered its nonce; not retried, the message may have gone out';
-        this.recordFinalFailure(schedule.id, action.localDate, reason, clock(), summary, false);
+        await this.recordFinalFailure(schedule.id, action.localDate, reason, clock(), summary, false);
         return;
       }
       case 'claim': {
-        const picked = this.options.pickQuote(schedule, action.localDate);
-        if (!store.claimPost(schedule.id, action.localDate, picked.quoteId, clock(), this.claimer, picked.theme)) {
+        const picked = await this.options.pickQuote(schedule, action.localDate);
+        if (!(await store.claimPost(schedule.id, action.localDate, picked.quoteId, clock(), this.claimer, picked.theme))) {
           summary.skipped++;
           return;
         }
@@ -335,8 +322,8 @@ export class DailyScheduler {
       case 'reclaim': {
         const post =
           action.kind === 'retry'
-            ? store.retryFailed(schedule.id, action.localDate, clock(), this.claimer)
-            : store.reclaimStale(schedule.id, action.localDate, clock(), this.claimer, {
+            ? await store.retryFailed(schedule.id, action.localDate, clock(), this.claimer)
+            : await store.reclaimStale(schedule.id, action.localDate, clock(), this.claimer, {
                 staleAfterMinutes: this.policy.staleClaimMinutes,
                 nonceWindowMinutes: this.policy.nonceWindowMinutes,
               });
@@ -373,7 +360,7 @@ export class DailyScheduler {
 
     if ('messageId' in result) {
       try {
-        store.markSent(scheduleId, localDate, result.messageId, at);
+        await store.markSent(scheduleId, localDate, result.messageId, at);
       } catch (error) {
         // The message is out but the claim still looks unfinished: say so, loudly.
         const details = { err: error, guildId, scheduleId, localDate, messageId: result.messageId };
@@ -400,21 +387,21 @@ export class DailyScheduler {
       { guildId, scheduleId, localDate, attempt: job.attempt, error: result.error, nextAttemptAt: plan.nextAttemptAt },
       'daily: delivery failed',
     );
-    if (plan.nextAttemptAt) store.markFailed(scheduleId, localDate, result.error, at, plan.nextAttemptAt);
-    else this.recordFinalFailure(scheduleId, localDate, result.error, at, summary, plan.pauseNow);
+    if (plan.nextAttemptAt) await store.markFailed(scheduleId, localDate, result.error, at, plan.nextAttemptAt);
+    else await this.recordFinalFailure(scheduleId, localDate, result.error, at, summary, plan.pauseNow);
   }
 
   /** The day failed for good: count it, and pause on a permanent error or a long enough streak. */
-  private recordFinalFailure(
+  private async recordFinalFailure(
     scheduleId: number,
     localDate: string,
     error: string,
     at: Date,
     summary: TickSummary,
     permanent: boolean,
-  ): void {
+  ): Promise<void> {
     const { store, log } = this.options;
-    const outcome = store.markFailed(scheduleId, localDate, error, at, null);
+    const outcome = await store.markFailed(scheduleId, localDate, error, at, null);
     let reason: string | null = null;
     if (permanent) {
       reason = `daily: paused after an error that needs a fix: ${error}`;
@@ -422,7 +409,7 @@ export class DailyScheduler {
       const days = outcome.failedDays;
       reason = `daily: paused after ${days} days in a row without a successful post; last error: ${error}`;
     }
-    if (reason !== null && store.pauseSchedule(scheduleId, reason, at)) {
+    if (reason !== null && (await store.pauseSchedule(scheduleId, reason, at))) {
       summary.paused++;
       log.warn({ scheduleId, reason }, 'daily: schedule paused');
     }

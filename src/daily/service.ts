@@ -73,8 +73,8 @@ export class DailyService {
    * syllabus theme's, or the rotation's. A theme the corpus no longer has falls
    * back to the rotation (the plan cannot be followed; the post still goes out).
    */
-  pick(schedule: Pick<Schedule, 'id' | 'guildId' | 'days'>, date: string): PickedQuote {
-    const range = rangeOn(this.store.listSyllabus(schedule.id), date);
+  async pick(schedule: Pick<Schedule, 'id' | 'guildId' | 'days'>, date: string): Promise<PickedQuote> {
+    const range = rangeOn(await this.store.listSyllabus(schedule.id), date);
     if (range) {
       const picked = this.pickFromTheme(schedule, range, date);
       if (picked !== null) return { quoteId: picked, theme: range.theme };
@@ -101,11 +101,11 @@ export class DailyService {
    * The voice of a schedule's date: the recorded quote once the day is
    * claimed (what was posted stays what was posted), else the pick.
    */
-  voiceOfSchedule(schedule: Schedule, date: string): { quote: Quote; theme: string | null; posted: boolean } {
-    const recorded = this.store.getPost(schedule.id, date);
+  async voiceOfSchedule(schedule: Schedule, date: string): Promise<{ quote: Quote; theme: string | null; posted: boolean }> {
+    const recorded = await this.store.getPost(schedule.id, date);
     const recordedQuote = recorded ? this.corpus.byId.get(recorded.quoteId) : undefined;
     if (recorded && recordedQuote) return { quote: recordedQuote, theme: recorded.theme, posted: recorded.status === 'sent' };
-    const picked = this.pick(schedule, date);
+    const picked = await this.pick(schedule, date);
     const quote = this.corpus.byId.get(picked.quoteId);
     if (!quote) throw new Error(`daily: the rotation picked ${picked.quoteId}, which is not in the corpus`);
     return { quote, theme: picked.theme, posted: false };
@@ -117,12 +117,12 @@ export class DailyService {
    * schedule already posted from the rotation keeps its recorded quote, even
    * if the corpus has grown since. Syllabus voices belong to their channels.
    */
-  voiceFor(guildId: string | null, now: Date): { quote: Quote; localDate: string; timeZone: string } {
-    const schedules = guildId ? this.store.listGuildSchedules(guildId) : [];
+  async voiceFor(guildId: string | null, now: Date): Promise<{ quote: Quote; localDate: string; timeZone: string }> {
+    const schedules = guildId ? await this.store.listGuildSchedules(guildId) : [];
     const schedule = schedules.find((s) => s.state !== 'off') ?? schedules[0] ?? null;
     const timeZone = schedule?.timeZone ?? 'UTC';
     const date = localDate(now, timeZone);
-    const post = schedule ? this.store.getPost(schedule.id, date) : null;
+    const post = schedule ? await this.store.getPost(schedule.id, date) : null;
     const recorded = post && post.theme === null && this.corpus.byId.has(post.quoteId) ? post.quoteId : null;
     const id = recorded ?? this.rotation.voiceOf(date);
     const quote = this.corpus.byId.get(id);

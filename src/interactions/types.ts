@@ -64,11 +64,12 @@ export interface ButtonRequest extends Caller {
  * - `update`: edit the message the button sits on (paging), then send `followUp` if any
  *   (a private word to the presser, such as a quiz answer's acknowledgement).
  * `sent`, when given, is called once the edge has sent it, with the id of the message it
- * created or edited (null where there is none, as in the console): a quiz records its post.
+ * created or edited (null where there is none, as in the console): a quiz records its post. The edge
+ * awaits it (it may write to the database) before the interaction counts as answered.
  */
 export type Reply =
-  | { readonly type: 'message'; readonly payload: MessagePayload; readonly sent?: (messageId: string | null) => void }
-  | { readonly type: 'update'; readonly payload: MessagePayload; readonly followUp?: MessagePayload; readonly sent?: (messageId: string | null) => void };
+  | { readonly type: 'message'; readonly payload: MessagePayload; readonly sent?: (messageId: string | null) => Promise<void> | void }
+  | { readonly type: 'update'; readonly payload: MessagePayload; readonly followUp?: MessagePayload; readonly sent?: (messageId: string | null) => Promise<void> | void };
 
 export interface Command {
   readonly data: RESTPostAPIChatInputApplicationCommandsJSONBody;

@@ -64,14 +64,14 @@ export class QuizCloser {
     const now = this.o.clock();
     let due: string[];
     try {
-      due = this.o.store.dueToClose(now);
+      due = await this.o.store.dueToClose(now);
     } catch (err) {
       this.o.log.error({ err }, "quiz: could not read the quizzes to close");
       return;
     }
     for (const id of due) {
       try {
-        const quiz = this.o.store.claimClose(id, now);
+        const quiz = await this.o.store.claimClose(id, now);
         if (quiz) await this.close(quiz);
       } catch (err) {
         this.o.log.error({ quiz: id, err }, "quiz: close failed");
@@ -82,7 +82,7 @@ export class QuizCloser {
   /** Edits a claimed quiz's post to show the answer, and records how that went. */
   async close(quiz: Quiz): Promise<void> {
     if (!quiz.messageId) {
-      this.o.store.markGone(
+      await this.o.store.markGone(
         quiz.id,
         "the post’s message id was never recorded",
       );
@@ -95,13 +95,13 @@ export class QuizCloser {
     const result = await this.o.edit(
       quiz.channelId,
       quiz.messageId,
-      this.o.render(quiz, this.o.store.tally(quiz.id)),
+      this.o.render(quiz, await this.o.store.tally(quiz.id)),
     );
     if (result.ok) {
-      this.o.store.markClosed(quiz.id);
+      await this.o.store.markClosed(quiz.id);
       this.o.log.info({ quiz: quiz.id, guild: quiz.guildId }, "quiz: closed");
     } else if (result.gone || quiz.attempts >= MAX_CLOSE_ATTEMPTS) {
-      this.o.store.markGone(quiz.id, result.error);
+      await this.o.store.markGone(quiz.id, result.error);
       this.o.log.info(
         {
           quiz: quiz.id,
@@ -112,7 +112,7 @@ export class QuizCloser {
         "quiz: closed; its post could not be edited",
       );
     } else {
-      this.o.store.recordFailure(quiz.id, result.error);
+      await this.o.store.recordFailure(quiz.id, result.error);
       this.o.log.warn(
         {
           quiz: quiz.id,

@@ -38,7 +38,7 @@ export class QuizService {
   ) {}
 
   /** A new quiz, stored before it is posted; null when no fair question can be asked (theme too small). */
-  ask(input: AskInput, random: () => number): Quiz | null {
+  async ask(input: AskInput, random: () => number): Promise<Quiz | null> {
     const question = pickQuestion(
       this.corpus,
       { mode: input.mode, ...(input.theme ? { theme: input.theme } : {}) },
@@ -66,20 +66,20 @@ export class QuizService {
     userId: string,
     choice: number,
     now: Date,
-  ): AnswerOutcome {
+  ): Promise<AnswerOutcome> {
     return this.store.answer(quizId, userId, choice, now);
   }
 
-  tally(quizId: string): Tally {
+  tally(quizId: string): Promise<Tally> {
     return this.store.tally(quizId);
   }
 
   /** Claims the close now, for Reveal: the quiz when the caller now owns the edit, null when it is closed already. */
-  reveal(quizId: string, now: Date): Quiz | null {
+  reveal(quizId: string, now: Date): Promise<Quiz | null> {
     return this.store.claimClose(quizId, now, true);
   }
 
-  scores(guildId: string, since: Date | null, limit = 10): ScoreRow[] {
+  scores(guildId: string, since: Date | null, limit = 10): Promise<ScoreRow[]> {
     return this.store.scores(guildId, since, limit);
   }
 }

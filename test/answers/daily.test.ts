@@ -8,7 +8,7 @@ import { PermissionFlagsBits } from 'discord-api-types/v10';
 import { commands } from '../../commands/index.js';
 import { createApp, loadLibrary } from '../../src/app.js';
 import { DailyService } from '../../src/daily/service.js';
-import { DailyStore } from '../../src/daily/store.js';
+import { SqliteDailyStore } from '../../src/daily/sqlite-store.js';
 import { openDatabase } from '../../src/db/database.js';
 import { Dispatcher } from '../../src/interactions/dispatch.js';
 import type { CommandRequest, OptionValue } from '../../src/interactions/types.js';
@@ -17,7 +17,7 @@ function setup(t: { after: (fn: () => void) => void }) {
   const library = loadLibrary();
   const db = openDatabase(':memory:');
   t.after(() => db.close());
-  const app = createApp({ library, daily: new DailyService(library.corpus, new DailyStore(db), { post: async () => ({ messageId: '1' }) }) });
+  const app = createApp({ library, daily: new DailyService(library.corpus, new SqliteDailyStore(db), { post: async () => ({ messageId: '1' }) }) });
   return { app, dispatcher: new Dispatcher(commands, app) };
 }
 
@@ -53,7 +53,7 @@ test('a zone abbreviation is refused with the place to use instead, and nothing 
   const { dispatcher, app } = setup(t);
   const reply = await dispatcher.command(set(channel(null), 'PST'));
   assert.match(reply.payload.content ?? '', /“PST” is an abbreviation, not a time zone.*`America\/Los_Angeles`/);
-  assert.equal(app.daily?.store.listGuildSchedules('1180000000000000202')[0] ?? null, null);
+  assert.equal((await app.daily?.store.listGuildSchedules('1180000000000000202') ?? [])[0] ?? null, null);
 });
 
 test('@everyone (the role whose id is the server’s) is refused as the daily mention, and nothing is saved', async (t) => {
@@ -63,5 +63,5 @@ test('@everyone (the role whose id is the server’s) is refused as the daily me
   const reply = await dispatcher.command({ ...request, options: { ...request.options, role: everyone } });
   assert.equal(reply.payload.flags, 64);
   assert.match(reply.payload.content ?? '', /^The daily post cannot mention @everyone\. .*Nothing was saved\.$/);
-  assert.equal(app.daily?.store.listGuildSchedules('1180000000000000202')[0] ?? null, null);
+  assert.equal((await app.daily?.store.listGuildSchedules('1180000000000000202') ?? [])[0] ?? null, null);
 });

@@ -183,7 +183,7 @@ test('a member without Manage Server cannot change the daily post', async (t) =>
   ).response();
   assert.equal(r.ephemeral, true);
   assert.match(r.message?.content ?? '', /Manage Server/);
-  assert.equal(bot.app.daily?.store.listGuildSchedules(standIn.guildId)[0] ?? null, null);
+  assert.equal((await bot.app.daily?.store.listGuildSchedules(standIn.guildId) ?? [])[0] ?? null, null);
 });
 
 test('op 7 reconnect: the session resumes (no new IDENTIFY) and the bot still answers', async (t) => {

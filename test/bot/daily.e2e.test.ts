@@ -106,7 +106,7 @@ test('missing permissions are named exactly, and nothing is saved', async (t) =>
   const r = await (await daily(standIn, 'set', setOptions(standIn, [{ name: 'thread', type: T.Boolean, value: true }]))).response();
   assert.equal(r.ephemeral, true);
   assert.match(r.message?.content ?? '', /missing: \*\*Embed Links\*\*, \*\*Create Public Threads\*\*/);
-  assert.equal(bot.app.daily?.store.listGuildSchedules(standIn.guildId)[0] ?? null, null);
+  assert.equal((await bot.app.daily?.store.listGuildSchedules(standIn.guildId) ?? [])[0] ?? null, null);
 });
 
 test('bad time and zone get a clear private answer', async (t) => {
@@ -131,7 +131,7 @@ test('a deleted channel: the failure is recorded, shown in status, the schedule 
   const text = embedText(status.message);
   assert.match(text, /failed\*\* for 2026-03-10: the channel/);
   assert.match(text, /Paused/);
-  assert.ok(bot.app.daily?.store.listGuildSchedules(standIn.guildId)[0] ?? null, 'settings are kept');
+  assert.ok((await bot.app.daily?.store.listGuildSchedules(standIn.guildId) ?? [])[0] ?? null, 'settings are kept');
 });
 
 test('/daily test posts now without counting as the day’s post; /daily off keeps the settings', async (t) => {
@@ -145,7 +145,7 @@ test('/daily test posts now without counting as the day’s post; /daily off kee
   assert.equal(standIn.channelMessages(standIn.channelId).length, 2, 'the real post still goes out');
   const off = await (await daily(standIn, 'off')).response();
   assert.match(off.message?.content ?? '', /off.*kept/);
-  assert.equal(bot.app.daily?.store.listGuildSchedules(standIn.guildId)[0]?.state, 'off');
+  assert.equal((await bot.app.daily?.store.listGuildSchedules(standIn.guildId) ?? [])[0]?.state, 'off');
 });
 
 test('removed from a server: its schedule pauses with the reason, settings kept', async (t) => {
@@ -154,7 +154,7 @@ test('removed from a server: its schedule pauses with the reason, settings kept'
   const left = new Promise((resolve) => bot.client.once('guildDelete', resolve));
   standIn.removeBotFromGuild(standIn.guildId);
   await left;
-  const schedule = bot.app.daily?.store.listGuildSchedules(standIn.guildId)[0] ?? null;
+  const schedule = (await bot.app.daily?.store.listGuildSchedules(standIn.guildId) ?? [])[0] ?? null;
   assert.equal(schedule?.state, 'paused');
   assert.equal(schedule?.pausedReason, 'the bot was removed from this server');
   assert.equal(schedule?.channelId, standIn.channelId);
@@ -166,7 +166,7 @@ test('/daily set with @everyone as the role: refused privately, nothing saved, n
   const r = await (await daily(standIn, 'set', setOptions(standIn, [{ name: 'role', type: T.Role, value: standIn.guildId }]))).response();
   assert.equal(r.ephemeral, true);
   assert.match(r.message?.content ?? '', /^The daily post cannot mention @everyone\./);
-  assert.equal(bot.app.daily?.store.listGuildSchedules(standIn.guildId)[0] ?? null, null);
+  assert.equal((await bot.app.daily?.store.listGuildSchedules(standIn.guildId) ?? [])[0] ?? null, null);
   assert.equal(standIn.channelMessages(standIn.channelId).length, 0);
 });
 
@@ -175,7 +175,7 @@ test('a crash after Discord accepted the post and before it was recorded, then a
   await (await daily(standIn, 'set', setOptions(standIn))).response();
   const store = bot.app.daily?.store;
   assert.ok(store);
-  const scheduleId = store.listGuildSchedules(standIn.guildId)[0]?.id;
+  const scheduleId = (await store.listGuildSchedules(standIn.guildId))[0]?.id;
   assert.ok(scheduleId !== undefined);
   // The process dies between Discord's answer and the database write: the write never happens.
   store.markSent = () => {
@@ -185,7 +185,7 @@ test('a crash after Discord accepted the post and before it was recorded, then a
   await bot.scheduler.tick().catch(() => undefined);
   const posted = standIn.channelMessages(standIn.channelId);
   assert.equal(posted.length, 1, 'Discord accepted the post');
-  assert.equal(store.getPost(scheduleId, '2026-03-10')?.status, 'claimed', 'but no outcome was recorded');
+  assert.equal((await store.getPost(scheduleId, '2026-03-10'))?.status, 'claimed', 'but no outcome was recorded');
   await bot.stop();
 
   // The restart, two minutes later: inside Discord's nonce memory, past the one-tick stale claim.
@@ -198,7 +198,7 @@ test('a crash after Discord accepted the post and before it was recorded, then a
   assert.equal(sends.length, 2, 'the restart sent the post again');
   for (const send of sends) assert.deepEqual([(send.body as { nonce?: unknown }).nonce, (send.body as { enforce_nonce?: unknown }).enforce_nonce], [`hv:${scheduleId}:20260310`, true]);
   assert.deepEqual(standIn.channelMessages(standIn.channelId).map((m) => m.id), [posted[0]?.id], 'still exactly one message');
-  const record = again.app.daily?.store.getPost(scheduleId, '2026-03-10');
+  const record = await again.app.daily?.store.getPost(scheduleId, '2026-03-10');
   assert.equal(record?.status, 'sent');
   assert.equal(record?.messageId, posted[0]?.id, 'the day records the message Discord returned');
 });
@@ -213,7 +213,7 @@ test('two channels in two zones each post once, at their own local time', async 
   ];
   await (await daily(standIn, 'set', zone(standIn.channelId, 'Europe/Berlin'))).response();
   await (await daily(standIn, 'set', zone(STUDY, 'America/Los_Angeles'))).response();
-  assert.equal(bot.app.daily?.store.listGuildSchedules(standIn.guildId).length, 2);
+  assert.equal((await bot.app.daily?.store.listGuildSchedules(standIn.guildId) ?? []).length, 2);
   const count = () => [standIn.channelMessages(standIn.channelId).length, standIn.channelMessages(STUDY).length];
 
   clock.now = new Date('2026-03-10T07:30:00Z'); // 08:30 Berlin, 00:30 Los Angeles

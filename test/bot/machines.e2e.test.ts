@@ -19,7 +19,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { ApplicationCommandOptionType } from 'discord-api-types/v10';
 import type { PostRecord } from '../../src/daily/due.js';
-import { DailyStore } from '../../src/daily/store.js';
+import { SqliteDailyStore } from '../../src/daily/sqlite-store.js';
 import { openDatabase } from '../../src/db/database.js';
 import { BOT_ID, TOKEN } from '../../support/bot.js';
 import { guildIdForShard, snowflake, StandIn } from '../../support/discord/index.js';
@@ -66,15 +66,15 @@ test('two machines, shards 0-1 (2 clusters) and 2-3 (1 cluster) of 4: each answe
 
   // Every server's voice of the day, set two days ago for 06:00 where it is now about noon: due at start.
   const db = openDatabase(databasePath);
-  const store = new DailyStore(db);
+  const store = new SqliteDailyStore(db);
   const timeZone = zoneAtNoon(new Date());
-  for (const g of guilds) store.upsertSchedule({ guildId: g.id, channelId: g.channel, time: '06:00', timeZone, roleId: null, thread: false }, new Date(Date.now() - 2 * 86_400_000));
+  for (const g of guilds) await store.upsertSchedule({ guildId: g.id, channelId: g.channel, time: '06:00', timeZone, roleId: null, thread: false }, new Date(Date.now() - 2 * 86_400_000));
   db.close();
-  const records = (): PostRecord[][] => {
+  const records = async (): Promise<PostRecord[][]> => {
     const check = openDatabase(databasePath);
     try {
-      const s = new DailyStore(check);
-      return guilds.map((g) => s.history(g.id));
+      const s = new SqliteDailyStore(check);
+      return await Promise.all(guilds.map((g) => s.history(g.id)));
     } finally {
       check.close();
     }
@@ -106,8 +106,11 @@ test('two machines, shards 0-1 (2 clusters) and 2-3 (1 cluster) of 4: each answe
 
   // Machine two is mid-post in server 2 (Discord has the message); machine one posted its own two days.
   await waitFor('machine two’s held post in server 2', two, () => posts(g2.channel).some((r) => r.held && r.status === 200));
-  await waitFor('machine one’s posts', one, () => records()[0]?.[0]?.status === 'sent' && records()[1]?.[0]?.status === 'sent');
-  assert.equal(records()[2]?.[0]?.status, 'claimed', 'server 2’s day is claimed with no outcome yet');
+  await waitFor('machine one’s posts', one, async () => {
+    const now = await records();
+    return now[0]?.[0]?.status === 'sent' && now[1]?.[0]?.status === 'sent';
+  });
+  assert.equal((await records())[2]?.[0]?.status, 'claimed', 'server 2’s day is claimed with no outcome yet');
   // discord.js gives up on a request after 15 s: the machine dies well before.
   two.killHard();
   assert.equal((await two.exit).signal, 'SIGKILL');
@@ -133,14 +136,14 @@ test('two machines, shards 0-1 (2 clusters) and 2-3 (1 cluster) of 4: each answe
   assertSpacedPerBucket(standIn);
 
   // A claim with no outcome is taken over once it is a minute old (the next tick after), with the same nonce.
-  await waitFor('every day recorded as sent', again, () => records().every((h) => h.length === 1 && h[0]?.status === 'sent'), 150_000);
+  await waitFor('every day recorded as sent', again, async () => (await records()).every((h) => h.length === 1 && h[0]?.status === 'sent'), 150_000);
   // The bot's own posts (a /quote reply goes through the interaction callback): one message per server, however many sends.
   const posted = (channel: string) => new Set(posts(channel).filter((r) => r.status === 200).map((r) => (r.response as { id: string }).id));
   for (const g of guilds) assert.equal(posted(g.channel).size, 1, `server ${g.shard}: one message`);
   const sends2 = posts(g2.channel);
   assert.ok(sends2.length >= 2, 'server 2’s post was sent again after the restart');
   assert.equal(new Set(sends2.map((r) => (r.body as { nonce?: string }).nonce)).size, 1, 'with the same nonce');
-  assert.equal(records()[2]?.[0]?.messageId, [...posted(g2.channel)][0], 'the day records the message Discord kept');
+  assert.equal((await records())[2]?.[0]?.messageId, [...posted(g2.channel)][0], 'the day records the message Discord kept');
 
   for (const run of [one, again]) {
     run.child.kill('SIGTERM');

@@ -22,11 +22,11 @@ const teacher = { id: "1180000000000000204", username: "teacher" };
 
 /** Waits (briefly, in real time) for what the bot does just after Discord has its answer. */
 async function until<T>(
-  probe: () => T | null | undefined,
+  probe: () => Promise<T | null | undefined> | T | null | undefined,
   what: string,
 ): Promise<T> {
   for (let i = 0; i < 200; i++) {
-    const value = probe();
+    const value = await probe();
     if (value) return value;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -70,8 +70,8 @@ test("/quiz ask: three answer, one twice; Reveal by the asker; scores ping no on
   const store = bot.app.quiz?.store;
   assert.ok(store);
   const quizId = options[0]?.custom_id.split(":")[2] as string;
-  const quiz = await until(() => {
-    const q = store.get(quizId);
+  const quiz = await until(async () => {
+    const q = await store.get(quizId);
     return q?.messageId ? q : null;
   }, "the post’s id");
   assert.equal(
@@ -122,7 +122,7 @@ test("/quiz ask: three answer, one twice; Reveal by the asker; scores ping no on
     standIn.message(message.id)?.embeds[0]?.description ?? "",
     /\*\*3 answers\*\* so far/,
   );
-  assert.deepEqual(store.tally(quizId), { answered: 3, right: 2 });
+  assert.deepEqual(await store.tally(quizId), { answered: 3, right: 2 });
 
   // Reveal: not for a plain member who did not ask.
   const revealButton = buttons(message).find(
@@ -170,7 +170,7 @@ test("/quiz ask: three answer, one twice; Reveal by the asker; scores ping no on
       .every((b) => b.disabled),
   );
   await until(
-    () => store.get(quizId)?.state === "closed",
+    async () => (await store.get(quizId))?.state === "closed",
     "the close recorded",
   );
   // After the close, a press changes nothing.
@@ -182,7 +182,7 @@ test("/quiz ask: three answer, one twice; Reveal by the asker; scores ping no on
     })
   ).response();
   assert.match(late.message?.content ?? "", /This quiz has closed/);
-  assert.equal(store.tally(quizId).answered, 3);
+  assert.equal((await store.tally(quizId)).answered, 3);
   // The Cite button of the closed post works.
   const cite = await (
     await standIn.sendButton({
@@ -292,7 +292,7 @@ test("a quiz left open closes on time through the channel route, after the token
       })
     ).response();
     const id = buttons(r.message)[0]?.custom_id.split(":")[2] as string;
-    await until(() => bot.app.quiz?.store.get(id)?.messageId, "the post’s id");
+    await until(async () => (await bot.app.quiz?.store.get(id))?.messageId, "the post’s id");
     return r.message as APIMessage;
   };
   const long = await ask(30);
@@ -324,7 +324,7 @@ test("a quiz left open closes on time through the channel route, after the token
   );
   const store = bot.app.quiz?.store;
   const deletedId = buttons(deleted)[0]?.custom_id.split(":")[2] as string;
-  assert.equal(store?.get(deletedId)?.state, "gone");
+  assert.equal((await store?.get(deletedId))?.state, "gone");
   assert.ok(
     logs.some(
       (l) =>
@@ -401,5 +401,5 @@ test("/quiz refuses bad input politely and changes nothing", async (t) => {
     noTerm.message?.content ?? "",
     /has not set when its term began/,
   );
-  assert.equal(bot.app.quiz?.store.termStart(standIn.guildId), null);
+  assert.equal(await bot.app.quiz?.store.termStart(standIn.guildId), null);
 });

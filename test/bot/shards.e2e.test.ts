@@ -14,7 +14,7 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ApplicationCommandOptionType } from 'discord-api-types/v10';
-import { DailyStore } from '../../src/daily/store.js';
+import { SqliteDailyStore } from '../../src/daily/sqlite-store.js';
 import { openDatabase } from '../../src/db/database.js';
 import { shardExecArgv, spawnBatches } from '../../src/shard/manager.js';
 import { shardConfigEnv, shardRole } from '../../src/shard/role.js';
@@ -141,10 +141,10 @@ test('SHARDS=auto: asks /gateway/bot on DISCORD_API_BASE, runs the 2 shard proce
 
   // Schedules set two days ago for 06:00 in a zone where it is now about noon: today's post is due at start.
   const db = openDatabase(databasePath);
-  const store = new DailyStore(db);
+  const store = new SqliteDailyStore(db);
   const timeZone = zoneAtNoon(new Date());
   const setAt = new Date(Date.now() - 2 * 86_400_000);
-  for (const g of guilds) store.upsertSchedule({ guildId: g.id, channelId: g.channel, time: '06:00', timeZone, roleId: null, thread: false }, setAt);
+  for (const g of guilds) await store.upsertSchedule({ guildId: g.id, channelId: g.channel, time: '06:00', timeZone, roleId: null, thread: false }, setAt);
   db.close();
 
   // A copy of data/, for the reload below.
@@ -187,16 +187,16 @@ test('SHARDS=auto: asks /gateway/bot on DISCORD_API_BASE, runs the 2 shard proce
   // Daily posts are the bot's own channel messages (a /quote reply goes through the interaction callback).
   const posts = (channel: string) => standIn.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${channel}/messages` && r.status === 200);
   await waitFor('a post in each guild', run, () => posts(a.channel).length === 1 && posts(b.channel).length === 1);
-  const read = () => {
+  const read = async () => {
     const check = openDatabase(databasePath);
     try {
-      const s = new DailyStore(check);
-      return guilds.map((g) => s.history(g.id));
+      const s = new SqliteDailyStore(check);
+      return await Promise.all(guilds.map((g) => s.history(g.id)));
     } finally {
       check.close();
     }
   };
-  const [historyA, historyB] = read();
+  const [historyA, historyB] = await read();
   assert.equal(historyA?.length, 1);
   assert.equal(historyB?.length, 1);
   assert.equal(historyA?.[0]?.status, 'sent');
@@ -259,7 +259,7 @@ test('SHARDS=auto: asks /gateway/bot on DISCORD_API_BASE, runs the 2 shard proce
   assert.equal(posts(a.channel).length, 1);
   assert.equal(posts(b.channel).length, 1);
   assert.deepEqual(
-    read().map((h) => h.map((p) => [p.status, p.claimedBy])),
+    (await read()).map((h) => h.map((p) => [p.status, p.claimedBy])),
     [historyA, historyB].map((h) => h?.map((p) => [p.status, p.claimedBy])),
   );
   await stopAndCheck(single, [single.child.pid].filter((p): p is number => p !== undefined));

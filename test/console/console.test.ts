@@ -20,7 +20,7 @@ import { openDatabase } from '../../src/db/database.js';
 import { Dispatcher } from '../../src/interactions/dispatch.js';
 import type { MessagePayload } from '../../src/message/payload.js';
 import { QuizService } from '../../src/quiz/service.js';
-import { QuizStore } from '../../src/quiz/store.js';
+import { SqliteQuizStore } from '../../src/quiz/sqlite-store.js';
 import { chicagoNote } from '../../src/render/citation.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -121,7 +121,7 @@ describe('ConsoleSession', () => {
   it('a quiz: each answer is pressed by a word of its own, and the answer is counted and acknowledged', async (t) => {
     const db = openDatabase(':memory:');
     t.after(() => db.close());
-    const quizApp = createApp({ library: app, random: () => 0, quiz: new QuizService(app.corpus, new QuizStore(db)) });
+    const quizApp = createApp({ library: app, random: () => 0, quiz: new QuizService(app.corpus, new SqliteQuizStore(db)) });
     const student = new ConsoleSession(new Dispatcher(commands, quizApp), () => NOW);
     const quiz = await student.run('/quiz ask');
     const buttons = buttonsOf(quiz);

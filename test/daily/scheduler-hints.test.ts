@@ -14,9 +14,10 @@ import type { SqliteDatabase } from '../../src/db/database.js';
 import { DailyScheduler } from '../../src/daily/scheduler.js';
 import type { DeliveryJob, DeliveryResult } from '../../src/daily/ports.js';
 import type { DailySchedulerOptions, SchedulerLog, TickSummary } from '../../src/daily/scheduler.js';
-import { DailyStore } from '../../src/daily/store.js';
-import type { ScheduleInput } from '../../src/daily/store.js';
-import type { PostRecord, Schedule } from '../../src/daily/due.js';
+import type { DailyStore } from '../../src/daily/store.js';
+import { SqliteDailyStore } from '../../src/daily/sqlite-store.js';
+import type { DueSnapshot, FullSnapshot, ScheduleInput } from '../../src/daily/store.js';
+
 
 
 const at = (text: string): Date => new Date(text);
@@ -27,26 +28,27 @@ const HINTS_ONLY = 7 * 24 * 60;
 const utc: ScheduleInput = { guildId: 'g1', channelId: 'c1', time: '09:00', timeZone: 'UTC', roleId: null, thread: false };
 
 /** A store that counts what the scheduler reads. */
-class CountingStore extends DailyStore {
+class CountingStore extends SqliteDailyStore {
   dueIds = 0;
   schedulesRead = 0;
   postsRead = 0;
   fullReads = 0;
-  override listDueScheduleIds(now: Date): { id: number; guildId: string }[] {
-    const ids = super.listDueScheduleIds(now);
-    this.dueIds += ids.length;
-    return ids;
+  override async dueSnapshot(now: Date, from: string, to: string, own?: (guildId: string) => boolean): Promise<DueSnapshot> {
+    // Every due id passes the shard's filter once: counting the calls counts the ids read.
+    const read = await super.dueSnapshot(now, from, to, (guildId) => {
+      this.dueIds++;
+      return own ? own(guildId) : true;
+    });
+    this.schedulesRead += read.schedules.length;
+    this.postsRead += read.posts.length;
+    return read;
   }
-  override listActiveSchedules(ids?: readonly number[]): Schedule[] {
-    const rows = super.listActiveSchedules(ids);
-    if (ids === undefined) this.fullReads++;
-    this.schedulesRead += rows.length;
-    return rows;
-  }
-  override listPostsBetween(from: string, to: string, ids?: readonly number[]): PostRecord[] {
-    const rows = super.listPostsBetween(from, to, ids);
-    this.postsRead += rows.length;
-    return rows;
+  override async fullSnapshot(now: Date, from: string, to: string): Promise<FullSnapshot> {
+    const read = await super.fullSnapshot(now, from, to);
+    this.fullReads++;
+    this.schedulesRead += read.schedules.length;
+    this.postsRead += read.posts.length;
+    return read;
   }
   reset(): void {
     this.dueIds = this.schedulesRead = this.postsRead = this.fullReads = 0;
@@ -84,7 +86,7 @@ function harness(t: TestContext, file?: string): Harness {
   };
   return {
     db,
-    store: new DailyStore(db),
+    store: new SqliteDailyStore(db),
     clock,
     set: (text) => {
       clock.now = at(text);
@@ -100,7 +102,7 @@ function harness(t: TestContext, file?: string): Harness {
         store,
         clock: () => clock.now,
         log,
-        pickQuote: () => ({ quoteId: 'q1', theme: null }),
+        pickQuote: async () => ({ quoteId: 'q1', theme: null }),
         deliver: async (job) => {
           jobs.push(job);
           await new Promise((resolve) => setImmediate(resolve));
@@ -136,7 +138,7 @@ describe('DailyScheduler with check hints', () => {
         insert.run(`g${i}`, `c${i}`, time, zone, created.getTime(), created.getTime(), created.getTime());
       }
     })();
-    for (const guildId of ['due-a', 'due-b', 'due-c']) h.store.upsertSchedule({ ...utc, guildId, time: '08:30' }, created);
+    for (const guildId of ['due-a', 'due-b', 'due-c']) await h.store.upsertSchedule({ ...utc, guildId, time: '08:30' }, created);
     const { scheduler, store } = h.scheduler();
 
     // The first tick is the full pass: it decides over everything and stores every hint.
@@ -144,7 +146,7 @@ describe('DailyScheduler with check hints', () => {
     const first = await scheduler.tick();
     assert.equal(first.fullPass, true);
     assert.equal(first.checked, 20_003);
-    assert.equal(h.store.listDueScheduleIds(at('2026-06-01T08:29:00Z')).length, 0, 'every hint set, none come');
+    assert.equal((await h.store.listDueScheduleIds(at('2026-06-01T08:29:00Z'))).length, 0, 'every hint set, none come');
     assert.equal(first.due, 0, 'nothing is due before 10:00Z');
     const posted = h.jobs.length;
 
@@ -170,12 +172,12 @@ describe('DailyScheduler with check hints', () => {
     const next = await scheduler.tick();
     assert.equal(next.checked, 0);
     assert.equal(store.dueIds, 0);
-    assert.equal(h.store.getCheckHint(h.store.listGuildSchedules('due-a')[0]?.id ?? 0)?.toISOString(), '2026-06-02T08:30:00.000Z');
+    assert.equal((await h.store.getCheckHint((await h.store.listGuildSchedules('due-a'))[0]?.id ?? 0))?.toISOString(), '2026-06-02T08:30:00.000Z');
   });
 
   it('the safety net: a corrupted hint holds a post back until the next full pass, which posts it and warns', async (t) => {
     const h = harness(t);
-    for (const guildId of ['g1', 'g2']) h.store.upsertSchedule({ ...utc, guildId }, at('2026-05-31T00:00:00Z'));
+    for (const guildId of ['g1', 'g2']) await h.store.upsertSchedule({ ...utc, guildId }, at('2026-05-31T00:00:00Z'));
     const { scheduler } = h.scheduler();
     h.set('2026-06-01T08:30:00Z');
     assert.equal((await scheduler.tick()).fullPass, true); // hints: 09:00 today
@@ -200,12 +202,12 @@ describe('DailyScheduler with check hints', () => {
       { ...(warning?.details as object), sample: undefined },
       { count: 1, dueNow: 1, sample: undefined },
     );
-    assert.equal(h.store.getCheckHint(2)?.toISOString(), '2026-06-02T09:00:00.000Z', 'posted; tomorrow next');
+    assert.equal((await h.store.getCheckHint(2))?.toISOString(), '2026-06-02T09:00:00.000Z', 'posted; tomorrow next');
   });
 
   it('the safety net corrects a wrong hint before it delays anything', async (t) => {
     const h = harness(t);
-    h.store.upsertSchedule(utc, at('2026-05-31T00:00:00Z'));
+    await h.store.upsertSchedule(utc, at('2026-05-31T00:00:00Z'));
     const { scheduler } = h.scheduler({ fullPassEveryMinutes: 30 });
     h.set('2026-06-01T08:00:00Z');
     await scheduler.tick();
@@ -214,14 +216,14 @@ describe('DailyScheduler with check hints', () => {
     assert.equal((await scheduler.tick()).fullPass, true);
     const warning = h.logs.find((l) => l.level === 'warn');
     assert.equal((warning?.details as { dueNow?: number }).dueNow, 0);
-    assert.equal(h.store.getCheckHint(1)?.toISOString(), '2026-06-01T09:00:00.000Z');
+    assert.equal((await h.store.getCheckHint(1))?.toISOString(), '2026-06-01T09:00:00.000Z');
     h.set('2026-06-01T09:00:00Z');
     assert.equal((await scheduler.tick()).sent, 1, 'on time');
   });
 
   it('two schedulers on one file, ticking together on hints: exactly one post each', async (t) => {
     const h = harness(t);
-    for (let i = 0; i < 20; i++) h.store.upsertSchedule({ ...utc, guildId: `g${i}` }, at('2026-05-31T00:00:00Z'));
+    for (let i = 0; i < 20; i++) await h.store.upsertSchedule({ ...utc, guildId: `g${i}` }, at('2026-05-31T00:00:00Z'));
     const a = h.scheduler({ fullPassEveryMinutes: HINTS_ONLY }).scheduler;
     const b = h.scheduler({ fullPassEveryMinutes: HINTS_ONLY }).scheduler;
     h.set('2026-06-01T08:00:00Z');
@@ -233,12 +235,12 @@ describe('DailyScheduler with check hints', () => {
     }
     assert.equal(h.jobs.length, 20);
     assert.equal(new Set(h.jobs.map((job) => job.guildId)).size, 20);
-    assert.equal(h.store.listDueScheduleIds(at('2026-06-01T09:03:00Z')).length, 0);
+    assert.equal((await h.store.listDueScheduleIds(at('2026-06-01T09:03:00Z'))).length, 0);
   });
 
   it('restart mid-day: the new process’s full pass finds nothing, and its ticks read nothing until tomorrow', async (t) => {
     const h = harness(t);
-    h.store.upsertSchedule(utc, at('2026-05-31T00:00:00Z'));
+    await h.store.upsertSchedule(utc, at('2026-05-31T00:00:00Z'));
     const before = h.scheduler().scheduler;
     h.set('2026-06-01T09:00:00Z');
     await before.tick();
@@ -260,7 +262,7 @@ describe('DailyScheduler with check hints', () => {
 
   it('shards: each decides only its own guilds; another shard’s due guild is left for it, hint untouched', async (t) => {
     const h = harness(t);
-    for (const guildId of ['1', '2', '3', '4']) h.store.upsertSchedule({ ...utc, guildId }, at('2026-05-31T00:00:00Z'));
+    for (const guildId of ['1', '2', '3', '4']) await h.store.upsertSchedule({ ...utc, guildId }, at('2026-05-31T00:00:00Z'));
     const even = h.scheduler({ fullPassEveryMinutes: HINTS_ONLY, guildFilter: (id) => Number(id) % 2 === 0 });
     const odd = h.scheduler({ fullPassEveryMinutes: HINTS_ONLY, guildFilter: (id) => Number(id) % 2 === 1 });
     h.set('2026-06-01T08:00:00Z');
@@ -272,7 +274,7 @@ describe('DailyScheduler with check hints', () => {
     assert.deepEqual([evenTick.checked, evenTick.sent], [2, 2]);
     assert.equal(even.store.dueIds, 4, 'the odd shard’s guilds cost their ids, not their rows');
     assert.equal(even.store.schedulesRead, 2);
-    assert.equal(h.store.getCheckHint(h.store.findSchedule('1', 'c1')?.id ?? 0)?.toISOString(), '2026-06-01T09:00:00.000Z', 'left due for its own shard');
+    assert.equal((await h.store.getCheckHint((await h.store.findSchedule('1', 'c1'))?.id ?? 0))?.toISOString(), '2026-06-01T09:00:00.000Z', 'left due for its own shard');
     h.set('2026-06-01T09:01:00Z');
     assert.equal((await odd.scheduler.tick()).sent, 2, 'a minute late: its own tick');
     assert.deepEqual(h.jobs.map((job) => job.guildId).sort(), ['1', '2', '3', '4']);
@@ -280,9 +282,9 @@ describe('DailyScheduler with check hints', () => {
 
   it('on hints alone: backoff retries, a stale claim taken over at the next tick, three failed days pause', async (t) => {
     const h = harness(t);
-    h.store.upsertSchedule(utc, at('2026-05-31T00:00:00Z'));
-    h.store.upsertSchedule({ ...utc, guildId: 'crashed' }, at('2026-05-31T00:00:00Z'));
-    h.store.upsertSchedule({ ...utc, guildId: 'broken' }, at('2026-05-31T00:00:00Z'));
+    await h.store.upsertSchedule(utc, at('2026-05-31T00:00:00Z'));
+    await h.store.upsertSchedule({ ...utc, guildId: 'crashed' }, at('2026-05-31T00:00:00Z'));
+    await h.store.upsertSchedule({ ...utc, guildId: 'broken' }, at('2026-05-31T00:00:00Z'));
     const outcomes: Record<string, DeliveryResult[]> = { g1: [{ error: 'HTTP 503', retryable: true }] };
     const attempts: string[] = [];
     const { scheduler, store } = h.scheduler({
@@ -294,7 +296,7 @@ describe('DailyScheduler with check hints', () => {
       },
     });
     // A previous process claimed 'crashed' at 09:00 and died.
-    h.store.claimPost(h.store.findSchedule('crashed', 'c1')?.id ?? 0, '2026-06-01', 'q1', at('2026-06-01T09:00:00Z'), 'dead');
+    await h.store.claimPost((await h.store.findSchedule('crashed', 'c1'))?.id ?? 0, '2026-06-01', 'q1', at('2026-06-01T09:00:00Z'), 'dead');
     const reads: number[] = [];
     for (let t0 = at('2026-06-01T08:00:00Z').getTime(); t0 <= at('2026-06-04T10:00:00Z').getTime(); t0 += MINUTE) {
       h.clock.now = new Date(t0);
@@ -316,7 +318,7 @@ describe('DailyScheduler with check hints', () => {
       'g1@06-04T09:00#1',
       'crashed@06-04T09:00#1',
     ]);
-    assert.equal(h.store.findSchedule('broken', 'c1')?.state, 'paused');
+    assert.equal((await h.store.findSchedule('broken', 'c1'))?.state, 'paused');
     assert.equal(store.fullReads, 1, 'one full pass, at the start');
     // 3 days and 2 hours of minute ticks; past the first (full) pass, schedules were read only when something
     // was due: day 1 g1 and broken at 09:00, the takeover at 09:01, g1's retry at 09:02; then 3, 3 and 2 a day.
@@ -342,7 +344,7 @@ describe('DailyScheduler with check hints', () => {
       const created = at('2026-01-01T00:00:00Z');
       let n = 0;
       for (const timeZone of zones) {
-        for (const time of times) h.store.upsertSchedule({ ...utc, guildId: `${timeZone}|${time}|${n++}`, timeZone, time }, created);
+        for (const time of times) await h.store.upsertSchedule({ ...utc, guildId: `${timeZone}|${time}|${n++}`, timeZone, time }, created);
       }
       const seen: string[] = [];
       const { scheduler } = h.scheduler({

@@ -11,7 +11,8 @@ import { createRotation } from '../../src/daily/rotation.js';
 import { DailyScheduler } from '../../src/daily/scheduler.js';
 import type { DeliveryJob, DeliveryResult } from '../../src/daily/ports.js';
 import type { DailySchedulerOptions, SchedulerLog } from '../../src/daily/scheduler.js';
-import { DailyStore } from '../../src/daily/store.js';
+import type { DailyStore } from '../../src/daily/store.js';
+import { SqliteDailyStore } from '../../src/daily/sqlite-store.js';
 import type { ScheduleInput } from '../../src/daily/store.js';
 
 const at = (text: string): Date => new Date(text);
@@ -54,9 +55,9 @@ function harness(t: TestContext, { durable = true } = {}): Harness {
     if (!durable) db.pragma('synchronous = OFF');
     return db;
   };
-  const connect = (): DailyStore => new DailyStore(open());
+  const connect = (): DailyStore => new SqliteDailyStore(open());
   const db = open();
-  const store = new DailyStore(db);
+  const store = new SqliteDailyStore(db);
   const clock = { now: at('2026-06-01T00:00:00Z') };
   const jobs: DeliveryJob[] = [];
   const logs: Harness['logs'] = [];
@@ -82,7 +83,7 @@ function harness(t: TestContext, { durable = true } = {}): Harness {
         store: connect(),
         clock: () => clock.now,
         log,
-        pickQuote: (_schedule, date) => ({ quoteId: rotation.voiceOf(date), theme: null }),
+        pickQuote: async (_schedule, date) => ({ quoteId: rotation.voiceOf(date), theme: null }),
         deliver: async (job) => {
           jobs.push(job);
           await new Promise((resolve) => setImmediate(resolve)); // let other schedulers interleave
@@ -97,7 +98,7 @@ function harness(t: TestContext, { durable = true } = {}): Harness {
 describe('DailyScheduler', () => {
   it('posts at the local time, once, with everything the Discord side needs', async (t) => {
     const h = harness(t);
-    h.store.upsertSchedule(berlin, at('2026-06-01T00:00:00Z'));
+    await h.store.upsertSchedule(berlin, at('2026-06-01T00:00:00Z'));
     const scheduler = h.scheduler();
 
     h.set('2026-06-01T06:59:59Z');
@@ -121,10 +122,10 @@ describe('DailyScheduler', () => {
         nonce: 'hv:1:20260601',
       },
     ]);
-    const post = h.store.getPost(1, '2026-06-01');
+    const post = await h.store.getPost(1, '2026-06-01');
     assert.equal(post?.status, 'sent');
     assert.equal(post?.messageId, 'm1');
-    assert.equal(h.store.getPostedQuoteId(1, '2026-06-01'), h.jobs[0]?.quoteId);
+    assert.equal(await h.store.getPostedQuoteId(1, '2026-06-01'), h.jobs[0]?.quoteId);
 
     h.set('2026-06-01T07:01:00Z');
     await scheduler.tick();
@@ -135,7 +136,7 @@ describe('DailyScheduler', () => {
 
   it('restart mid-day: a new scheduler on the same database does not post again', async (t) => {
     const h = harness(t);
-    h.store.upsertSchedule(berlin, at('2026-06-01T00:00:00Z'));
+    await h.store.upsertSchedule(berlin, at('2026-06-01T00:00:00Z'));
     h.set('2026-06-01T07:00:00Z');
     const before = h.scheduler();
     await before.tick();
@@ -149,7 +150,7 @@ describe('DailyScheduler', () => {
 
   it('two schedulers on one database ticking at the same instant: exactly one post', async (t) => {
     const h = harness(t);
-    for (let i = 0; i < 20; i++) h.store.upsertSchedule({ ...berlin, guildId: `g${i}` }, at('2026-06-01T00:00:00Z'));
+    for (let i = 0; i < 20; i++) await h.store.upsertSchedule({ ...berlin, guildId: `g${i}` }, at('2026-06-01T00:00:00Z'));
     h.set('2026-06-01T07:00:00Z');
     const [a, b] = await Promise.all([h.scheduler().tick(), h.scheduler().tick()]);
     assert.equal(h.jobs.length, 20);
@@ -162,13 +163,13 @@ describe('DailyScheduler', () => {
 
   it('catches up after downtime the same local day, never for a day already gone', async (t) => {
     const h = harness(t);
-    h.store.upsertSchedule(berlin, at('2026-05-31T00:00:00Z'));
+    await h.store.upsertSchedule(berlin, at('2026-05-31T00:00:00Z'));
     // Down from before 09:00 on 05-31 until 08:00 local on 06-01: 05-31 is gone.
     h.set('2026-06-01T06:00:00Z');
     const scheduler = h.scheduler();
     await scheduler.tick();
     assert.equal(h.jobs.length, 0);
-    assert.equal(h.store.getPost(1, '2026-05-31'), null);
+    assert.equal(await h.store.getPost(1, '2026-05-31'), null);
     // Down over 09:00 on 06-01, back at 15:00 local: posts once, late.
     h.set('2026-06-01T13:00:00Z');
     await scheduler.tick();
@@ -179,21 +180,21 @@ describe('DailyScheduler', () => {
 
   it('start() ticks at once to catch up, then stop() waits for it', async (t) => {
     const h = harness(t);
-    h.store.upsertSchedule(berlin, at('2026-06-01T00:00:00Z'));
+    await h.store.upsertSchedule(berlin, at('2026-06-01T00:00:00Z'));
     h.set('2026-06-01T10:00:00Z');
     const scheduler = h.scheduler();
     scheduler.start();
     scheduler.start(); // idempotent
     await scheduler.stop();
     assert.equal(h.jobs.length, 1);
-    assert.equal(h.store.getPost(1, '2026-06-01')?.status, 'sent');
+    assert.equal((await h.store.getPost(1, '2026-06-01'))?.status, 'sent');
   });
 
   it('crash between claim and send: the claim is taken over at the next tick, same quote, same nonce', async (t) => {
     const h = harness(t);
-    h.store.upsertSchedule(berlin, at('2026-06-01T00:00:00Z'));
+    await h.store.upsertSchedule(berlin, at('2026-06-01T00:00:00Z'));
     // A previous process claimed at 09:00 local and died before (or after) sending.
-    h.store.claimPost(1, '2026-06-01', 'q-claimed', at('2026-06-01T07:00:00Z'), 'dead-process');
+    await h.store.claimPost(1, '2026-06-01', 'q-claimed', at('2026-06-01T07:00:00Z'), 'dead-process');
     const scheduler = h.scheduler();
     h.set('2026-06-01T07:00:30Z');
     await scheduler.tick();
@@ -204,25 +205,25 @@ describe('DailyScheduler', () => {
     assert.equal(h.jobs[0]?.quoteId, 'q-claimed');
     assert.equal(h.jobs[0]?.attempt, 2);
     assert.equal(h.jobs[0]?.nonce, 'hv:1:20260601', 'the nonce of the lost attempt: Discord returns its message');
-    assert.equal(h.store.getPost(1, '2026-06-01')?.status, 'sent');
+    assert.equal((await h.store.getPost(1, '2026-06-01'))?.status, 'sent');
     assert.ok(h.logs.some((l) => l.message.startsWith('daily: taking over a claim left without outcome')));
   });
 
   it('a lost outcome found after Discord may have forgotten the nonce: not retried, recorded as a failed day', async (t) => {
     const h = harness(t);
-    h.store.upsertSchedule(berlin, at('2026-06-01T00:00:00Z'));
-    h.store.claimPost(1, '2026-06-01', 'q-claimed', at('2026-06-01T07:00:00Z'), 'dead-1');
+    await h.store.upsertSchedule(berlin, at('2026-06-01T00:00:00Z'));
+    await h.store.claimPost(1, '2026-06-01', 'q-claimed', at('2026-06-01T07:00:00Z'), 'dead-1');
     // The process that took it over died too, and nothing ran for two hours.
-    h.store.reclaimStale(1, '2026-06-01', at('2026-06-01T07:01:00Z'), 'dead-2');
+    await h.store.reclaimStale(1, '2026-06-01', at('2026-06-01T07:01:00Z'), 'dead-2');
     h.set('2026-06-01T09:00:00Z');
     const summary = await h.scheduler().tick();
     assert.equal(h.jobs.length, 0);
     assert.equal(summary.due, 1);
-    const post = h.store.getPost(1, '2026-06-01');
+    const post = await h.store.getPost(1, '2026-06-01');
     assert.equal(post?.status, 'failed');
     assert.equal(post?.nextAttemptAt, null);
     assert.match(post?.lastError ?? '', /^daily: delivery interrupted and not resumed while Discord still remembered its nonce/);
-    assert.equal(h.store.getSchedule(1)?.failedDays, 1);
+    assert.equal((await h.store.getSchedule(1))?.failedDays, 1);
     h.set('2026-06-01T12:00:00Z');
     await h.scheduler().tick();
     assert.equal(h.jobs.length, 0);
@@ -230,12 +231,12 @@ describe('DailyScheduler', () => {
 
   it('a failure backs off, then retries the same quote', async (t) => {
     const h = harness(t);
-    h.store.upsertSchedule(berlin, at('2026-06-01T00:00:00Z'));
+    await h.store.upsertSchedule(berlin, at('2026-06-01T00:00:00Z'));
     const scheduler = h.scheduler({}, [{ error: 'HTTP 503', retryable: true }]);
     h.set('2026-06-01T07:00:00Z');
     const first = await scheduler.tick();
     assert.equal(first.failed, 1);
-    const failed = h.store.getPost(1, '2026-06-01');
+    const failed = await h.store.getPost(1, '2026-06-01');
     assert.equal(failed?.status, 'failed');
     assert.equal(failed?.nextAttemptAt?.toISOString(), '2026-06-01T07:02:00.000Z');
 
@@ -247,13 +248,13 @@ describe('DailyScheduler', () => {
     assert.equal(h.jobs.length, 2);
     assert.equal(h.jobs[1]?.attempt, 2);
     assert.equal(h.jobs[1]?.quoteId, h.jobs[0]?.quoteId);
-    assert.equal(h.store.getPost(1, '2026-06-01')?.status, 'sent');
-    assert.equal(h.store.getSchedule(1)?.failedDays, 0);
+    assert.equal((await h.store.getPost(1, '2026-06-01'))?.status, 'sent');
+    assert.equal((await h.store.getSchedule(1))?.failedDays, 0);
   });
 
   it('gives up for the day after the last attempt; a throwing deliver counts as a failure', async (t) => {
     const h = harness(t);
-    h.store.upsertSchedule(berlin, at('2026-06-01T00:00:00Z'));
+    await h.store.upsertSchedule(berlin, at('2026-06-01T00:00:00Z'));
     const scheduler = h.scheduler({
       deliver: async (job) => {
         h.jobs.push(job);
@@ -263,7 +264,7 @@ describe('DailyScheduler', () => {
     h.set('2026-06-01T07:00:00Z');
     for (let i = 0; i < 20; i++) {
       await scheduler.tick();
-      const next = h.store.getPost(1, '2026-06-01')?.nextAttemptAt;
+      const next = (await h.store.getPost(1, '2026-06-01'))?.nextAttemptAt;
       if (!next) break;
       h.clock.now = next;
     }
@@ -271,15 +272,15 @@ describe('DailyScheduler', () => {
       h.jobs.map((job) => job.attempt),
       [1, 2, 3, 4, 5],
     );
-    const post = h.store.getPost(1, '2026-06-01');
+    const post = await h.store.getPost(1, '2026-06-01');
     assert.equal(post?.status, 'failed');
     assert.equal(post?.lastError, 'daily: deliver threw: socket hang up');
-    assert.equal(h.store.getSchedule(1)?.failedDays, 1);
+    assert.equal((await h.store.getSchedule(1))?.failedDays, 1);
   });
 
   it('three days of failure in a row pause the schedule with the reason, keeping the settings', async (t) => {
     const h = harness(t);
-    h.store.upsertSchedule(berlin, at('2026-05-31T00:00:00Z'));
+    await h.store.upsertSchedule(berlin, at('2026-05-31T00:00:00Z'));
     const scheduler = h.scheduler({
       deliver: async (job) => {
         h.jobs.push(job);
@@ -291,14 +292,14 @@ describe('DailyScheduler', () => {
       await scheduler.tick();
     }
     assert.equal(h.jobs.length, 3, 'no attempt once paused');
-    const paused = h.store.getSchedule(1);
+    const paused = await h.store.getSchedule(1);
     assert.equal(paused?.state, 'paused');
     assert.match(paused?.pausedReason ?? '', /^daily: paused after 3 days in a row .*Missing Permissions/);
     assert.equal(paused?.channelId, 'c1');
     assert.equal(paused?.time, '09:00');
 
     // Saving the settings again resumes, from the next slot.
-    h.store.upsertSchedule(berlin, at('2026-06-04T08:00:00Z'));
+    await h.store.upsertSchedule(berlin, at('2026-06-04T08:00:00Z'));
     h.set('2026-06-05T07:00:00Z');
     await h.scheduler().tick();
     assert.equal(h.jobs.length, 4);
@@ -306,45 +307,45 @@ describe('DailyScheduler', () => {
 
   it('a success between failed days resets the streak', async (t) => {
     const h = harness(t);
-    h.store.upsertSchedule(berlin, at('2026-05-31T00:00:00Z'));
+    await h.store.upsertSchedule(berlin, at('2026-05-31T00:00:00Z'));
     const fail: DeliveryResult = { error: 'HTTP 500', retryable: false };
     const scheduler = h.scheduler({}, [fail, fail, { messageId: 'ok' }, fail, fail]);
     for (let day = 1; day <= 5; day++) {
       h.set(`2026-06-0${day}T07:00:00Z`);
       await scheduler.tick();
     }
-    assert.equal(h.store.getSchedule(1)?.state, 'active');
-    assert.equal(h.store.getSchedule(1)?.failedDays, 2);
+    assert.equal((await h.store.getSchedule(1))?.state, 'active');
+    assert.equal((await h.store.getSchedule(1))?.failedDays, 2);
   });
 
   it('a permanent error pauses at once', async (t) => {
     const h = harness(t);
-    h.store.upsertSchedule(berlin, at('2026-06-01T00:00:00Z'));
+    await h.store.upsertSchedule(berlin, at('2026-06-01T00:00:00Z'));
     h.set('2026-06-01T07:00:00Z');
     const summary = await h.scheduler({}, [{ error: 'Unknown Channel', retryable: false, permanent: true }]).tick();
     assert.equal(summary.paused, 1);
-    const schedule = h.store.getSchedule(1);
+    const schedule = await h.store.getSchedule(1);
     assert.equal(schedule?.state, 'paused');
     assert.match(schedule?.pausedReason ?? '', /^daily: paused after an error that needs a fix: Unknown Channel/);
-    assert.equal(h.store.getPost(1, '2026-06-01')?.nextAttemptAt, null);
+    assert.equal((await h.store.getPost(1, '2026-06-01'))?.nextAttemptAt, null);
   });
 
   it('pauses a schedule whose stored zone this runtime cannot use, and posts the others', async (t) => {
     const h = harness(t);
-    h.store.upsertSchedule(berlin, at('2026-06-01T00:00:00Z'));
-    h.store.upsertSchedule({ ...berlin, guildId: 'g2' }, at('2026-06-01T00:00:00Z'));
+    await h.store.upsertSchedule(berlin, at('2026-06-01T00:00:00Z'));
+    await h.store.upsertSchedule({ ...berlin, guildId: 'g2' }, at('2026-06-01T00:00:00Z'));
     h.db.prepare("UPDATE daily_schedules SET time_zone = 'Atlantis/Capital' WHERE guild_id = 'g2'").run();
     h.set('2026-06-01T07:00:00Z');
     const summary = await h.scheduler().tick();
     assert.equal(summary.sent, 1);
     assert.equal(summary.paused, 1);
-    assert.match(h.store.getSchedule(2)?.pausedReason ?? '', /daily: unknown time zone "Atlantis\/Capital"/);
+    assert.match((await h.store.getSchedule(2))?.pausedReason ?? '', /daily: unknown time zone "Atlantis\/Capital"/);
   });
 
   it('never throws: a broken store is logged and the tick resolves', async (t) => {
     const h = harness(t);
-    class LockedStore extends DailyStore {
-      override listActiveSchedules(): never {
+    class LockedStore extends SqliteDailyStore {
+      override async fullSnapshot(): Promise<never> {
         throw new Error('SQLITE_BUSY: database is locked');
       }
     }
@@ -366,10 +367,10 @@ describe('DailyScheduler', () => {
 
   it('never throws: one guild’s error does not stop the others', async (t) => {
     const h = harness(t);
-    for (const guildId of ['a', 'b', 'c']) h.store.upsertSchedule({ ...berlin, guildId }, at('2026-06-01T00:00:00Z'));
+    for (const guildId of ['a', 'b', 'c']) await h.store.upsertSchedule({ ...berlin, guildId }, at('2026-06-01T00:00:00Z'));
     h.set('2026-06-01T07:00:00Z');
-    class FlakyStore extends DailyStore {
-      override claimPost(scheduleId: number, ...rest: [string, string, Date, string, (string | null)?]): boolean {
+    class FlakyStore extends SqliteDailyStore {
+      override async claimPost(scheduleId: number, ...rest: [string, string, Date, string, (string | null)?]): Promise<boolean> {
         if (scheduleId === 2) throw new Error('disk I/O error');
         return super.claimPost(scheduleId, ...rest);
       }
@@ -383,24 +384,24 @@ describe('DailyScheduler', () => {
 
   it('a quote that cannot be picked is logged, nothing is claimed, and the next tick tries again', async (t) => {
     const h = harness(t);
-    h.store.upsertSchedule(berlin, at('2026-06-01T00:00:00Z'));
+    await h.store.upsertSchedule(berlin, at('2026-06-01T00:00:00Z'));
     h.set('2026-06-01T07:00:00Z');
     let loaded = false;
     const scheduler = h.scheduler({
-      pickQuote: () => {
+      pickQuote: async () => {
         if (!loaded) throw new Error('rotation: no quotes to choose from');
         return { quoteId: 'q1', theme: null };
       },
     });
     assert.equal((await scheduler.tick()).errors, 1);
-    assert.equal(h.store.getPost(1, '2026-06-01'), null);
+    assert.equal(await h.store.getPost(1, '2026-06-01'), null);
     loaded = true;
     assert.equal((await scheduler.tick()).sent, 1);
   });
 
   it('ticks never overlap: a tick during a tick joins it', async (t) => {
     const h = harness(t);
-    h.store.upsertSchedule(berlin, at('2026-06-01T00:00:00Z'));
+    await h.store.upsertSchedule(berlin, at('2026-06-01T00:00:00Z'));
     h.set('2026-06-01T07:00:00Z');
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => {
@@ -423,7 +424,7 @@ describe('DailyScheduler', () => {
 
   it('delivers only its own guilds with a guild filter (a shard)', async (t) => {
     const h = harness(t);
-    for (let i = 0; i < 10; i++) h.store.upsertSchedule({ ...berlin, guildId: String(i) }, at('2026-06-01T00:00:00Z'));
+    for (let i = 0; i < 10; i++) await h.store.upsertSchedule({ ...berlin, guildId: String(i) }, at('2026-06-01T00:00:00Z'));
     h.set('2026-06-01T07:00:00Z');
     await h.scheduler({ guildFilter: (id) => Number(id) % 2 === 0 }).tick();
     assert.deepEqual(
@@ -435,9 +436,9 @@ describe('DailyScheduler', () => {
   it('the same date gives the same quote in every server; dates differ by zone', async (t) => {
     const h = harness(t);
     const created = at('2025-12-31T00:00:00Z');
-    h.store.upsertSchedule({ ...berlin, guildId: 'berlin', timeZone: 'Europe/Berlin' }, created);
-    h.store.upsertSchedule({ ...berlin, guildId: 'kathmandu', timeZone: 'Asia/Kathmandu' }, created);
-    h.store.upsertSchedule({ ...berlin, guildId: 'kiritimati', timeZone: 'Pacific/Kiritimati' }, created);
+    await h.store.upsertSchedule({ ...berlin, guildId: 'berlin', timeZone: 'Europe/Berlin' }, created);
+    await h.store.upsertSchedule({ ...berlin, guildId: 'kathmandu', timeZone: 'Asia/Kathmandu' }, created);
+    await h.store.upsertSchedule({ ...berlin, guildId: 'kiritimati', timeZone: 'Pacific/Kiritimati' }, created);
     h.set('2026-01-01T08:00:00Z'); // 09:00 in Berlin, 13:45 in Kathmandu, 22:00 in Kiritimati: all on 2026-01-01
     await h.scheduler().tick();
     assert.equal(h.jobs.length, 3);
@@ -448,15 +449,17 @@ describe('DailyScheduler', () => {
   it('handles thousands of schedules in one tick with bounded concurrency', async (t) => {
     const h = harness(t, { durable: false });
     const zones = ['UTC', 'Europe/Berlin', 'America/St_Johns', 'Asia/Kathmandu', 'Australia/Lord_Howe'];
+    // One transaction: 3000 durable commits would be slow. The store's SQLite writes run at once, inside it.
     const write = h.db.transaction(() => {
       for (let i = 0; i < 3000; i++) {
-        h.store.upsertSchedule(
+        void h.store.upsertSchedule(
           { ...berlin, guildId: `g${i}`, timeZone: zones[i % zones.length] ?? 'UTC', time: '00:00' },
           at('2026-05-01T00:00:00Z'),
         );
       }
     });
     write();
+    assert.equal((await h.store.listActiveSchedules()).length, 3000);
     h.set('2026-06-01T12:00:00Z'); // the local date is 2026-06-01 in all five zones, past 00:00
     let inFlight = 0;
     let peak = 0;

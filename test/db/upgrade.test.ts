@@ -13,7 +13,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { TestContext } from 'node:test';
 import { dueSchedules } from '../../src/daily/due.js';
-import { DailyStore } from '../../src/daily/store.js';
+import { SqliteDailyStore } from '../../src/daily/sqlite-store.js';
 import { MIGRATIONS, openDatabase, schemaVersion } from '../../src/db/database.js';
 import type { Migration, SqliteDatabase } from '../../src/db/database.js';
 
@@ -71,7 +71,7 @@ function rows(db: SqliteDatabase, sql: string): Record<string, unknown>[] {
 }
 
 describe('upgrading a database of the previous release', () => {
-  for (const [release, migrations] of RELEASES) it(`from ${release}: keeps every schedule, post, failure, paused state and test post, and attaches each post to its server’s schedule`, (t) => {
+  for (const [release, migrations] of RELEASES) it(`from ${release}: keeps every schedule, post, failure, paused state and test post, and attaches each post to its server’s schedule`, async (t) => {
     const file = tempFile(t);
     previousReleaseDatabase(file, migrations);
     const old = openDatabase(file, { migrations });
@@ -113,16 +113,16 @@ describe('upgrading a database of the previous release', () => {
     assert.deepEqual(rows(db, 'SELECT * FROM daily_syllabus'), []);
 
     // Through the store: the states, reasons and streaks as the previous release left them.
-    const store = new DailyStore(db);
-    const gB = store.listGuildSchedules('gB')[0];
+    const store = new SqliteDailyStore(db);
+    const gB = (await store.listGuildSchedules('gB'))[0];
     assert.equal(gB?.state, 'paused');
     assert.equal(gB?.pausedReason, 'daily: paused after 3 days in a row');
     assert.equal(gB?.failedDays, 3);
-    assert.equal(store.listGuildSchedules('gC')[0]?.state, 'off');
-    assert.deepEqual(store.history('gA').map((p) => `${p.localDate} ${p.status}`), ['2026-06-03 claimed', '2026-06-02 failed', '2026-06-01 sent']);
+    assert.equal((await store.listGuildSchedules('gC'))[0]?.state, 'off');
+    assert.deepEqual((await store.history('gA')).map((p) => `${p.localDate} ${p.status}`), ['2026-06-03 claimed', '2026-06-02 failed', '2026-06-01 sent']);
   });
 
-  it('from migrations 1–4 (classroom schedules): every schedule, post, syllabus row and quiz kept, each schedule and quiz in English', (t) => {
+  it('from migrations 1–4 (classroom schedules): every schedule, post, syllabus row and quiz kept, each schedule and quiz in English', async (t) => {
     const file = tempFile(t);
     previousReleaseDatabase(file);
     const v4 = openDatabase(file, { migrations: MIGRATIONS.slice(0, 4) });
@@ -144,31 +144,31 @@ describe('upgrading a database of the previous release', () => {
     assert.equal(after.others.replace(/,"quiz_id":null/g, ''), before.others);
     assert.deepEqual(after.schedules, before.schedules.map((row) => ({ ...row, language: 'en', quiz_days: 0 })));
     assert.deepEqual(after.quizzes, before.quizzes.map((row) => ({ ...row, language: 'en' })), 'every quiz in English (migration 7)');
-    assert.deepEqual(new DailyStore(db).listGuildSchedules('gA').map((s) => [s.language, s.days, s.pausedUntil]), [['en', 31, '2026-07-01']]);
+    assert.deepEqual((await new SqliteDailyStore(db).listGuildSchedules('gA')).map((s) => [s.language, s.days, s.pausedUntil]), [['en', 31, '2026-07-01']]);
     assert.throws(() => db.prepare("UPDATE daily_schedules SET language = 'de'").run(), /CHECK constraint failed/);
   });
 
-  it('a day posted under the old (server, date) key is never posted again; a crashed old claim is not retried blindly', (t) => {
+  it('a day posted under the old (server, date) key is never posted again; a crashed old claim is not retried blindly', async (t) => {
     const file = tempFile(t);
     previousReleaseDatabase(file);
     const db = openDatabase(file);
     t.after(() => db.close());
-    const store = new DailyStore(db);
-    const gA = store.listGuildSchedules('gA')[0];
+    const store = new SqliteDailyStore(db);
+    const gA = (await store.listGuildSchedules('gA'))[0];
     assert.ok(gA);
-    assert.equal(store.claimPost(gA.id, '2026-06-01', 'lr-099', new Date('2026-06-01T12:00:00Z'), 'new'), false);
-    assert.equal(store.getPost(gA.id, '2026-06-01')?.quoteId, 'lr-001', 'what was posted stays recorded');
-    const decide = (iso: string) => {
+    assert.equal(await store.claimPost(gA.id, '2026-06-01', 'lr-099', new Date('2026-06-01T12:00:00Z'), 'new'), false);
+    assert.equal((await store.getPost(gA.id, '2026-06-01'))?.quoteId, 'lr-001', 'what was posted stays recorded');
+    const decide = async (iso: string) => {
       const now = new Date(iso);
-      return dueSchedules(store.listActiveSchedules(), store.listPostsBetween('2026-05-30', '2026-06-04'), now).map((a) => `${a.schedule.guildId}:${a.kind}`);
+      return dueSchedules(await store.listActiveSchedules(), await store.listPostsBetween('2026-05-30', '2026-06-04'), now).map((a) => `${a.schedule.guildId}:${a.kind}`);
     };
-    assert.deepEqual(decide('2026-06-01T12:00:00Z'), [], 'sent on the 1st: nothing to do');
-    assert.deepEqual(decide('2026-06-02T09:05:00Z'), ['gA:retry'], 'the planned retry still comes');
-    assert.deepEqual(decide('2026-06-03T09:30:00Z'), ['gA:abandon'], 'no nonce went with the old attempt: recorded as failed, not resent');
-    assert.equal(store.reclaimStale(gA.id, '2026-06-03', new Date('2026-06-03T09:01:00Z'), 'new'), null);
+    assert.deepEqual(await decide('2026-06-01T12:00:00Z'), [], 'sent on the 1st: nothing to do');
+    assert.deepEqual(await decide('2026-06-02T09:05:00Z'), ['gA:retry'], 'the planned retry still comes');
+    assert.deepEqual(await decide('2026-06-03T09:30:00Z'), ['gA:abandon'], 'no nonce went with the old attempt: recorded as failed, not resent');
+    assert.equal(await store.reclaimStale(gA.id, '2026-06-03', new Date('2026-06-03T09:01:00Z'), 'new'), null);
   });
 
-  it('happens in one transaction: a failure anywhere leaves the file exactly as the previous release wrote it', (t) => {
+  it('happens in one transaction: a failure anywhere leaves the file exactly as the previous release wrote it', async (t) => {
     const file = tempFile(t);
     previousReleaseDatabase(file);
     const before = openDatabase(file, { migrations: PREVIOUS_RELEASE });
@@ -194,7 +194,7 @@ describe('upgrading a database of the previous release', () => {
     assert.equal(dump(after), expected);
   });
 
-  it('from migrations 1–5 (the posts’ language): every schedule, syllabus range and post kept; no quiz days, no quiz on any post', (t) => {
+  it('from migrations 1–5 (the posts’ language): every schedule, syllabus range and post kept; no quiz days, no quiz on any post', async (t) => {
     const file = tempFile(t);
     const v4 = openDatabase(file, { migrations: MIGRATIONS.slice(0, 5) });
     v4.exec(`
@@ -222,12 +222,12 @@ describe('upgrading a database of the previous release', () => {
         for (const [column, value] of Object.entries(row)) assert.deepEqual(after[i]?.[j]?.[column], value, column);
       });
     });
-    const store = new DailyStore(db);
-    assert.deepEqual(store.listGuildSchedules('gA').map((s) => [s.id, s.days, s.quizDays, s.pausedUntil]), [[1, 31, 0, '2027-01-04'], [2, 21, 0, null]]);
-    assert.deepEqual(store.history('gA').map((p) => [p.scheduleId, p.status, p.quizId]), [[1, 'sent', null], [2, 'claimed', null]]);
+    const store = new SqliteDailyStore(db);
+    assert.deepEqual((await store.listGuildSchedules('gA')).map((s) => [s.id, s.days, s.quizDays, s.pausedUntil]), [[1, 31, 0, '2027-01-04'], [2, 21, 0, null]]);
+    assert.deepEqual((await store.history('gA')).map((p) => [p.scheduleId, p.status, p.quizId]), [[1, 'sent', null], [2, 'claimed', null]]);
   });
 
-  it('a database from a newer release is refused with one clear line, and not touched', (t) => {
+  it('a database from a newer release is refused with one clear line, and not touched', async (t) => {
     const file = tempFile(t);
     const db = openDatabase(file);
     db.prepare("INSERT INTO daily_test_posts (guild_id, channel_id, quote_id, requested_by, created_at) VALUES ('g', 'c', 'q', 'u', 1)").run();

@@ -13,11 +13,8 @@ import { openDatabase } from "../../src/db/database.js";
 import type { MessagePayload } from "../../src/message/payload.js";
 import { QuizCloser, type EditResult } from "../../src/quiz/closer.js";
 import { QuizService } from "../../src/quiz/service.js";
-import {
-  CLOSE_LEASE_MS,
-  MAX_CLOSE_ATTEMPTS,
-  QuizStore,
-} from "../../src/quiz/store.js";
+import { CLOSE_LEASE_MS, MAX_CLOSE_ATTEMPTS } from "../../src/quiz/store.js";
+import { SqliteQuizStore } from "../../src/quiz/sqlite-store.js";
 import { closedQuizMessage } from "../../src/render/quiz.js";
 import { mulberry32 as seeded } from "../../src/daily/rotation.js";
 
@@ -40,7 +37,7 @@ interface Edit {
 function process(t: TestContext, file: string, results: EditResult[] = []) {
   const db = openDatabase(file);
   t.after(() => db.close());
-  const store = new QuizStore(db);
+  const store = new SqliteQuizStore(db);
   const clock = { now: T0 };
   const edits: Edit[] = [];
   const closer = new QuizCloser({
@@ -73,7 +70,7 @@ describe("closing on time", () => {
   it("a quiz opened before a restart still takes answers after it, and closes on time once", async (t) => {
     const file = tempFile(t);
     const before = process(t, file);
-    const quiz = before.service.ask(
+    const quiz = await before.service.ask(
       {
         guildId: "g1",
         channelId: "c1",
@@ -85,13 +82,13 @@ describe("closing on time", () => {
       seeded(1),
     );
     assert.ok(quiz);
-    before.store.setMessageId(quiz.id, "m1");
-    before.service.answer(quiz.id, "u1", quiz.answer, at(2));
+    await before.store.setMessageId(quiz.id, "m1");
+    await before.service.answer(quiz.id, "u1", quiz.answer, at(2));
     before.db.close(); // the bot stops
 
     const after = process(t, file);
     assert.equal(
-      after.service.answer(quiz.id, "u2", (quiz.answer + 1) % 4, at(5)).status,
+      (await after.service.answer(quiz.id, "u2", (quiz.answer + 1) % 4, at(5))).status,
       "counted",
     );
     after.clock.now = at(9.9);
@@ -118,9 +115,9 @@ describe("closing on time", () => {
         `— ${corpus.byId.get(quiz.quoteId)?.speaker.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`,
       ),
     );
-    assert.equal(after.store.get(quiz.id)?.state, "closed");
+    assert.equal((await after.store.get(quiz.id))?.state, "closed");
     assert.equal(
-      after.service.answer(quiz.id, "u3", 0, at(11)).status,
+      (await after.service.answer(quiz.id, "u3", 0, at(11))).status,
       "closed",
     );
   });
@@ -128,7 +125,7 @@ describe("closing on time", () => {
   it("a quiz whose time passed while the bot was down closes at the first tick after start", async (t) => {
     const file = tempFile(t);
     const before = process(t, file);
-    const quiz = before.service.ask(
+    const quiz = await before.service.ask(
       {
         guildId: "g1",
         channelId: "c1",
@@ -140,13 +137,13 @@ describe("closing on time", () => {
       seeded(2),
     );
     assert.ok(quiz);
-    before.store.setMessageId(quiz.id, "m1");
+    await before.store.setMessageId(quiz.id, "m1");
     before.db.close();
     const after = process(t, file);
     after.clock.now = at(60);
     await after.closer.tick();
     assert.equal(after.edits.length, 1);
-    assert.equal(after.store.get(quiz.id)?.state, "closed");
+    assert.equal((await after.store.get(quiz.id))?.state, "closed");
   });
 
   it("a deleted post or channel closes the quiz without it, politely; a failed edit is retried, then given up", async (t) => {
@@ -154,7 +151,7 @@ describe("closing on time", () => {
     const p = process(t, file, [
       { ok: false, gone: true, error: "the quiz post was deleted" },
     ]);
-    const gone = p.service.ask(
+    const gone = await p.service.ask(
       {
         guildId: "g1",
         channelId: "c1",
@@ -166,10 +163,10 @@ describe("closing on time", () => {
       seeded(3),
     );
     assert.ok(gone);
-    p.store.setMessageId(gone.id, "m1");
+    await p.store.setMessageId(gone.id, "m1");
     p.clock.now = at(10);
     await p.closer.tick();
-    assert.equal(p.store.get(gone.id)?.state, "gone");
+    assert.equal((await p.store.get(gone.id))?.state, "gone");
 
     const failing = process(
       t,
@@ -180,7 +177,7 @@ describe("closing on time", () => {
         error: "Discord answered 503",
       })),
     );
-    const flaky = failing.service.ask(
+    const flaky = await failing.service.ask(
       {
         guildId: "g1",
         channelId: "c1",
@@ -192,10 +189,10 @@ describe("closing on time", () => {
       seeded(4),
     );
     assert.ok(flaky);
-    failing.store.setMessageId(flaky.id, "m2");
+    await failing.store.setMessageId(flaky.id, "m2");
     failing.clock.now = at(10);
     await failing.closer.tick();
-    assert.equal(failing.store.get(flaky.id)?.state, "closing");
+    assert.equal((await failing.store.get(flaky.id))?.state, "closing");
     await failing.closer.tick();
     assert.equal(failing.edits.length, 1, "not again before the claim lapses");
     for (let i = 1; i < MAX_CLOSE_ATTEMPTS; i++) {
@@ -205,6 +202,6 @@ describe("closing on time", () => {
       await failing.closer.tick();
     }
     assert.equal(failing.edits.length, MAX_CLOSE_ATTEMPTS);
-    assert.equal(failing.store.get(flaky.id)?.state, "gone");
+    assert.equal((await failing.store.get(flaky.id))?.state, "gone");
   });
 });

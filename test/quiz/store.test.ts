@@ -11,11 +11,9 @@ import path from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
 import { openDatabase } from "../../src/db/database.js";
-import {
-  CLOSE_LEASE_MS,
-  QuizStore,
-  type NewQuiz,
-} from "../../src/quiz/store.js";
+import { CLOSE_LEASE_MS, type NewQuiz } from "../../src/quiz/store.js";
+import type { QuizStore } from "../../src/quiz/store.js";
+import { SqliteQuizStore } from "../../src/quiz/sqlite-store.js";
 
 const T0 = new Date("2026-03-10T12:00:00Z");
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
@@ -47,63 +45,63 @@ function newQuiz(id: string, over: Partial<NewQuiz> = {}): NewQuiz {
 function storeOn(t: TestContext, file = ":memory:"): QuizStore {
   const db = openDatabase(file);
   t.after(() => db.close());
-  return new QuizStore(db);
+  return new SqliteQuizStore(db);
 }
 
 describe("language", () => {
-  it("keeps the asker’s language for the post, English by default", (t) => {
+  it("keeps the asker’s language for the post, English by default", async (t) => {
     const store = storeOn(t);
-    assert.equal(store.create(newQuiz("q-uk", { language: "uk" })).language, "uk");
-    assert.equal(store.get("q-uk")?.language, "uk");
-    assert.equal(store.create(newQuiz("q-en")).language, "en");
+    assert.equal((await store.create(newQuiz("q-uk", { language: "uk" }))).language, "uk");
+    assert.equal((await store.get("q-uk"))?.language, "uk");
+    assert.equal((await store.create(newQuiz("q-en"))).language, "en");
   });
 });
 
 describe("answers", () => {
-  it("count once per person: a second press changes nothing, and says what the first was", (t) => {
+  it("count once per person: a second press changes nothing, and says what the first was", async (t) => {
     const store = storeOn(t);
-    store.create(newQuiz("q1"));
-    assert.equal(store.answer("q1", "u1", 1, at(1)).status, "counted");
-    const again = store.answer("q1", "u1", 2, at(2));
+    await store.create(newQuiz("q1"));
+    assert.equal((await store.answer("q1", "u1", 1, at(1))).status, "counted");
+    const again = await store.answer("q1", "u1", 2, at(2));
     assert.equal(again.status, "already");
     assert.equal(again.status === "already" && again.choice, 1);
-    assert.equal(store.answer("q1", "u2", 0, at(2)).status, "counted");
-    assert.deepEqual(store.tally("q1"), { answered: 2, right: 1 });
-    assert.equal(store.answer("nope", "u1", 0, at(1)).status, "unknown");
+    assert.equal((await store.answer("q1", "u2", 0, at(2))).status, "counted");
+    assert.deepEqual(await store.tally("q1"), { answered: 2, right: 1 });
+    assert.equal((await store.answer("nope", "u1", 0, at(1))).status, "unknown");
   });
 
-  it("are refused once the quiz is due to close or closed", (t) => {
+  it("are refused once the quiz is due to close or closed", async (t) => {
     const store = storeOn(t);
-    store.create(newQuiz("q1"));
-    assert.equal(store.answer("q1", "u1", 1, at(10)).status, "closed");
-    store.create(newQuiz("q2"));
-    assert.ok(store.claimClose("q2", at(3), true));
-    assert.equal(store.answer("q2", "u1", 1, at(4)).status, "closed");
-    assert.deepEqual(store.tally("q2"), { answered: 0, right: 0 });
+    await store.create(newQuiz("q1"));
+    assert.equal((await store.answer("q1", "u1", 1, at(10))).status, "closed");
+    await store.create(newQuiz("q2"));
+    assert.ok(await store.claimClose("q2", at(3), true));
+    assert.equal((await store.answer("q2", "u1", 1, at(4))).status, "closed");
+    assert.deepEqual(await store.tally("q2"), { answered: 0, right: 0 });
   });
 
   it("from two processes on one file, pressed at once many times, count once each", async (t) => {
     const dir = tempDir(t);
     const file = path.join(dir, "quiz.db");
     const store = storeOn(t, file);
-    store.create(newQuiz("q1", { closesAt: new Date("2100-01-01T00:00:00Z") }));
+    await store.create(newQuiz("q1", { closesAt: new Date("2100-01-01T00:00:00Z") }));
     const storeModule = fileURLToPath(
-      new URL("../../src/quiz/store.ts", import.meta.url),
+      new URL("../../src/quiz/sqlite-store.ts", import.meta.url),
     );
     const dbModule = fileURLToPath(
       new URL("../../src/db/database.ts", import.meta.url),
     );
-    const script = path.join(dir, "press.ts");
+    const script = path.join(dir, "press.mts");
     // Each process presses for the same 40 people, each 5 times, in its own order.
     fs.writeFileSync(
       script,
       `import { openDatabase } from ${JSON.stringify(dbModule)};
-       import { QuizStore } from ${JSON.stringify(storeModule)};
-       const store = new QuizStore(openDatabase(${JSON.stringify(file)}));
+       import { SqliteQuizStore } from ${JSON.stringify(storeModule)};
+       const store = new SqliteQuizStore(openDatabase(${JSON.stringify(file)}));
        const counted = [];
        const order = process.argv[2] === 'b' ? [...Array(40).keys()].reverse() : [...Array(40).keys()];
        for (let round = 0; round < 5; round++) for (const i of order) {
-         const r = store.answer('q1', 'u' + i, (i + round) % 4, new Date());
+         const r = await store.answer('q1', 'u' + i, (i + round) % 4, new Date());
          if (r.status === 'counted') counted.push(i);
        }
        console.log(JSON.stringify(counted));`,
@@ -129,76 +127,76 @@ describe("answers", () => {
       [...a, ...b].sort((x, y) => x - y),
       [...Array(40).keys()],
     );
-    assert.equal(store.tally("q1").answered, 40);
+    assert.equal((await store.tally("q1")).answered, 40);
   });
 });
 
 describe("closing", () => {
-  it("is claimed by one closer; a lapsed claim is taken over; closed is final", (t) => {
+  it("is claimed by one closer; a lapsed claim is taken over; closed is final", async (t) => {
     const store = storeOn(t);
-    store.create(newQuiz("q1"));
-    assert.deepEqual(store.dueToClose(at(9)), []);
-    assert.equal(store.claimClose("q1", at(9)), null, "not due yet");
-    assert.deepEqual(store.dueToClose(at(10)), ["q1"]);
-    assert.ok(store.claimClose("q1", at(10)));
+    await store.create(newQuiz("q1"));
+    assert.deepEqual(await store.dueToClose(at(9)), []);
+    assert.equal(await store.claimClose("q1", at(9)), null, "not due yet");
+    assert.deepEqual(await store.dueToClose(at(10)), ["q1"]);
+    assert.ok(await store.claimClose("q1", at(10)));
     assert.equal(
-      store.claimClose("q1", at(10)),
+      await store.claimClose("q1", at(10)),
       null,
       "a second closer gets nothing",
     );
-    assert.equal(store.claimClose("q1", at(10), true), null, "nor does Reveal");
+    assert.equal(await store.claimClose("q1", at(10), true), null, "nor does Reveal");
     const later = new Date(at(10).getTime() + CLOSE_LEASE_MS);
     assert.equal(
-      store.claimClose("q1", later)?.attempts,
+      (await store.claimClose("q1", later))?.attempts,
       2,
       "the claim lapsed: taken over",
     );
-    store.markClosed("q1");
-    assert.equal(store.get("q1")?.state, "closed");
-    assert.deepEqual(store.dueToClose(at(100)), []);
+    await store.markClosed("q1");
+    assert.equal((await store.get("q1"))?.state, "closed");
+    assert.deepEqual(await store.dueToClose(at(100)), []);
   });
 });
 
 describe("scores and forgetting", () => {
-  it("ranks a server’s answerers since a date, right answers first; forget-me deletes a person’s answers everywhere", (t) => {
+  it("ranks a server’s answerers since a date, right answers first; forget-me deletes a person’s answers everywhere", async (t) => {
     const store = storeOn(t);
     const far = new Date("2100-01-01T00:00:00Z");
-    store.create(
+    await store.create(
       newQuiz("old", {
         openedAt: new Date("2026-01-05T10:00:00Z"),
         closesAt: far,
       }),
     );
-    store.create(newQuiz("new", { openedAt: at(0), closesAt: far }));
-    store.create(newQuiz("other-server", { guildId: "g2", closesAt: far }));
-    store.answer("old", "ann", 1, new Date("2026-01-05T10:01:00Z"));
-    store.answer("old", "bob", 1, new Date("2026-01-05T10:01:00Z"));
-    store.answer("new", "bob", 0, at(1));
-    store.answer("new", "cat", 1, at(1));
-    store.answer("other-server", "ann", 1, at(1));
-    assert.deepEqual(store.scores("g1", null, 10), [
+    await store.create(newQuiz("new", { openedAt: at(0), closesAt: far }));
+    await store.create(newQuiz("other-server", { guildId: "g2", closesAt: far }));
+    await store.answer("old", "ann", 1, new Date("2026-01-05T10:01:00Z"));
+    await store.answer("old", "bob", 1, new Date("2026-01-05T10:01:00Z"));
+    await store.answer("new", "bob", 0, at(1));
+    await store.answer("new", "cat", 1, at(1));
+    await store.answer("other-server", "ann", 1, at(1));
+    assert.deepEqual(await store.scores("g1", null, 10), [
       { userId: "ann", right: 1, answered: 1 },
       { userId: "cat", right: 1, answered: 1 },
       { userId: "bob", right: 1, answered: 2 },
     ]);
-    assert.deepEqual(store.scores("g1", new Date("2026-03-09T00:00:00Z"), 10), [
+    assert.deepEqual(await store.scores("g1", new Date("2026-03-09T00:00:00Z"), 10), [
       { userId: "cat", right: 1, answered: 1 },
       { userId: "bob", right: 0, answered: 1 },
     ]);
-    assert.equal(store.forgetUser("ann"), 2);
+    assert.equal(await store.forgetUser("ann"), 2);
     assert.deepEqual(
-      store.scores("g1", null, 10).map((r) => r.userId),
+      (await store.scores("g1", null, 10)).map((r) => r.userId),
       ["cat", "bob"],
     );
-    assert.deepEqual(store.scores("g2", null, 10), []);
-    assert.equal(store.forgetUser("ann"), 0);
+    assert.deepEqual(await store.scores("g2", null, 10), []);
+    assert.equal(await store.forgetUser("ann"), 0);
   });
 
-  it("keeps one term start per server", (t) => {
+  it("keeps one term start per server", async (t) => {
     const store = storeOn(t);
-    assert.equal(store.termStart("g1"), null);
-    store.setTerm("g1", "2026-01-05", "admin", T0);
-    store.setTerm("g1", "2026-02-02", "admin", T0);
-    assert.equal(store.termStart("g1"), "2026-02-02");
+    assert.equal(await store.termStart("g1"), null);
+    await store.setTerm("g1", "2026-01-05", "admin", T0);
+    await store.setTerm("g1", "2026-02-02", "admin", T0);
+    assert.equal(await store.termStart("g1"), "2026-02-02");
   });
 });
