@@ -144,7 +144,7 @@ describe('drafting a text into a folder the check accepts', () => {
     assert.deepEqual(excluded.map((e) => e.text), ['"hooligan episode"', '"ringleaders"']);
   });
 
-  it('^[n] markers and a "Sources" section of "n)" items: a place the sentence opens on, "another", "the leaflet", a document\'s complaint, a date, a stray opening mark, "He recounted …"', (t) => {
+  it('^[n] markers and a "Sources" section of "n)" items: a place the sentence opens on, "another", "the leaflet", a document\'s complaint, a letter sent, a date, a stray opening mark, "He recounted …"', (t) => {
     const { dir, quotes, excluded, source } = draftInto(t, path.join(FIXTURES, 'draft', 'sources-parens.txt'), 'river-port');
     passesCheck(dir);
     assert.equal(source.noteMarkers, undefined, 'caret markers are the default');
@@ -166,6 +166,8 @@ describe('drafting a text into a folder the check accepts', () => {
     assert.equal(leaflet?.speaker, 'a winter leaflet found at the pier');
     assert.deepEqual(find(quotes, 'who also promised everything')?.parts, ['who also promised everything and gave nothing.']);
     assert.deepEqual(speakers('we stopped the cranes')[0], 'a winter leaflet found at the pier');
+    // "A ferryman sent a letter to the port committee because …: “…”": he speaks in that letter.
+    assert.deepEqual(speakers('We are paid in promises'), ['a ferryman, in a letter to the port committee', 3, null]);
     // "A police summary … reported a complaint, “…”": the complaint speaks, in the summary.
     assert.deepEqual(speakers('the port was ours'), ['a complaint in a police summary on the mood of the port', 3, null]);
     // "In December 1932, after the river froze, leaflets posted at the ferry office said": the date, not the office.

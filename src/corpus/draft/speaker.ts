@@ -30,8 +30,10 @@ const NP = `(?:${DETERMINER}\\b(?:[ \\t\\n]+[^\\s,.;:!?"“”]+){1,12}?|[Aa]not
 const NP_TO_PUNCTUATION = `${DETERMINER}\\b(?:[ \\t\\n]+[^\\s,.;:!?"“”()]+){1,12}(?=\\s*[,.;:!?"“”(]|\\s*$)`;
 
 const BEFORE = new RegExp(`(?:^|[^\\p{L}])((?:${NP}|[A-Z][\\p{L}'’-]+(?:\\s+[A-Z][\\p{L}'’-]+){1,2})(?:,[^,.;:!?"“”]{1,80},)?)\\s*,?\\s+${ADVERBS}${VERB}\\b`, 'gu');
+/** Past tenses that do not end in -ed: "A collective farmer sent a complaint …". */
+const IRREGULAR_PAST = '(?:sent|wrote|told|said|gave|made|spoke|took|brought|left|kept|held|put|sang|saw|heard|knew|thought|felt|found|began|came|went|got|chose|drew|drove|fled|fought|taught|won)';
 /** A sentence that opens on a determiner phrase and a verb in the past or present: "Other emigres referenced …", "An older female teacher blamed …". */
-const SENTENCE_NP = new RegExp(`(?:^\\s*|[.!?]["”’']*\\s+)(${DETERMINER}(?:\\s+[^\\s,.;:!?"“”]+){1,6}?)\\s+${ADVERBS}[a-z]{3,}(?:ed|s)\\b`, 'gu');
+const SENTENCE_NP = new RegExp(`(?:^\\s*|[.!?]["”’']*\\s+)(${DETERMINER}(?:\\s+[^\\s,.;:!?"“”]+){1,6}?)\\s+${ADVERBS}(?:[a-z]{3,}(?:ed|s)|${IRREGULAR_PAST})\\b`, 'gu');
 /** A plain subject at the start of a sentence or clause: "Workers in Shuia complained that …", "In Shuia, workers complained …". */
 const SUBJECT = new RegExp(`(?:(?:^\\s*|[.!?]["”’']*\\s+)([A-Z][^,.;:!?"“”()]{2,70}?)|,\\s+([a-z][^,.;:!?"“”()]{2,70}?))\\s+${ADVERBS}${LISTED_VERB}\\b`, 'gu');
 const ACCORDING = new RegExp(`(?:\\b(?:[Aa]ccording to|[Ii]n the words of)|(?:^\\s*|[.!?]["”’']*\\s+)To)\\s+(${NP}|[A-Z][\\p{L}'’-]+(?:\\s+[A-Z][\\p{L}'’-]+){0,2})\\s*,`, 'gu');
@@ -79,7 +81,15 @@ const NOT_NAMES = new Set(['When', 'While', 'In', 'On', 'At', 'For', 'After', 'B
  */
 export function proposeSpeaker(before: string, after: string): SpeakerProposal {
   const found = proposeBare(before, after);
-  return found.how === 'before' ? { ...found, speaker: withFrontedDate(before, withFrontedPlace(before, voiceInDocument(before, found.speaker))) } : found;
+  return found.how === 'before' ? { ...found, speaker: withFrontedDate(before, withFrontedPlace(before, personInDocument(before, voiceInDocument(before, found.speaker)))) } : found;
+}
+
+/** "A collective farmer sent a complaint to the Kerch Metalworks because …": the person speaks in that document. */
+function personInDocument(before: string, speaker: string): string {
+  const at = before.toLowerCase().lastIndexOf(speaker.toLowerCase());
+  if (at < 0 || !speaker) return speaker;
+  const m = /^\s+(?:sent|wrote|addressed|filed|submitted|signed)\s+((?:a|an)\s+(?:complaint|letter|petition|appeal|note|report|statement)\s+to\s+[^,.;:!?"“”]+?)(?=\s+(?:because|when|that|which|who|after|before|while|as|and)\b|\s*[,:]|\s*$)/.exec(before.slice(at + speaker.length));
+  return m ? `${speaker}, in ${m[1] as string}` : speaker;
 }
 
 /** "A report on … reported a complaint, “…”": the document is where the voice stands, the complaint is the voice. */
