@@ -7,7 +7,9 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
 import { answerDaily, answerDailyButton, autocompleteDays, autocompleteTheme, autocompleteTimeZone, DAILY_PREFIX } from '../src/answers/daily.js';
+import { readArguments } from '../src/interactions/arguments.js';
 import type { Command } from '../src/interactions/types.js';
+import { notice } from '../src/message/payload.js';
 
 const CHANNEL_TYPES: [ChannelType.GuildText, ChannelType.GuildAnnouncement] = [ChannelType.GuildText, ChannelType.GuildAnnouncement];
 /** The channel a command is about: optional where the server has one schedule (asked when it has several). */
@@ -87,7 +89,10 @@ const data = {
 export default {
   data,
   ephemeral: true,
-  execute: (request, app) => answerDaily(app, request),
+  execute: (request, app) => {
+    const read = readArguments(data, request);
+    return read.ok ? answerDaily(app, request, read.args) : { type: 'message', payload: notice(read.error) };
+  },
   autocomplete: (request, app) => {
     switch (request.focused.name) {
       case 'timezone':

@@ -13,7 +13,8 @@ import { nextPostInstant, type PostRecord, type Schedule } from '../daily/due.js
 import { rangeOn, teachingDaysBetween, type DailyService } from '../daily/service.js';
 import { MAX_SCHEDULES_PER_GUILD, ScheduleLimitError } from '../daily/store.js';
 import { addDays, localDate, normalizeTimeZone, parseLocalDate, parseLocalTime, searchTimeZones } from '../daily/time.js';
-import type { ButtonRequest, CommandRequest, OptionValue, Reply } from '../interactions/types.js';
+import type { ChannelOption, RoleOption } from '../interactions/arguments.js';
+import type { ButtonRequest, CommandRequest, Reply } from '../interactions/types.js';
 import { EPHEMERAL, NO_MENTIONS, notice } from '../message/payload.js';
 import { LANGUAGES, t, type Language } from '../i18n/index.js';
 import { dailyPostMessage, dateLocale, sentenceDate } from '../render/daily.js';
@@ -73,8 +74,33 @@ export function missingPermissions(botPermissions: bigint | null, o: { thread: b
   return needed.filter((n) => !has(n.bit)).map((n) => tr(language, `permissions.${n.name}`));
 }
 
-type Channel = Extract<OptionValue, { kind: 'channel' }>;
-type Role = Extract<OptionValue, { kind: 'role' }>;
+/** The channel a subcommand may name (asked when the server has several schedules and it names none). */
+interface Which {
+  readonly channel?: ChannelOption;
+}
+
+/**
+ * `/daily`'s options by subcommand, as commands/daily.ts declares them: that module passes its
+ * `ArgumentsOf<typeof data>` here, so a definition this handler does not follow fails to compile.
+ */
+export type DailyArguments =
+  | {
+      readonly subcommand: 'set';
+      readonly options: {
+        readonly channel: ChannelOption;
+        readonly time: string;
+        readonly timezone: string;
+        readonly days?: string;
+        readonly role?: RoleOption;
+        readonly thread?: boolean;
+        readonly language?: string;
+      };
+    }
+  | { readonly subcommand: 'status' | 'test' | 'history' | 'resume' | 'off' | 'syllabus list' | 'syllabus clear'; readonly options: Which }
+  | { readonly subcommand: 'pause'; readonly options: Which & { readonly until: string; readonly reason?: string } }
+  | { readonly subcommand: 'syllabus add'; readonly options: { readonly channel: ChannelOption; readonly theme: string; readonly from: string; readonly to?: string } };
+
+type PauseOptions = Extract<DailyArguments, { subcommand: 'pause' }>['options'];
 
 const TEXT_CHANNEL_TYPES: ReadonlySet<number> = new Set([ChannelType.GuildText, ChannelType.GuildAnnouncement]);
 
@@ -92,7 +118,7 @@ function canManage(memberPermissions: bigint | null): boolean {
 
 const notManager = (language: Language): Reply => say(language, 'notManager');
 
-export async function answerDaily(app: App, request: CommandRequest): Promise<Reply> {
+export async function answerDaily(app: App, request: CommandRequest, args: DailyArguments): Promise<Reply> {
   const daily = app.daily;
   const language = request.language ?? 'en';
   if (!daily) return say(language, 'noDatabase');
@@ -100,24 +126,23 @@ export async function answerDaily(app: App, request: CommandRequest): Promise<Re
   const guildId = request.guildId;
   // Discord offers /daily to server managers; a server may widen who sees it (Integrations settings), and
   // then anyone it lets in may read the status and history. Changing or testing the post stays with managers.
-  const sub = request.subcommand ?? '';
+  const sub = args.subcommand;
   if (CHANGES.has(sub) && !canManage(request.memberPermissions)) return notManager(language);
 
-  switch (sub) {
+  switch (args.subcommand) {
     case 'set':
-      return setDaily(daily, guildId, request);
+      return setDaily(daily, guildId, request, args.options);
     case 'status':
       return statusDaily(app, daily, guildId, request.now, language);
     case 'history':
-      return historyDaily(daily, guildId, request);
+      return historyDaily(daily, guildId, request, args.options.channel);
     case 'syllabus add':
-      return syllabusAdd(app, daily, guildId, request);
+      return syllabusAdd(app, daily, guildId, request, args.options);
   }
-  const action = ACTIONS[sub];
-  if (!action) return say(language, 'unknownSubcommand');
-  const chosen = await chooseSchedule(daily, guildId, request.options.channel as Channel | undefined, sub, action.button, language);
+  const action = ACTIONS[args.subcommand];
+  const chosen = await chooseSchedule(daily, guildId, args.options.channel, sub, action.button, language);
   if ('reply' in chosen) return chosen.reply;
-  return action.run(app, daily, chosen.schedule, request);
+  return action.run(app, daily, chosen.schedule, request, args.subcommand === 'pause' ? args.options : null);
 }
 
 /** `daily:` buttons: the channel a manager picked when a command named none. */
@@ -131,21 +156,23 @@ export async function answerDailyButton(app: App, request: ButtonRequest): Promi
   if (!schedule || schedule.guildId !== request.guildId) return { type: 'update', payload: notice(tr(language, 'goneSchedule')) };
   const sub = action === 'syllabus-list' ? 'syllabus list' : action === 'syllabus-clear' ? 'syllabus clear' : action;
   if (CHANGES.has(sub) && !canManage(request.memberPermissions)) return { type: 'update', payload: notManager(language).payload };
-  const run = ACTIONS[sub];
-  if (!run) return { type: 'update', payload: notice(t(language, 'errors.staleButton')) };
-  const reply = await run.run(app, daily, schedule, { ...request, commandName: 'daily', subcommand: sub, options: {} });
+  const reply = await ACTIONS[sub].run(app, daily, schedule, { ...request, commandName: 'daily', subcommand: sub, options: {} }, null);
   return { type: 'update', payload: { ...reply.payload, components: [] } };
 }
 
 interface Action {
   /** The button offered when the command named no channel; null: the command needs options a button cannot carry. */
   readonly button: ButtonAction | null;
-  run(app: App, daily: DailyService, schedule: Schedule, request: CommandRequest): Promise<Reply> | Reply;
+  /** `pause` gets its options (a button carries none: `pause` offers no button). */
+  run(app: App, daily: DailyService, schedule: Schedule, request: CommandRequest, pause: PauseOptions | null): Promise<Reply> | Reply;
 }
+
+/** The subcommands that act on one schedule, chosen by channel. */
+type ScheduleSubcommand = Exclude<DailyArguments['subcommand'], 'set' | 'status' | 'history' | 'syllabus add'>;
 
 const languageOfRequest = (request: { language?: Language }): Language => request.language ?? 'en';
 
-const ACTIONS: Readonly<Record<string, Action>> = {
+const ACTIONS: Readonly<Record<ScheduleSubcommand, Action>> = {
   off: {
     button: 'off',
     run: async (_app, daily, s, request) => {
@@ -157,7 +184,7 @@ const ACTIONS: Readonly<Record<string, Action>> = {
     },
   },
   test: { button: 'test', run: (_app, daily, s, request) => testDaily(daily, s, request) },
-  pause: { button: null, run: (_app, daily, s, request) => pauseDaily(daily, s, request) },
+  pause: { button: null, run: (_app, daily, s, request, pause) => (pause ? pauseDaily(daily, s, request, pause) : { type: 'message', payload: notice(t(languageOfRequest(request), 'errors.staleButton')) }) },
   resume: {
     button: 'resume',
     run: async (_app, daily, s, request) => {
@@ -196,7 +223,7 @@ function subcommandText(language: Language, sub: string): string {
   return t(language, `cmd.${key}`);
 }
 
-async function chooseSchedule(daily: DailyService, guildId: string, channel: Channel | undefined, sub: string, button: ButtonAction | null, language: Language): Promise<{ schedule: Schedule } | { reply: Reply }> {
+async function chooseSchedule(daily: DailyService, guildId: string, channel: ChannelOption | undefined, sub: string, button: ButtonAction | null, language: Language): Promise<{ schedule: Schedule } | { reply: Reply }> {
   const all = await daily.store.listGuildSchedules(guildId);
   if (channel && typeof channel === 'object') {
     const found = all.find((s) => s.channelId === channel.id);
@@ -249,40 +276,37 @@ function describeSlot(s: Pick<Schedule, 'days' | 'time' | 'timeZone'>, language:
 }
 
 /** The `language` option of `/daily set`: one of the bot's languages, or left out. */
-function languageOption(value: OptionValue | undefined): Language | undefined | null {
+function languageOption(value: string | undefined): Language | undefined | null {
   if (value === undefined || value === '') return undefined;
   return (LANGUAGES as readonly unknown[]).includes(value) ? (value as Language) : null;
 }
 
-async function setDaily(daily: DailyService, guildId: string, request: CommandRequest): Promise<Reply> {
+async function setDaily(daily: DailyService, guildId: string, request: CommandRequest, o: Extract<DailyArguments, { subcommand: 'set' }>['options']): Promise<Reply> {
   const language = request.language ?? 'en';
-  const o = request.options;
-  const channel = o.channel as Channel | undefined;
-  const role = o.role as Role | undefined;
+  const { channel, role } = o;
   const thread = o.thread === true;
-  if (!channel || typeof channel !== 'object') return say(language, 'set.chooseChannel');
   if (!TEXT_CHANNEL_TYPES.has(channel.type)) return say(language, 'set.notText', { channel: channelMention(channel.id) });
   // Discord's role picker offers @everyone (its id is the server's): a daily ping of every member is never what a study server wants.
   if (role && role.id === guildId) return say(language, 'set.everyone');
-  const time = parseLocalTime(String(o.time ?? ''));
+  const time = parseLocalTime(o.time);
   if (!time.ok) {
     // English keeps the parser's own hint ("did you mean 09:00?"); the other languages say the rule.
-    return language === 'en' ? msg(`${capitalise(time.error.replace(/^daily: /, ''))}.`) : say(language, 'set.badTime', { input: showUserText(String(o.time ?? ''), 20) });
+    return language === 'en' ? msg(`${capitalise(time.error.replace(/^daily: /, ''))}.`) : say(language, 'set.badTime', { input: showUserText(o.time, 20) });
   }
-  const abbreviation = zoneAbbreviation(String(o.timezone ?? ''), language);
+  const abbreviation = zoneAbbreviation(o.timezone, language);
   if (abbreviation) return msg(abbreviation);
-  const zone = normalizeTimeZone(String(o.timezone ?? ''));
+  const zone = normalizeTimeZone(o.timezone);
   if (!zone.ok) {
-    const close = searchTimeZones(String(o.timezone ?? ''), 5);
-    const input = showUserText(String(o.timezone ?? ''), 60);
+    const close = searchTimeZones(o.timezone, 5);
+    const input = showUserText(o.timezone, 60);
     return close.length ? say(language, 'set.badZoneClose', { input, close: close.map((z) => `\`${z}\``).join(', ') }) : say(language, 'set.badZone', { input });
   }
-  const days = parseDays(String(o.days ?? ''));
+  const days = parseDays(o.days ?? '');
   if (!days.ok) {
-    return language === 'en' ? msg(`${capitalise(days.error.replace(/^daily: days: /, ''))}. Nothing was saved.`) : say(language, 'set.badDays', { input: showUserText(String(o.days ?? ''), 30) });
+    return language === 'en' ? msg(`${capitalise(days.error.replace(/^daily: days: /, ''))}. Nothing was saved.`) : say(language, 'set.badDays', { input: showUserText(o.days ?? '', 30) });
   }
   const postLanguage = languageOption(o.language);
-  if (postLanguage === null) return say(language, 'set.badLanguage', { input: showUserText(String(o.language), 20) });
+  if (postLanguage === null) return say(language, 'set.badLanguage', { input: showUserText(o.language ?? '', 20) });
   const missing = missingPermissions(channel.botPermissions, { thread, roleNeedsMentionPermission: role !== undefined && !role.mentionable }, language);
   if (missing.length > 0) {
     return say(language, 'set.missing', { channel: channelMention(channel.id), missing: missing.join('**, **'), count: missing.length });
@@ -291,7 +315,7 @@ async function setDaily(daily: DailyService, guildId: string, request: CommandRe
   let schedule: Schedule;
   try {
     schedule = await daily.store.upsertSchedule(
-      { guildId, channelId: channel.id, channelName: channel.name, time: String(o.time), timeZone: zone.value, days: days.value, roleId: role?.id ?? null, thread, ...(postLanguage ? { language: postLanguage } : {}) },
+      { guildId, channelId: channel.id, channelName: channel.name, time: o.time, timeZone: zone.value, days: days.value, roleId: role?.id ?? null, thread, ...(postLanguage ? { language: postLanguage } : {}) },
       request.now,
     );
   } catch (error) {
@@ -404,8 +428,8 @@ async function testDaily(daily: DailyService, s: Schedule, request: CommandReque
 }
 
 /** A local date option: `YYYY-MM-DD`, a real calendar day. `name` is the option's key under `commands.daily.options`. */
-function dateOption(value: OptionValue | undefined, name: string, language: Language): { ok: true; date: string } | { ok: false; reply: Reply } {
-  const text = String(value ?? '').trim();
+function dateOption(value: string | undefined, name: string, language: Language): { ok: true; date: string } | { ok: false; reply: Reply } {
+  const text = (value ?? '').trim();
   try {
     parseLocalDate(text);
     return { ok: true, date: text };
@@ -414,16 +438,16 @@ function dateOption(value: OptionValue | undefined, name: string, language: Lang
   }
 }
 
-async function pauseDaily(daily: DailyService, s: Schedule, request: CommandRequest): Promise<Reply> {
+async function pauseDaily(daily: DailyService, s: Schedule, request: CommandRequest, o: PauseOptions): Promise<Reply> {
   const language = languageOfRequest(request);
   const channel = channelMention(s.channelId);
   if (s.state === 'off') return say(language, 'pause.off', { channel });
-  const until = dateOption(request.options.until, 'pause.options.until', language);
+  const until = dateOption(o.until, 'pause.options.until', language);
   if (!until.ok) return until.reply;
   const today = localDate(request.now, s.timeZone);
   if (until.date <= today) return say(language, 'pause.notAfter', { date: until.date, today, zone: s.timeZone });
   if (until.date > addDays(today, 366)) return say(language, 'pause.tooLong');
-  const reasonText = typeof request.options.reason === 'string' ? request.options.reason.trim().slice(0, 200) : '';
+  const reasonText = (o.reason ?? '').trim().slice(0, 200);
   // Stored with the schedule, like a typed reason: in the words of the manager who paused it.
   const reason = reasonText ? showUserText(reasonText, 200) : tr(language, 'pause.by', { user: userMention(request.userId) });
   const paused = await daily.store.pauseUntil(s.id, until.date, reason, request.now);
@@ -439,20 +463,19 @@ function findTheme(app: App, input: string): Theme | null {
   return app.corpus.themes.find((t) => t.id.toLowerCase() === folded || t.label.toLowerCase() === folded) ?? null;
 }
 
-async function syllabusAdd(app: App, daily: DailyService, guildId: string, request: CommandRequest): Promise<Reply> {
+async function syllabusAdd(app: App, daily: DailyService, guildId: string, request: CommandRequest, o: Extract<DailyArguments, { subcommand: 'syllabus add' }>['options']): Promise<Reply> {
   const language = languageOfRequest(request);
-  const channel = request.options.channel as Channel | undefined;
-  const chosen = await chooseSchedule(daily, guildId, channel, 'syllabus add', null, language);
+  const chosen = await chooseSchedule(daily, guildId, o.channel, 'syllabus add', null, language);
   if ('reply' in chosen) return chosen.reply;
   const s = chosen.schedule;
-  const themeInput = String(request.options.theme ?? '');
+  const themeInput = o.theme;
   const theme = findTheme(app, themeInput);
   if (!theme) return say(language, 'syllabus.noTheme', { input: showUserText(themeInput, 60) });
-  const from = dateOption(request.options.from, 'syllabus.options.add.options.from', language);
+  const from = dateOption(o.from, 'syllabus.options.add.options.from', language);
   if (!from.ok) return from.reply;
   let to: string | null = null;
-  if (request.options.to !== undefined && String(request.options.to).trim() !== '') {
-    const parsed = dateOption(request.options.to, 'syllabus.options.add.options.to', language);
+  if (o.to !== undefined && o.to.trim() !== '') {
+    const parsed = dateOption(o.to, 'syllabus.options.add.options.to', language);
     if (!parsed.ok) return parsed.reply;
     to = parsed.date;
     if (to < from.date) return say(language, 'syllabus.endsBefore', { to, from: from.date });
@@ -496,11 +519,10 @@ async function syllabusList(app: App, daily: DailyService, s: Schedule, now: Dat
   return privateEmbed(tr(language, 'syllabus.listTitle', { channel: s.channelName ?? s.channelId }), [tr(language, 'syllabus.datesIn', { channel: channelMention(s.channelId), zone: s.timeZone }), ...lines, tr(language, 'syllabus.outsideRanges')].join('\n'));
 }
 
-async function historyDaily(daily: DailyService, guildId: string, request: CommandRequest): Promise<Reply> {
+async function historyDaily(daily: DailyService, guildId: string, request: CommandRequest, channel: ChannelOption | undefined): Promise<Reply> {
   const language = languageOfRequest(request);
-  const channel = request.options.channel as Channel | undefined;
   let posts: PostRecord[];
-  if (channel && typeof channel === 'object') {
+  if (channel) {
     const s = await daily.store.findSchedule(guildId, channel.id);
     if (!s) return say(language, 'history.never', { channel: channelMention(channel.id) });
     posts = await daily.store.scheduleHistory(s.id, 15);

@@ -44,12 +44,15 @@ export type OptionsOf<Os> = Os extends readonly OptionDefinition[]
     >
   : Record<string, never>;
 
-type SubcommandArguments<S> = S extends { readonly type: Type.Subcommand; readonly name: infer N }
-  ? { readonly subcommand: N; readonly options: OptionsOf<S extends { readonly options: infer Os } ? Os : undefined> }
-  : never;
+/** A subcommand's arguments, named as requests name it: `set`, or `syllabus add` for one in a group. */
+type SubcommandArguments<S, Prefix extends string = ''> = S extends { readonly type: Type.Subcommand; readonly name: infer N extends string }
+  ? { readonly subcommand: `${Prefix}${N}`; readonly options: OptionsOf<S extends { readonly options: infer Os } ? Os : undefined> }
+  : S extends { readonly type: Type.SubcommandGroup; readonly name: infer G extends string; readonly options: infer Ss extends readonly OptionDefinition[] }
+    ? SubcommandArguments<Ss[number], `${G} `>
+    : never;
 
 export type ArgumentsOf<D extends { readonly options?: readonly OptionDefinition[] }> = D extends { readonly options: infer Os extends readonly OptionDefinition[] }
-  ? [Extract<Os[number], { readonly type: Type.Subcommand }>] extends [never]
+  ? [Extract<Os[number], { readonly type: Type.Subcommand | Type.SubcommandGroup }>] extends [never]
     ? { readonly subcommand: null; readonly options: OptionsOf<Os> }
     : SubcommandArguments<Os[number]>
   : { readonly subcommand: null; readonly options: Record<string, never> };
@@ -89,13 +92,26 @@ export function readArguments<D extends { readonly name: string; readonly option
     const key = `${path}.options.${name}.name`;
     return hasKey(language, key) ? t(language, key) : name;
   };
-  const subcommands = (data.options ?? []).filter((o) => o.type === Type.Subcommand);
+  /** A subcommand's (or group's) name under the groups before it. */
+  const optionNameAt = (groups: readonly string[], name: string) => {
+    const key = `commands.${data.name}${groups.map((g) => `.options.${g}`).join('')}.options.${name}.name`;
+    return hasKey(language, key) ? t(language, key) : name;
+  };
+  // Subcommands by the name a request gives them: `set`, or `syllabus add` for one in a group.
+  const subcommands = (data.options ?? []).flatMap((o): { name: string; path: string[]; options: readonly OptionDefinition[] }[] =>
+    o.type === Type.Subcommand
+      ? [{ name: o.name, path: [o.name], options: o.options ?? [] }]
+      : o.type === Type.SubcommandGroup
+        ? (o.options ?? []).map((sub) => ({ name: `${o.name} ${sub.name}`, path: [o.name, sub.name], options: sub.options ?? [] }))
+        : [],
+  );
   let definitions = data.options ?? [];
   if (subcommands.length > 0) {
     const chosen = subcommands.find((s) => s.name === request.subcommand);
-    if (!chosen) return { ok: false, error: t(language, 'errors.arguments.subcommand', { command: hasKey(language, `commands.${data.name}.name`) ? t(language, `commands.${data.name}.name`) : data.name, subcommands: subcommands.map((s) => `\`${optionName(s.name)}\``).join(', ') }) };
-    definitions = chosen.options ?? [];
-    path = `${path}.options.${chosen.name}`;
+    const shown = (s: (typeof subcommands)[number]) => s.path.map((part, i) => optionNameAt([...s.path.slice(0, i)], part)).join(' ');
+    if (!chosen) return { ok: false, error: t(language, 'errors.arguments.subcommand', { command: hasKey(language, `commands.${data.name}.name`) ? t(language, `commands.${data.name}.name`) : data.name, subcommands: subcommands.map((s) => `\`${shown(s)}\``).join(', ') }) };
+    definitions = chosen.options;
+    path = `${path}${chosen.path.map((part) => `.options.${part}`).join('')}`;
   }
   const options: Record<string, OptionValue> = {};
   for (const definition of definitions) {

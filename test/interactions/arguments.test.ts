@@ -18,7 +18,13 @@ test('options are typed from the definition: required present, others optional, 
   const wrong: ArgumentsOf<typeof quote.data> = { subcommand: null, options: { note: '2' } };
   // @ts-expect-error set needs its channel
   const noChannel: ArgumentsOf<typeof daily.data> = { subcommand: 'set', options: { time: '09:00', timezone: 'UTC' } };
-  assert.ok(q && s && d && off && missing && wrong && noChannel);
+  // A subcommand in a group is named as requests name it, group first.
+  const add: ArgumentsOf<typeof daily.data> = { subcommand: 'syllabus add', options: { channel, theme: 'nep', from: '2026-09-01' } };
+  // @ts-expect-error add needs its theme
+  const noTheme: ArgumentsOf<typeof daily.data> = { subcommand: 'syllabus add', options: { channel, from: '2026-09-01' } };
+  // @ts-expect-error the group alone is no subcommand
+  const group: ArgumentsOf<typeof daily.data> = { subcommand: 'syllabus', options: {} };
+  assert.ok(q && s && d && off && missing && wrong && noChannel && add && noTheme && group);
 });
 
 test('readArguments returns the declared options and nothing else', () => {
@@ -26,6 +32,9 @@ test('readArguments returns the declared options and nothing else', () => {
   assert.deepEqual(read, { ok: true, args: { subcommand: null, options: { query: 'nep', note: 3 } } });
   const set = readArguments(daily.data, { subcommand: 'set', options: { channel, time: '09:00', timezone: 'UTC', thread: true } });
   assert.ok(set.ok && set.args.subcommand === 'set' && set.args.options.channel.id === '3' && set.args.options.thread === true);
+  const add = readArguments(daily.data, { subcommand: 'syllabus add', options: { channel, theme: 'nep', from: '2026-09-01', until: 'x' } });
+  assert.deepEqual(add, { ok: true, args: { subcommand: 'syllabus add', options: { channel, theme: 'nep', from: '2026-09-01' } } });
+  assert.deepEqual(readArguments(daily.data, { subcommand: 'syllabus add', options: { channel, from: '2026-09-01' } }), { ok: false, error: 'The option `theme` is required.' });
 });
 
 test('readArguments refuses a missing required option, a value of the wrong kind and an unknown subcommand', () => {
