@@ -22,6 +22,10 @@
  *   (discord.js only emits `clientReady` once every READY guild has arrived).
  * - Heartbeats, sequence numbers, op 7 RECONNECT and RESUME (with replay of
  *   events dispatched while the client was away), 4004 on a refused token.
+ * - IDENTIFY's rate limit: each IDENTIFY is recorded with its bucket
+ *   (`shard id % max_concurrency`, `GET /gateway/bot`'s `session_start_limit`)
+ *   and time; with `enforceIdentifyConcurrency`, one in a bucket used within
+ *   5 s gets an Invalid Session (op 9), as Discord documents.
  * - Interactions: INTERACTION_CREATE payloads shaped like Discord's, the
  *   callback endpoint with its 3 s deadline and single-acknowledgement rule,
  *   and the auth-less webhook endpoints for @original and follow-ups.
@@ -33,7 +37,8 @@
  * Where each piece lives (add to the section a Discord feature belongs to):
  * - `state.ts`: the world (servers, roles, channels, members, messages,
  *   interactions in flight, records) and the guild model's lookups;
- * - `http.ts`: REST plumbing (matching, auth, bodies, injected failures);
+ * - `http.ts`: REST plumbing (matching, auth, bodies, injected failures,
+ *   responses held back: a request that took effect while its client died);
  * - `routes/application.ts`, `routes/commands.ts`, `routes/channels.ts`
  *   (channel posts, threads), `routes/interactions.ts` (the callback and the
  *   webhook routes of follow-ups and @original);
