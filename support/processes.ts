@@ -64,13 +64,19 @@ export function startBotProcess(t: TestContext, env: Record<string, string>): Bo
   };
 }
 
-/** Polls `probe` every 50 ms until it gives something truthy; fails with the process's last output after `timeoutMs`. */
-export async function waitFor<T>(what: string, run: BotProcess | null, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 60_000): Promise<T> {
+/** Polls `probe` every `intervalMs` until it gives something truthy; fails with the process's last output after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  run: BotProcess | null,
+  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs = 60_000,
+  intervalMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value) return value;
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}\n${run?.output().slice(-3000) ?? ''}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

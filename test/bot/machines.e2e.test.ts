@@ -106,10 +106,17 @@ test('two machines, shards 0-1 (2 clusters) and 2-3 (1 cluster) of 4: each answe
 
   // Machine two is mid-post in server 2 (Discord has the message); machine one posted its own two days.
   await waitFor('machine two’s held post in server 2', two, () => posts(g2.channel).some((r) => r.held && r.status === 200));
-  await waitFor('machine one’s posts', one, async () => {
-    const now = await records();
-    return now[0]?.[0]?.status === 'sent' && now[1]?.[0]?.status === 'sent';
-  });
+  // Each probe opens the database: every half second is enough.
+  await waitFor(
+    'machine one’s posts',
+    one,
+    async () => {
+      const now = await records();
+      return now[0]?.[0]?.status === 'sent' && now[1]?.[0]?.status === 'sent';
+    },
+    60_000,
+    500,
+  );
   assert.equal((await records())[2]?.[0]?.status, 'claimed', 'server 2’s day is claimed with no outcome yet');
   // discord.js gives up on a request after 15 s: the machine dies well before.
   two.killHard();
@@ -136,7 +143,7 @@ test('two machines, shards 0-1 (2 clusters) and 2-3 (1 cluster) of 4: each answe
   assertSpacedPerBucket(standIn);
 
   // A claim with no outcome is taken over once it is a minute old (the next tick after), with the same nonce.
-  await waitFor('every day recorded as sent', again, async () => (await records()).every((h) => h.length === 1 && h[0]?.status === 'sent'), 150_000);
+  await waitFor('every day recorded as sent', again, async () => (await records()).every((h) => h.length === 1 && h[0]?.status === 'sent'), 150_000, 500);
   // The bot's own posts (a /quote reply goes through the interaction callback): one message per server, however many sends.
   const posted = (channel: string) => new Set(posts(channel).filter((r) => r.status === 200).map((r) => (r.response as { id: string }).id));
   for (const g of guilds) assert.equal(posted(g.channel).size, 1, `server ${g.shard}: one message`);
