@@ -30,7 +30,7 @@ import { identifyThrottlerBuilder } from './shard/identify.js';
 import { runShardManager } from './shard/manager.js';
 import { StartError } from './start-error.js';
 import { shardRole } from './shard/role.js';
-import { SqliteIdentifySlots } from './shard/store.js';
+import { SqliteIdentifySlots } from './shard/sqlite-store.js';
 import { isMain } from './paths.js';
 import { QuizCloser } from './quiz/closer.js';
 import { QuizService } from './quiz/service.js';

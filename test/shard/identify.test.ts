@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { openDatabase } from '../../src/db/database.js';
 import { IDENTIFY_SPACING_MS, IdentifyCoordinator, identifyThrottlerBuilder, type IdentifySlots } from '../../src/shard/identify.js';
-import { SqliteIdentifySlots } from '../../src/shard/store.js';
+import { SqliteIdentifySlots } from '../../src/shard/sqlite-store.js';
 
 const T0 = Date.parse('2026-03-10T12:00:00Z');
 
