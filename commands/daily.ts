@@ -6,7 +6,7 @@ import {
   PermissionFlagsBits,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
-import { answerDaily, answerDailyButton, autocompleteDays, autocompleteTheme, autocompleteTimeZone, DAILY_PREFIX } from '../src/answers/daily.js';
+import { answerDaily, answerDailyButton, autocompleteDays, autocompleteQuizDays, autocompleteTheme, autocompleteTimeZone, DAILY_PREFIX } from '../src/answers/daily.js';
 import { readArguments } from '../src/interactions/arguments.js';
 import type { Command } from '../src/interactions/types.js';
 import { notice } from '../src/message/payload.js';
@@ -33,6 +33,7 @@ const data = {
         { type: ApplicationCommandOptionType.String, name: 'time', description: 'Local time, 24-hour HH:MM, e.g. 08:30', required: true, min_length: 4, max_length: 5 },
         { type: ApplicationCommandOptionType.String, name: 'timezone', description: 'IANA time zone, e.g. Europe/Berlin, America/St_Johns, UTC', required: true, autocomplete: true, max_length: 64 },
         { type: ApplicationCommandOptionType.String, name: 'days', description: 'every day (default), weekdays, or days such as Mon, Wed, Fri', autocomplete: true, max_length: 100 },
+        { type: ApplicationCommandOptionType.String, name: 'quiz', description: 'Days whose post is a who-said-it quiz, revealed at the day’s end, e.g. Fri; none to stop', autocomplete: true, max_length: 100 },
         { type: ApplicationCommandOptionType.Role, name: 'role', description: 'A role to mention with each post (only this role is pinged)' },
         { type: ApplicationCommandOptionType.Boolean, name: 'thread', description: 'Open a discussion thread on each post' },
         {
@@ -99,6 +100,8 @@ export default {
         return autocompleteTimeZone(request.focused.value);
       case 'days':
         return autocompleteDays(request.focused.value, request.language ?? 'en');
+      case 'quiz':
+        return autocompleteQuizDays(request.focused.value, request.language ?? 'en');
       case 'theme':
         return autocompleteTheme(app, request.focused.value);
       default:

@@ -153,7 +153,7 @@ export async function startBot(env: Record<string, string | undefined>, options:
   // Everything built on a corpus is built together, once per corpus: a reload swaps all of it at once.
   const assemble = (lib: Library): App => {
     const poster = new DiscordPoster(client, lib.corpus, log);
-    return createApp({ library: lib, daily: new DailyService(lib.corpus, store, poster), quiz: new QuizService(lib.corpus, quizStore) });
+    return createApp({ library: lib, daily: new DailyService(lib.corpus, store, poster, quizStore), quiz: new QuizService(lib.corpus, quizStore) });
   };
   const holder = new AppHolder(assemble(library));
   const served = () => {
@@ -178,8 +178,8 @@ export async function startBot(env: Record<string, string | undefined>, options:
   const scheduler = new DailyScheduler({
     store,
     clock,
-    deliver: (job) => served().poster.post(job),
-    pickQuote: (schedule, date) => served().pick(schedule, date),
+    deliver: (job) => served().deliver(job),
+    pickQuote: (schedule, date) => served().pickPost(schedule, date),
     log,
     // Each process (shard) posts only for the servers it is connected to.
     guildFilter: (guildId) => client.guilds.cache.has(guildId),

@@ -8,7 +8,7 @@ import { channelMention, roleMention, time as timestamp, TimestampStyles, userMe
 import { ButtonStyle, ChannelType, ComponentType, PermissionFlagsBits } from 'discord-api-types/v10';
 import type { App } from '../app.js';
 import type { Theme } from '../corpus/types.js';
-import { EVERY_DAY, parseDays, suggestDays, WEEKDAYS, WEEKENDS } from '../daily/days.js';
+import { EVERY_DAY, parseDays, parseQuizDays, suggestDays, suggestQuizDays, WEEKDAYS, WEEKENDS } from '../daily/days.js';
 import { nextPostInstant, type PostRecord, type Schedule } from '../daily/due.js';
 import { rangeOn, teachingDaysBetween, type DailyService } from '../daily/service.js';
 import { MAX_SCHEDULES_PER_GUILD, ScheduleLimitError } from '../daily/store.js';
@@ -91,6 +91,7 @@ export type DailyArguments =
         readonly time: string;
         readonly timezone: string;
         readonly days?: string;
+        readonly quiz?: string;
         readonly role?: RoleOption;
         readonly thread?: boolean;
         readonly language?: string;
@@ -305,6 +306,15 @@ async function setDaily(daily: DailyService, guildId: string, request: CommandRe
   if (!days.ok) {
     return language === 'en' ? msg(`${capitalise(days.error.replace(/^daily: days: /, ''))}. Nothing was saved.`) : say(language, 'set.badDays', { input: showUserText(o.days ?? '', 30) });
   }
+  // Quiz days: among the channel's days; left out, the schedule keeps its own.
+  let quizDays: number | undefined;
+  if (o.quiz !== undefined && o.quiz !== '') {
+    const parsed = parseQuizDays(o.quiz);
+    if (!parsed.ok) return say(language, 'set.badQuizDays', { input: showUserText(o.quiz, 30) });
+    const outside = parsed.value & ~days.value;
+    if (outside !== 0) return say(language, 'set.quizOutsideDays', { quiz: daysText(outside, language), days: daysText(days.value, language) });
+    quizDays = parsed.value;
+  }
   const postLanguage = languageOption(o.language);
   if (postLanguage === null) return say(language, 'set.badLanguage', { input: showUserText(o.language ?? '', 20) });
   const missing = missingPermissions(channel.botPermissions, { thread, roleNeedsMentionPermission: role !== undefined && !role.mentionable }, language);
@@ -315,7 +325,7 @@ async function setDaily(daily: DailyService, guildId: string, request: CommandRe
   let schedule: Schedule;
   try {
     schedule = await daily.store.upsertSchedule(
-      { guildId, channelId: channel.id, channelName: channel.name, time: o.time, timeZone: zone.value, days: days.value, roleId: role?.id ?? null, thread, ...(postLanguage ? { language: postLanguage } : {}) },
+      { guildId, channelId: channel.id, channelName: channel.name, time: o.time, timeZone: zone.value, days: days.value, ...(quizDays !== undefined ? { quizDays } : {}), roleId: role?.id ?? null, thread, ...(postLanguage ? { language: postLanguage } : {}) },
       request.now,
     );
   } catch (error) {
@@ -335,6 +345,7 @@ async function setDaily(daily: DailyService, guildId: string, request: CommandRe
     holiday ? tr(language, 'set.holiday', { date: sentenceDate(schedule.pausedUntil ?? today, language) }) : '',
     role ? tr(language, 'set.role', { role: roleMention(role.id) }) : '',
     thread ? tr(language, 'set.thread') : '',
+    (schedule.quizDays & schedule.days) !== 0 ? tr(language, 'set.quiz', { days: daysText(schedule.quizDays & schedule.days, language) }) : '',
     channel.botPermissions === null ? tr(language, 'set.unchecked') : '',
     existing && existing.state !== 'off' ? tr(language, 'set.replaces') : '',
     tr(language, 'set.then'),
@@ -397,6 +408,7 @@ async function statusDaily(app: App, daily: DailyService, guildId: string, now: 
       `${channelMention(s.channelId)} · ${state}`,
       `${tr(language, 'status.slot', { days: capitalise(daysText(s.days, language)), time: s.time, zone: s.timeZone })}${s.roleId ? ` · ${tr(language, 'status.mentions', { role: roleMention(s.roleId) })}` : ''}${s.thread ? ` · ${tr(language, 'status.thread')}` : ''} · ${t(language, `languages.${s.language}`)}`,
       syllabus ? `**${tr(language, 'status.syllabus')}** ${syllabus}` : '',
+      (s.quizDays & s.days) !== 0 ? `**${tr(language, 'status.quiz')}** ${tr(language, 'status.quizDays', { days: capitalise(daysText(s.quizDays & s.days, language)) })}` : '',
       next ? `**${tr(language, 'status.nextPost')}** ${wallClock(next, s.timeZone, language)} — ${ts(next)} (${ts(next, TimestampStyles.RelativeTime)})` : '',
       `**${tr(language, 'status.lastDelivery')}** ${deliveryLine(last, language)}`,
       s.failedDays > 0 ? `**${tr(language, 'status.failedDays')}** ${s.failedDays}` : '',
@@ -576,6 +588,14 @@ export function autocompleteDays(typed: string, language: Language): { name: str
   return suggestDays(typed).map((choice) => {
     const days = parseDays(choice.value);
     return days.ok && language !== 'en' ? { name: truncate(capitalise(daysText(days.value, language)), LIMITS.choiceName), value: choice.value } : choice;
+  });
+}
+
+/** Autocomplete for `/daily set quiz`: `none`, then days as for `days`, named in the reader's language. */
+export function autocompleteQuizDays(typed: string, language: Language): { name: string; value: string }[] {
+  return suggestQuizDays(typed).map((choice) => {
+    const days = choice.value === 'none' ? null : parseDays(choice.value);
+    return days?.ok && language !== 'en' ? { name: truncate(capitalise(daysText(days.value, language)), LIMITS.choiceName), value: choice.value } : choice;
   });
 }
 

@@ -6,9 +6,10 @@
  */
 import { DiscordAPIError, HTTPError, RESTJSONErrorCodes, ThreadAutoArchiveDuration, type Client } from 'discord.js';
 import type { Corpus } from '../corpus/types.js';
-import type { DeliveryJob, DeliveryResult, Poster } from '../daily/ports.js';
+import type { DeliveryJob, DeliveryResult, PostOptions, Poster } from '../daily/ports.js';
 import type { Logger } from '../log.js';
 import { dailyPostMessage, threadName, threadOpener } from '../render/daily.js';
+import { dailyQuizMessage } from '../render/quiz.js';
 import { limitViolations } from '../message/limits.js';
 import { toMessageOptions } from './payload.js';
 
@@ -39,10 +40,13 @@ export class DiscordPoster implements Poster {
     private readonly log: Logger,
   ) {}
 
-  async post(job: DeliveryJob, options: { test?: boolean } = {}): Promise<DeliveryResult> {
+  async post(job: DeliveryJob, options: PostOptions = {}): Promise<DeliveryResult> {
     const quote = this.corpus.byId.get(job.quoteId);
     if (!quote) return { error: `quote ${job.quoteId} is not in the corpus`, retryable: false };
-    const payload = dailyPostMessage(this.corpus, quote, { localDate: job.localDate, roleId: options.test ? null : job.roleId, test: options.test === true, language: job.language });
+    // A quiz day posts the quiz: the speaker stays hidden until the closer reveals it at the end of the day.
+    const payload = options.quiz
+      ? dailyQuizMessage(this.corpus, options.quiz.quiz, options.quiz.tally, { roleId: job.roleId })
+      : dailyPostMessage(this.corpus, quote, { localDate: job.localDate, roleId: options.test ? null : job.roleId, test: options.test === true, language: job.language });
     const over = limitViolations(payload);
     // Discord would refuse it every time: say so once, plainly, instead of retrying all day.
     if (over.length > 0) return { error: `the post of ${quote.id} breaks Discord's limits (${over.join('; ')})`, retryable: false };

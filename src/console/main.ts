@@ -26,6 +26,7 @@ import { openDatabase } from '../db/database.js';
 import { QuizService } from '../quiz/service.js';
 import { SqliteQuizStore } from '../quiz/sqlite-store.js';
 import { dailyPostMessage } from '../render/daily.js';
+import { dailyQuizMessage } from '../render/quiz.js';
 import { notice } from '../message/payload.js';
 import { ansi, buttonsOf, formatPayload, plain, type Style } from './format.js';
 import { parseLine } from './parse.js';
@@ -97,7 +98,9 @@ function consolePoster(corpus: Corpus): Poster {
     async post(job, options) {
       const quote = corpus.byId.get(job.quoteId);
       if (!quote) return { error: `quote ${job.quoteId} is not in the corpus`, retryable: false };
-      const payload = dailyPostMessage(corpus, quote, { localDate: job.localDate, roleId: options?.test ? null : job.roleId, test: options?.test === true, language: job.language });
+      const payload = options?.quiz
+        ? dailyQuizMessage(corpus, options.quiz.quiz, options.quiz.tally, { roleId: job.roleId })
+        : dailyPostMessage(corpus, quote, { localDate: job.localDate, roleId: options?.test ? null : job.roleId, test: options?.test === true, language: job.language });
       process.stderr.write(`\n(posted to channel ${job.channelId})\n${formatPayload(payload)}\n\n`);
       n += 1;
       return { messageId: `console-${n}` };
@@ -239,7 +242,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   // The console keeps its daily settings in memory: it is for trying things, not for running a server.
   const db = openDatabase(':memory:');
-  const app = createApp({ library, daily: new DailyService(library.corpus, new SqliteDailyStore(db), consolePoster(library.corpus)), quiz: new QuizService(library.corpus, new SqliteQuizStore(db)) });
+  const quizzes = new SqliteQuizStore(db);
+  const app = createApp({ library, daily: new DailyService(library.corpus, new SqliteDailyStore(db), consolePoster(library.corpus), quizzes), quiz: new QuizService(library.corpus, quizzes) });
   const session = new ConsoleSession(new Dispatcher(commands, app), undefined, cli.language);
   const { json, rest } = cli;
   if (json) {

@@ -92,6 +92,25 @@ function notUnderstood(part: string): string {
   return `daily: days: “${part.trim().slice(0, 30)}” is not a day; use \`every day\`, \`weekdays\`, or days such as \`Mon, Wed, Fri\``;
 }
 
+/** "none" (and its synonyms): no quiz days. */
+const NO_DAYS = /^(none|no|never|off|no days|0)$/;
+
+/**
+ * What a manager typed as quiz days (`/daily set quiz`): days as for `days`,
+ * or `none` (0). Empty is not a choice here: the option is left out instead.
+ */
+export function parseQuizDays(input: string): ParseResult<number> {
+  if (NO_DAYS.test(input.trim().toLowerCase())) return { ok: true, value: 0 };
+  if (input.trim() === '') return { ok: false, error: notUnderstood(input) };
+  return parseDays(input);
+}
+
+/** Autocomplete for the `quiz` option: `none`, then the days as for `days`. */
+export function suggestQuizDays(typed: string, limit = 25): { name: string; value: string }[] {
+  const none = 'none'.startsWith(typed.trim().toLowerCase()) ? [{ name: 'none', value: 'none' }] : [];
+  return [...none, ...suggestDays(typed, limit)].slice(0, limit);
+}
+
 /**
  * Autocomplete for the `days` option: the common choices, then the typed
  * list completed with the next day names (`Mon, We` offers `Mon, Wed`).

@@ -4,6 +4,7 @@
  * data, so that nothing in src/daily knows discord.js.
  */
 import type { Language } from '../i18n/index.js';
+import type { Quiz, Tally } from '../quiz/store.js';
 
 /** What `deliver` must post. */
 export interface DeliveryJob {
@@ -31,6 +32,8 @@ export interface DeliveryJob {
    * message back. Absent for test posts.
    */
   readonly nonce?: string;
+  /** On a quiz day, the quiz the post is (`daily-<schedule>-<yyyymmdd>`); null or absent for the voice itself. */
+  readonly quizId?: string | null;
 }
 
 /** The voice a schedule's day gets: the rotation's, or its syllabus theme's. */
@@ -38,6 +41,8 @@ export interface PickedQuote {
   readonly quoteId: string;
   /** The syllabus theme it was chosen from; null for the ordinary rotation. */
   readonly theme: string | null;
+  /** On a quiz day, the quiz the post asks (the quote is then its hidden answer); else null or absent. */
+  readonly quizId?: string | null;
 }
 
 /**
@@ -52,7 +57,14 @@ export type DeliveryResult =
   | { readonly messageId: string }
   | { readonly error: string; readonly retryable: boolean; readonly permanent?: boolean };
 
+export interface PostOptions {
+  /** A sample for `/daily test`, labelled as such, never the day's post. */
+  readonly test?: boolean;
+  /** A quiz day: post this quiz (speaker hidden, four answers) instead of the voice. */
+  readonly quiz?: { readonly quiz: Quiz; readonly tally: Tally };
+}
+
 /** Posts a voice-of-the-day message somewhere; the bot's posts to Discord, the console's to the terminal. */
 export interface Poster {
-  post(job: DeliveryJob, options?: { test?: boolean }): Promise<DeliveryResult>;
+  post(job: DeliveryJob, options?: PostOptions): Promise<DeliveryResult>;
 }

@@ -311,11 +311,12 @@ export class DailyScheduler {
       }
       case 'claim': {
         const picked = await this.options.pickQuote(schedule, action.localDate);
-        if (!(await store.claimPost(schedule.id, action.localDate, picked.quoteId, clock(), this.claimer, picked.theme))) {
+        const quizId = picked.quizId ?? null;
+        if (!(await store.claimPost(schedule.id, action.localDate, picked.quoteId, clock(), this.claimer, picked.theme, quizId))) {
           summary.skipped++;
           return;
         }
-        await this.deliverAndRecord(jobFor(schedule, action.scheduledAt, action.localDate, picked.quoteId, 1), summary);
+        await this.deliverAndRecord(jobFor(schedule, action.scheduledAt, action.localDate, picked.quoteId, 1, quizId), summary);
         return;
       }
       case 'retry':
@@ -337,8 +338,8 @@ export class DailyScheduler {
             'daily: taking over a claim left without outcome (same nonce: Discord returns the message if it went out)',
           );
         }
-        // The recorded quote, attempt count and channel (the nonce finds its message only there).
-        const job = jobFor(schedule, action.scheduledAt, post.localDate, post.quoteId, post.attempts);
+        // The recorded quote, quiz, attempt count and channel (the nonce finds its message only there).
+        const job = jobFor(schedule, action.scheduledAt, post.localDate, post.quoteId, post.attempts, post.quizId);
         await this.deliverAndRecord({ ...job, channelId: post.channelId }, summary);
         return;
       }
@@ -422,6 +423,7 @@ function jobFor(
   localDate: string,
   quoteId: string,
   attempt: number,
+  quizId: string | null,
 ): DeliveryJob {
   return {
     scheduleId: schedule.id,
@@ -436,6 +438,7 @@ function jobFor(
     scheduledAt,
     attempt,
     nonce: postNonce(schedule.id, localDate),
+    quizId,
   };
 }
 

@@ -18,7 +18,9 @@
 import type { Corpus, Quote } from '../corpus/types.js';
 import { postsOn } from './days.js';
 import type { Schedule } from './due.js';
-import type { PickedQuote, Poster } from './ports.js';
+import type { Quiz, QuizStore } from '../quiz/store.js';
+import type { DeliveryJob, DeliveryResult, PickedQuote, Poster } from './ports.js';
+import { dailyQuestion, dailyQuizAsker, endOfLocalDay, quizDayQuote } from './quiz-day.js';
 import type { DailyStore, SyllabusRange } from './store.js';
 import { createRotation, type Rotation } from './rotation.js';
 import { addDays, daysBetween, localDate } from './time.js';
@@ -52,6 +54,8 @@ export class DailyService {
     readonly corpus: Corpus,
     readonly store: DailyStore,
     readonly poster: Poster,
+    /** Where quiz days keep their quizzes (answers, close); without it every day posts its voice. */
+    readonly quizzes: QuizStore | null = null,
   ) {
     this.rotation = createRotation(corpus.quotes.map((q) => q.id));
     for (const quote of corpus.quotes) {
@@ -98,13 +102,78 @@ export class DailyService {
   }
 
   /**
+   * What a schedule's day posts: on a quiz day (`quizDays`), a quiz on a voice
+   * the day shows nowhere openly (`quizDayQuote`: from the syllabus theme in
+   * effect, else the whole corpus), revealed at the end of the local day; on
+   * any other day, or when no fair question can be asked, the voice (`pick`).
+   */
+  async pickPost(schedule: Pick<Schedule, 'id' | 'guildId' | 'days' | 'quizDays'>, date: string): Promise<PickedQuote> {
+    const open = await this.pick(schedule, date);
+    if (this.quizzes === null || !postsOn(schedule.quizDays, date)) return open;
+    const theme = open.theme;
+    const pool = theme === null ? this.corpus.quotes : (this.themeQuotes.get(theme) ?? []).flatMap((id) => this.corpus.byId.get(id) ?? []);
+    const shownOpenly = [open.quoteId, this.rotation.voiceOf(date)];
+    const asked = quizDayQuote(this.corpus, { guildId: schedule.guildId, scheduleId: schedule.id, localDate: date, pool, shownOpenly }) ??
+      // A theme too small to hide a voice in: the whole corpus.
+      (theme === null ? null : quizDayQuote(this.corpus, { guildId: schedule.guildId, scheduleId: schedule.id, localDate: date, pool: this.corpus.quotes, shownOpenly }));
+    return asked ? { quoteId: asked.quote.id, theme, quizId: asked.quizId } : open;
+  }
+
+  /**
+   * Posts a schedule's day: the voice, or on a quiz day its quiz. The quiz is
+   * stored before it is posted, the same whoever builds it (a retry, another
+   * process after a crash: `dailyQuestion` is seeded by the quiz id), to close
+   * at the end of the local day; the post's message id is recorded for the
+   * closer, which reveals it by editing the post.
+   */
+  async deliver(job: DeliveryJob): Promise<DeliveryResult> {
+    const quiz = job.quizId ? await this.dailyQuiz(job, job.quizId) : null;
+    if (!quiz || !this.quizzes) return this.poster.post(job);
+    const result = await this.poster.post(job, { quiz: { quiz, tally: await this.quizzes.tally(quiz.id) } });
+    if ('messageId' in result) await this.quizzes.setMessageId(quiz.id, result.messageId);
+    return result;
+  }
+
+  /** The stored quiz of a quiz day, stored now if it is not yet; null when it cannot be asked (its quote left the corpus). */
+  private async dailyQuiz(job: DeliveryJob, quizId: string): Promise<Quiz | null> {
+    if (!this.quizzes) return null;
+    const stored = await this.quizzes.get(quizId);
+    if (stored) return stored;
+    const quote = this.corpus.byId.get(job.quoteId);
+    const question = quote ? dailyQuestion(this.corpus, quote, quizId) : null;
+    if (!question) return null;
+    try {
+      return await this.quizzes.create({
+        id: quizId,
+        guildId: job.guildId,
+        channelId: job.channelId,
+        askedBy: dailyQuizAsker(job.scheduleId),
+        quoteId: question.quoteId,
+        mode: question.mode,
+        shown: question.shown,
+        options: question.options,
+        answer: question.answer,
+        language: job.language,
+        openedAt: job.scheduledAt,
+        closesAt: endOfLocalDay(job.localDate, job.timeZone),
+      });
+    } catch (error) {
+      // Another process stored it first (the same quiz: it is built from the id).
+      const again = await this.quizzes.get(quizId);
+      if (again) return again;
+      throw error;
+    }
+  }
+
+  /**
    * The voice of a schedule's date: the recorded quote once the day is
    * claimed (what was posted stays what was posted), else the pick.
    */
   async voiceOfSchedule(schedule: Schedule, date: string): Promise<{ quote: Quote; theme: string | null; posted: boolean }> {
     const recorded = await this.store.getPost(schedule.id, date);
     const recordedQuote = recorded ? this.corpus.byId.get(recorded.quoteId) : undefined;
-    if (recorded && recordedQuote) return { quote: recordedQuote, theme: recorded.theme, posted: recorded.status === 'sent' };
+    // A quiz day's recorded quote is the quiz's hidden answer: never shown as the day's voice.
+    if (recorded && recordedQuote && recorded.quizId === null) return { quote: recordedQuote, theme: recorded.theme, posted: recorded.status === 'sent' };
     const picked = await this.pick(schedule, date);
     const quote = this.corpus.byId.get(picked.quoteId);
     if (!quote) throw new Error(`daily: the rotation picked ${picked.quoteId}, which is not in the corpus`);
@@ -123,7 +192,8 @@ export class DailyService {
     const timeZone = schedule?.timeZone ?? 'UTC';
     const date = localDate(now, timeZone);
     const post = schedule ? await this.store.getPost(schedule.id, date) : null;
-    const recorded = post && post.theme === null && this.corpus.byId.has(post.quoteId) ? post.quoteId : null;
+    // Not a quiz day's quote: that is the quiz's hidden answer.
+    const recorded = post && post.theme === null && post.quizId === null && this.corpus.byId.has(post.quoteId) ? post.quoteId : null;
     const id = recorded ?? this.rotation.voiceOf(date);
     const quote = this.corpus.byId.get(id);
     if (!quote) throw new Error(`daily: the rotation picked ${id}, which is not in the corpus`);

@@ -8,7 +8,7 @@
  * it), whoever presses and whenever it closes; a private answer is in the
  * presser's. The quotation and the speakers' descriptions stay as printed.
  */
-import { time, TimestampStyles, userMention } from "@discordjs/formatters";
+import { roleMention, time, TimestampStyles, userMention } from "@discordjs/formatters";
 import {
   ButtonStyle,
   ComponentType,
@@ -27,10 +27,21 @@ import { MASK } from "../quiz/question.js";
 import type { Quiz, ScoreRow, Tally } from "../quiz/store.js";
 import { truncate } from "../text/truncate.js";
 import { chicagoNote } from "./citation.js";
+import { longLocalDate } from "./daily.js";
 import { COLOR, kindLabel, quoteButtons, quoteEmbed } from "./messages.js";
 import { escapeMarkdown } from "./text.js";
 
+/** The local date of a quiz day's quiz (`daily-<schedule>-<yyyymmdd>`); null for a quiz someone asked. */
+export function quizDayDate(quiz: Pick<Quiz, "id">): string | null {
+  const m = /^daily-\d+-(\d{4})(\d{2})(\d{2})$/.exec(quiz.id);
+  return m ? `${m[1]}-${m[2]}-${m[3]}` : null;
+}
+
 function title(quiz: Quiz, language: Language): string {
+  const day = quizDayDate(quiz);
+  if (day !== null) {
+    return t(language, quiz.mode === "source" ? "daily.post.quizTitleSource" : "daily.post.quizTitle", { date: longLocalDate(day, language) });
+  }
   return t(language, quiz.mode === "source" ? "quiz.titleSource" : "quiz.title");
 }
 
@@ -89,7 +100,8 @@ export function openQuizMessage(
         color: COLOR,
         title: title(quiz, language),
         description: `${quote}${masked}\n\n${status}`,
-        footer: { text: t(language, "quiz.footer") },
+        // A quiz day's quiz has no asker: it closes with the day, or by a manager's Reveal.
+        footer: { text: t(language, quizDayDate(quiz) !== null ? "daily.post.quizFooter" : "quiz.footer") },
       },
     ],
     components: [
@@ -107,6 +119,19 @@ export function openQuizMessage(
       },
     ],
     allowed_mentions: NO_MENTIONS,
+  };
+}
+
+/**
+ * A quiz day's post: the quiz (speaker hidden, four answers, Reveal for a
+ * manager), with the role the schedule mentions, and only it.
+ */
+export function dailyQuizMessage(corpus: Corpus, quiz: Quiz, tally: Tally, o: { readonly roleId?: string | null }): MessagePayload {
+  const role = o.roleId ?? null;
+  return {
+    ...openQuizMessage(quiz, tally, corpus),
+    ...(role ? { content: roleMention(role) } : {}),
+    allowed_mentions: role ? { parse: [], roles: [role] } : { parse: [] },
   };
 }
 

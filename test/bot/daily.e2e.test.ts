@@ -229,3 +229,77 @@ test('two channels in two zones each post once, at their own local time', async 
   assert.deepEqual(count(), [1, 1]);
   assert.match(standIn.channelMessages(STUDY)[0]?.embeds[0]?.title ?? '', /Tuesday, 10 March 2026$/);
 });
+
+test('a quiz day: the post is a quiz, a student answers, the end of the local day reveals it, after a restart; status shows the quiz days', async (t) => {
+  // Friday 4 December 2026, 07:00 in Los Angeles (15:00 UTC).
+  const { standIn, bot, clock, env } = await build(t, { now: new Date('2026-12-04T15:00:00Z') });
+  const badQuiz = await (await daily(standIn, 'set', [...setOptions(standIn), { name: 'days', type: T.String, value: 'weekdays' }, { name: 'quiz', type: T.String, value: 'Sat' }])).response();
+  assert.match(badQuiz.message?.content ?? '', /^The quiz days must be days the channel posts on: Sat is not among weekdays/);
+  assert.equal((await bot.app.daily?.store.listGuildSchedules(standIn.guildId))?.length, 0, 'nothing saved');
+  const set = await (
+    await daily(standIn, 'set', [
+      { name: 'channel', type: T.Channel, value: standIn.channelId },
+      { name: 'time', type: T.String, value: '08:00' },
+      { name: 'timezone', type: T.String, value: 'America/Los_Angeles' },
+      { name: 'days', type: T.String, value: 'weekdays' },
+      { name: 'quiz', type: T.String, value: 'Fri' },
+    ])
+  ).response();
+  assert.match(set.message?.embeds[0]?.description ?? '', /On Fri the post is a quiz: who said it\?/);
+  const status = await (await daily(standIn, 'status')).response();
+  assert.match(embedText(status.message), /\*\*Quiz:\*\* Fri, revealed at the end of the day/);
+
+  clock.now = new Date('2026-12-04T16:00:00Z'); // 08:00 in Los Angeles
+  await bot.scheduler.tick();
+  const posts = standIn.channelMessages(standIn.channelId);
+  assert.equal(posts.length, 1, 'one post');
+  const post = posts[0];
+  assert.match(post?.embeds[0]?.title ?? '', /^Voice of the day — Friday, 4 December 2026: (who said it\?|what kind of source is this from\?)$/);
+  assert.doesNotMatch(post?.embeds[0]?.description ?? '', /\n— /, 'no speaker line');
+  const answers = (post?.components ?? []).flatMap((row) => (row as { components: { custom_id?: string; label?: string }[] }).components).filter((b) => b.custom_id?.startsWith('quiz:answer:'));
+  assert.equal(answers.length, 4);
+  const quizId = answers[0]?.custom_id?.split(':')[2] ?? '';
+  assert.match(quizId, /^daily-\d+-20261204$/);
+  const quiz = await bot.app.quiz?.store.get(quizId);
+  assert.ok(quiz);
+  assert.equal(quiz.messageId, post?.id, 'the post’s id is kept, for the reveal');
+  assert.equal(quiz.closesAt.toISOString(), '2026-12-05T08:00:00.000Z', 'midnight at the end of Friday in Los Angeles');
+  // The day's voice elsewhere (/voice) is not the quiz's answer.
+  const voice = await (await standIn.sendCommand({ name: 'voice' })).response();
+  assert.doesNotMatch(voice.message?.embeds[0]?.footer?.text ?? '', new RegExp(quiz.quoteId));
+
+  const student = { id: '1180000000000000202', username: 'student' };
+  const press = await standIn.sendButton({ customId: answers[quiz.answer]?.custom_id ?? '', message: post?.id ?? '', user: student });
+  await press.response();
+  await press.waitFor(() => press.followUps[0]);
+  assert.match(press.followUps[0]?.content ?? '', /^Right — it was \*\*/);
+  assert.match(standIn.message(post?.id ?? '')?.embeds[0]?.description ?? '', /\*\*1 answer\*\* so far/);
+
+  // Not revealed before the day ends; a restart in between; revealed once, at midnight in Los Angeles.
+  clock.now = new Date('2026-12-05T07:59:00Z');
+  await bot.quizCloser.tick();
+  assert.doesNotMatch(standIn.message(post?.id ?? '')?.content ?? '', /closed/);
+  await bot.stop();
+  const later = { now: new Date('2026-12-05T08:00:00Z') };
+  const again = await startBot(env, { log: pino({ level: 'silent' }), clock: () => later.now, schedule: false });
+  t.after(() => again.stop());
+  await again.quizCloser.tick();
+  const revealed = standIn.message(post?.id ?? '');
+  assert.match(revealed?.content ?? '', /— closed\.\*\* It was \*\*.+\*\*\. 1 answer, 1 was right\./);
+  assert.match(revealed?.embeds[0]?.description ?? '', /\n— /, 'the speaker shown');
+  const edits = standIn.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/messages/${post?.id ?? ''}`)).length;
+  later.now = new Date('2026-12-05T09:00:00Z');
+  await again.quizCloser.tick();
+  assert.equal(standIn.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/messages/${post?.id ?? ''}`)).length, edits, 'revealed once');
+  const scores = await (await standIn.sendCommand({ name: 'quiz', user: student, options: [{ name: 'scores', type: T.Subcommand, options: [{ name: 'period', type: T.String, value: 'all' }] }] })).response();
+  assert.match(scores.message?.embeds[0]?.description ?? '', new RegExp(`<@${student.id}> — 1 right of 1`));
+  // Saturday: no post; Monday: the voice itself, not a quiz.
+  // The scheduler's posts (through the channel's messages route; /voice and /quiz answered the interactions).
+  const dailyPosts = () => standIn.requests.filter((r) => r.method === 'POST' && r.path.endsWith(`/channels/${standIn.channelId}/messages`)).map((r) => (r.body as { embeds?: { title?: string }[] }).embeds?.[0]?.title);
+  later.now = new Date('2026-12-05T16:00:00Z');
+  await again.scheduler.tick();
+  assert.equal(dailyPosts().length, 1, 'no post on Saturday');
+  later.now = new Date('2026-12-07T16:00:00Z');
+  await again.scheduler.tick();
+  assert.deepEqual(dailyPosts().slice(1), ['Voice of the day — Monday, 7 December 2026'], 'Monday: the voice itself');
+});

@@ -220,7 +220,7 @@ describe('parseLine', () => {
     );
     assert.equal(error('/themes colour:red'), '/themes has no option colour. It takes no options.');
     assert.equal(error('/source work:lenins-revenge page:3'), '/source has no option page. Its options are n, work.');
-    assert.equal(error('/daily set colour:red time:08:00'), '/daily set has no option colour. Its options are channel, time, timezone, days, role, thread, language.');
+    assert.equal(error('/daily set colour:red time:08:00'), '/daily set has no option colour. Its options are channel, time, timezone, days, quiz, role, thread, language.');
     // A quoted value, a time, a URL and a colon at a word's end are text, not options.
     assert.deepEqual(ok('/quote query:"colour:red"').options, { query: 'colour:red' });
     assert.deepEqual(ok('/quote 12:30 lenin: http://example.org').options, { query: '12:30 lenin: http://example.org' });

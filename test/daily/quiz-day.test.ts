@@ -1,10 +1,17 @@
 /** A quiz day's quiz: the same from the same (server, schedule, date), never the day's open voice, closed at local midnight. */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { loadCorpusOrThrow } from '../../src/corpus/load.js';
 import { dailyQuestion, dailyQuizId, endOfLocalDay, quizDayQuote } from '../../src/daily/quiz-day.js';
 import { createRotation } from '../../src/daily/rotation.js';
+import { DailyScheduler } from '../../src/daily/scheduler.js';
+import type { DeliveryJob, DeliveryResult, PostOptions } from '../../src/daily/ports.js';
+import { DailyService } from '../../src/daily/service.js';
+import { SqliteDailyStore } from '../../src/daily/sqlite-store.js';
+import { openDatabase } from '../../src/db/database.js';
 import { parseQuizButton, quizAnswerId } from '../../src/interactions/custom-id.js';
+import { QuizCloser } from '../../src/quiz/closer.js';
+import { SqliteQuizStore } from '../../src/quiz/sqlite-store.js';
 
 const corpus = loadCorpusOrThrow('data');
 const rotation = createRotation(corpus.quotes.map((q) => q.id));
@@ -57,5 +64,73 @@ describe('quiz days', () => {
     const only = corpus.quotes[0];
     assert.ok(only);
     assert.equal(quizDayQuote(corpus, { guildId: 'g1', scheduleId: 1, localDate: '2026-12-07', pool: [only], shownOpenly: [only.id] }), null);
+  });
+});
+
+describe('a quiz day through the scheduler', () => {
+  it('Friday posts the quiz (stored first, closing at the local midnight), a failed attempt retries the same quiz; Thursday posts the voice; the closer reveals it once', async () => {
+    const db = openDatabase(':memory:');
+    after(() => db.close());
+    const store = new SqliteDailyStore(db);
+    const quizzes = new SqliteQuizStore(db);
+    const posts: { job: DeliveryJob; options: PostOptions | undefined }[] = [];
+    // The quiz's first attempt fails, as Discord sometimes does.
+    let failed = false;
+    const service = new DailyService(corpus, store, {
+      post: (job, options) => {
+        posts.push({ job, options });
+        const result: DeliveryResult = job.quizId && !failed ? { error: 'Discord answered 503', retryable: true } : { messageId: `m${posts.length}` };
+        failed ||= job.quizId !== null;
+        return Promise.resolve(result);
+      },
+    }, quizzes);
+    const clock = { now: new Date('2026-12-03T07:00:00Z') };
+    const scheduler = new DailyScheduler({ store, clock: () => clock.now, log: { info: () => {}, warn: () => {}, error: () => {} }, pickQuote: (s, d) => service.pickPost(s, d), deliver: (job) => service.deliver(job) });
+    const s = await store.upsertSchedule({ guildId: 'g1', channelId: 'c1', time: '08:00', timeZone: 'Europe/Berlin', days: 31, quizDays: 16, roleId: null, thread: false }, new Date('2026-12-01T00:00:00Z'));
+
+    await scheduler.tick(); // Thursday 08:00 in Berlin
+    assert.equal(posts[0]?.job.quizId, null);
+    assert.equal(posts[0]?.options?.quiz, undefined, 'Thursday: the voice');
+    assert.equal(posts[0]?.job.quoteId, rotation.voiceOf('2026-12-03'));
+
+    clock.now = new Date('2026-12-04T07:00:00Z'); // Friday 08:00 in Berlin
+    await scheduler.tick();
+    const friday = posts[1];
+    const quizId = dailyQuizId(s.id, '2026-12-04');
+    assert.equal(friday?.job.quizId, quizId);
+    assert.equal(friday?.options?.quiz?.quiz.id, quizId);
+    assert.notEqual(friday?.job.quoteId, rotation.voiceOf('2026-12-04'), 'not the voice every server shows on Friday');
+    assert.equal((await store.getPost(s.id, '2026-12-04'))?.status, 'failed');
+    const stored = await quizzes.get(quizId);
+    assert.equal(stored?.closesAt.toISOString(), '2026-12-04T23:00:00.000Z', 'midnight at the end of Friday in Berlin');
+    assert.equal(stored?.messageId, null);
+
+    clock.now = new Date('2026-12-04T07:05:00Z'); // the retry, after the backoff
+    await scheduler.tick();
+    assert.equal(posts.length, 3);
+    assert.deepEqual(posts[2]?.options?.quiz?.quiz, stored, 'the same quiz, not a second one');
+    assert.equal(posts[2]?.job.quoteId, friday?.job.quoteId);
+    assert.equal((await store.getPost(s.id, '2026-12-04'))?.quizId, quizId);
+    assert.equal((await quizzes.get(quizId))?.messageId, 'm3', 'the post’s id, for the reveal');
+
+    assert.equal((await quizzes.answer(quizId, 'u1', stored?.answer ?? 0, new Date('2026-12-04T12:00:00Z'))).status, 'counted');
+    const edits: string[] = [];
+    const closer = (at: string) =>
+      new QuizCloser({
+        store: quizzes,
+        clock: () => new Date(at),
+        edit: (_channel, message) => {
+          edits.push(message);
+          return Promise.resolve({ ok: true });
+        },
+        render: () => ({ content: 'closed', allowed_mentions: { parse: [] } }),
+        log: { info: () => {}, warn: () => {}, error: () => {} },
+      });
+    await closer('2026-12-04T22:59:00Z').tick();
+    assert.deepEqual(edits, [], 'open until the day ends');
+    await closer('2026-12-04T23:00:00Z').tick();
+    await closer('2026-12-04T23:30:00Z').tick();
+    assert.deepEqual(edits, ['m3'], 'revealed once');
+    assert.equal((await quizzes.get(quizId))?.state, 'closed');
   });
 });

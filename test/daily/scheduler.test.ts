@@ -120,6 +120,7 @@ describe('DailyScheduler', () => {
         scheduledAt: at('2026-06-01T07:00:00Z'),
         attempt: 1,
         nonce: 'hv:1:20260601',
+        quizId: null,
       },
     ]);
     const post = await h.store.getPost(1, '2026-06-01');
