@@ -281,7 +281,7 @@ describe('the console CLI', () => {
     assert.equal(help.stderr, '');
     assert.equal(help.stdout, `${usage()}\n`);
     assert.match(help.stdout, /^ {2}\/quote \[query:…\] \[theme:…\] \[speaker:…\] \[source:…\] \[work:…\] \[note:…\] {2}/m);
-    assert.match(help.stdout, /^ {2}\/daily set channel:… time:… timezone:… \[days:…\] \[role:…\] \[thread:…\] \[language:…\] {2}/m);
+    assert.match(help.stdout, /^ {2}\/daily set channel:… time:… timezone:… \[days:…\] \[quiz:…\] \[role:…\] \[thread:…\] \[language:…\] {2}/m);
     const bad = consoleMain(['--jsno', '/quote nep']);
     assert.equal(bad.status, 2);
     assert.equal(bad.stdout, '');
