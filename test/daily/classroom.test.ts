@@ -7,7 +7,8 @@
  *   America/Los_Angeles (-8);
  * - a syllabus range beginning and ending mid-week;
  * - a holiday pause over New Year;
- * - ten schedules of one server due the same minute; an eleventh refused;
+ * - ten schedules of one server due the same minute; an eleventh refused,
+ *   accepted once one is turned off (whose history stays);
  * - a deleted channel pauses its schedule only.
  */
 import assert from 'node:assert/strict';
@@ -130,6 +131,12 @@ describe('classroom schedules on the clock', () => {
     await r.at('2026-12-07T12:00:00Z');
     assert.equal(r.jobs.length, 10, 'each posted once');
     for (const id of ids) assert.equal((await store.getPost(id, '2026-12-07'))?.status, 'sent');
+    // Turning a channel's schedule off keeps its history, and frees its place for another channel.
+    await store.disableSchedule(ids[0] as number, new Date('2026-12-07T08:00:00Z'));
+    assert.equal((await store.scheduleHistory(ids[0] as number)).length, 1, 'the day it posted stays recorded');
+    assert.equal((await store.history('ten', 20)).length, 10);
+    const eleventh = await set({ guildId: 'ten', channelId: 't10', time: '09:00', timeZone: 'Europe/Kyiv' }, '2026-12-07T08:00:00Z');
+    assert.equal(eleventh.state, 'active');
   });
 
   it('a deleted channel pauses its own schedule; the server’s other channel still posts', async () => {
