@@ -63,7 +63,8 @@ export interface SearchOptions {
   readonly weights: { readonly prefix: number; readonly fuzzy: number };
   /**
    * A searched word typed beside a word not searched (a stop or question word), and found beside it in the quote's
-   * own words ("his will": the testament, not "he will serve"), multiplies the score by 1 + this, per pair.
+   * own words ("his will": the testament, not "he will serve"), multiplies the score by 1 + this, per pair (among
+   * the first 64 results).
    */
   readonly adjacency: number;
 }
@@ -1229,9 +1230,20 @@ export class QuoteSearch {
     }
     for (let i = 0; i < count; i++) {
       const doc = order[i] as number;
-      score[doc] = (score[doc] as number) * (popcount32(bits[doc] as number) || 1) * this.adjacencyFactor(doc, pairs);
+      score[doc] = (score[doc] as number) * (popcount32(bits[doc] as number) || 1);
     }
     sortByScore(order, count, score, this.sortScratch);
+    if (pairs.length > 0 && this.options.adjacency !== 0) {
+      // Words found side by side reorder the first results only: checking every candidate's text would cost a
+      // broad query on a large corpus a phrase test per document.
+      const top = Math.min(count, ADJACENCY_TOP);
+      for (let i = 0; i < top; i++) {
+        const doc = order[i] as number;
+        score[doc] = (score[doc] as number) * this.adjacencyFactor(doc, pairs);
+      }
+      const head = Array.from(order.subarray(0, top)).sort((a, b) => (score[b] as number) - (score[a] as number) || a - b);
+      order.set(head);
+    }
     const hits: SearchHit[] = new Array(count);
     for (let i = 0; i < count; i++) {
       const doc = order[i] as number;
@@ -1393,6 +1405,9 @@ const QUESTION_WORDS: ReadonlySet<string> = new Set(
 const QUESTION_FRAME: ReadonlySet<string> = new Set(
   'say said says tell told think thought feel felt about describe described mention mentioned explain happen happened really ever may there any anything complain complained'.split(' '),
 );
+
+/** How many of the first results the `adjacency` credit may reorder. */
+const ADJACENCY_TOP = 64;
 
 /** Longest reader's term, in index terms ("expropriate the expropriators": 2). */
 const MAX_CONCEPT_TERMS = 6;
