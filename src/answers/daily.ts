@@ -545,7 +545,7 @@ async function historyDaily(daily: DailyService, guildId: string, request: Comma
   const several = new Set(posts.map((p) => p.channelId)).size > 1 || !channel;
   const outcome = (p: PostRecord): string =>
     p.status === 'sent' ? tr(language, 'history.sent') : p.status === 'failed' ? tr(language, 'history.failed', { error: p.lastError ?? '' }) : tr(language, 'history.sending');
-  const lines = posts.map((p) => `\`${p.localDate}\`${several ? ` ${channelMention(p.channelId)}` : ''} ${p.quoteId}${p.theme ? ` (${p.theme})` : ''} — ${outcome(p)}`);
+  const lines = posts.map((p) => `\`${p.localDate}\`${several ? ` ${channelMention(p.channelId)}` : ''} ${p.quoteId}${p.theme ? ` (${p.theme})` : ''}${p.quizId ? ` · ${tr(language, 'history.quiz')}` : ''} — ${outcome(p)}`);
   return privateEmbed(tr(language, 'history.title'), lines.join('\n'));
 }
 

@@ -293,6 +293,8 @@ test('a quiz day: the post is a quiz, a student answers, the end of the local da
   assert.equal(standIn.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/messages/${post?.id ?? ''}`)).length, edits, 'revealed once');
   const scores = await (await standIn.sendCommand({ name: 'quiz', user: student, options: [{ name: 'scores', type: T.Subcommand, options: [{ name: 'period', type: T.String, value: 'all' }] }] })).response();
   assert.match(scores.message?.embeds[0]?.description ?? '', new RegExp(`<@${student.id}> — 1 right of 1`));
+  const history = await (await daily(standIn, 'history')).response();
+  assert.match(history.message?.embeds[0]?.description ?? '', /`2026-12-04` <#\d+> lr-\d{3} · quiz — sent/);
   // Saturday: no post; Monday: the voice itself, not a quiz.
   // The scheduler's posts (through the channel's messages route; /voice and /quiz answered the interactions).
   const dailyPosts = () => standIn.requests.filter((r) => r.method === 'POST' && r.path.endsWith(`/channels/${standIn.channelId}/messages`)).map((r) => (r.body as { embeds?: { title?: string }[] }).embeds?.[0]?.title);
