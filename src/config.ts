@@ -16,6 +16,8 @@ const schema = z.object({
   DISCORD_API_BASE: z.string().url().default('https://discord.com/api'),
   DISCORD_GUILD_ID: snowflake.optional(),
   DATABASE_PATH: z.string().min(1).default(path.join(ROOT, 'var', 'hidden-voices.db')),
+  // Its message never repeats the value: a URL carries a password.
+  DATABASE_URL: z.string().trim().regex(/^postgres(ql)?:\/\/\S+$/i, 'must be a postgres:// URL (or unset, for the SQLite file at DATABASE_PATH)').optional(),
   DATA_DIR: z.string().min(1).default(path.join(ROOT, 'data')),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['pretty', 'json', 'auto']).default('auto'),
@@ -38,6 +40,8 @@ export interface Config {
   readonly apiBase: string;
   readonly guildId: string | undefined;
   readonly databasePath: string;
+  /** DATABASE_URL: PostgreSQL instead of the SQLite file; it holds a password, so it is never logged. */
+  readonly databaseUrl: string | undefined;
   readonly dataDir: string;
   readonly logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   readonly logFormat: 'pretty' | 'json' | 'auto';
@@ -75,6 +79,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     apiBase: e.DISCORD_API_BASE.replace(/\/+$/, ''),
     guildId: e.DISCORD_GUILD_ID,
     databasePath: e.DATABASE_PATH === ':memory:' ? e.DATABASE_PATH : path.resolve(e.DATABASE_PATH),
+    databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.DATA_DIR),
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,

@@ -19,8 +19,8 @@ import { ConfigError, parseConfig, tokenAdvice, tokenProblem, type Config } from
 import { CorpusError, formatProblem } from './corpus/load.js';
 import { DailyScheduler } from './daily/scheduler.js';
 import { DailyService } from './daily/service.js';
-import { SqliteDailyStore } from './daily/sqlite-store.js';
-import { DatabaseFileError, openDatabase } from './db/database.js';
+import { DatabaseFileError } from './db/database.js';
+import { redactSecret } from './db/postgres.js';
 import { checkDiscord } from './discord-check.js';
 import { Dispatcher } from './interactions/dispatch.js';
 import type { Command } from './interactions/types.js';
@@ -30,13 +30,12 @@ import { identifyThrottlerBuilder } from './shard/identify.js';
 import { runShardManager } from './shard/manager.js';
 import { StartError } from './start-error.js';
 import { shardRole } from './shard/role.js';
-import { SqliteIdentifySlots } from './shard/sqlite-store.js';
 import { isMain } from './paths.js';
 import { QuizCloser } from './quiz/closer.js';
 import { QuizService } from './quiz/service.js';
-import { SqliteQuizStore } from './quiz/sqlite-store.js';
 import { closedQuizMessage } from './render/quiz.js';
 import { Reloader, type ReloadOutcome } from './reload.js';
+import { openStorage, type Storage } from './storage.js';
 
 export interface Bot {
   readonly config: Config;
@@ -93,13 +92,15 @@ export function checkStart(env: Record<string, string | undefined>): { config: C
   return { config, token, library };
 }
 
-/** The database at DATABASE_PATH, opened and migrated, or a StartError: one line naming the file and what to do. */
-function openDatabaseOrRefuse(file: string): ReturnType<typeof openDatabase> {
+/** The database (DATABASE_URL's PostgreSQL, else the file at DATABASE_PATH), opened and migrated, or a StartError: one line, no password. */
+async function openStorageOrRefuse(config: Config, log?: Logger): Promise<Storage> {
   try {
-    return openDatabase(file);
+    return await openStorage(config, log);
   } catch (err) {
     if (err instanceof DatabaseFileError) throw new StartError(err.message);
-    throw new StartError(`Could not open the database at ${file} (DATABASE_PATH): ${err instanceof Error ? err.message : String(err)}`);
+    const reason = err instanceof Error ? err.message : String(err);
+    if (config.databaseUrl) throw new StartError(`Could not open the PostgreSQL database (DATABASE_URL): ${redactSecret(reason, config.databaseUrl)}`);
+    throw new StartError(`Could not open the database at ${config.databasePath} (DATABASE_PATH): ${reason}`);
   }
 }
 
@@ -108,15 +109,15 @@ export async function startBot(env: Record<string, string | undefined>, options:
   const log = options.log ?? createLogger(config);
   const clock = options.clock ?? (() => new Date());
 
-  const db = openDatabaseOrRefuse(config.databasePath);
+  const storage = await openStorageOrRefuse(config, log);
   try {
     // What discord.js would report badly (an HTML page, a server that never answers) is one clear line here.
     await checkDiscord(config.apiBase, token, options.discordTimeoutMs !== undefined ? { timeoutMs: options.discordTimeoutMs } : {});
   } catch (err) {
-    db.close();
+    await storage.close();
     throw err;
   }
-  const store = new SqliteDailyStore(db);
+  const store = storage.daily;
   const client = createClient({
     apiBase: config.apiBase,
     log,
@@ -125,7 +126,7 @@ export async function startBot(env: Record<string, string | undefined>, options:
     // IDENTIFYs spaced per Discord bucket across every process sharing the database. Discord's
     // 5-second window is real time, whatever clock the schedules are given (tests fake that one).
     buildIdentifyThrottler: identifyThrottlerBuilder({
-      slots: new SqliteIdentifySlots(db),
+      slots: storage.identifySlots,
       clock: () => Date.now(),
       holder: `${os.hostname()}:${process.pid}`,
       log,
@@ -149,7 +150,7 @@ export async function startBot(env: Record<string, string | undefined>, options:
       (err: unknown) => log.error({ err, channel: channel.id }, 'daily: could not pause the schedule of a deleted channel'),
     );
   });
-  const quizStore = new SqliteQuizStore(db);
+  const quizStore = storage.quiz;
   // Everything built on a corpus is built together, once per corpus: a reload swaps all of it at once.
   const assemble = (lib: Library): App => {
     const poster = new DiscordPoster(client, lib.corpus, log);
@@ -189,7 +190,7 @@ export async function startBot(env: Record<string, string | undefined>, options:
     await scheduler.stop();
     await quizCloser.stop();
     await client.destroy();
-    db.close();
+    await storage.close();
   };
   let stopped = false;
   const stop = async () => {
@@ -286,7 +287,7 @@ export async function runFromCommandLine(): Promise<void> {
     if (role === 'manager') {
       const { config, token } = checkStart(process.env);
       // Checked (and migrated) once here, so a bad file is one line, not one per shard.
-      openDatabaseOrRefuse(config.databasePath).close();
+      await (await openStorageOrRefuse(config)).close();
       // Spawns one process per shard (or per cluster), each running this file; handles signals until they have exited.
       await runShardManager({ config, token, entry: fileURLToPath(import.meta.url) });
       return;

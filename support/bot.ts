@@ -35,12 +35,14 @@ export interface BuildOptions {
   readonly deferAfterMs?: number;
   /** DATA_DIR: the corpus folder (default: the bundled data/). */
   readonly dataDir?: string;
+  /** More settings, e.g. DATABASE_URL (PostgreSQL instead of the SQLite file). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export async function build(t: TestContext, o: BuildOptions = {}): Promise<Built> {
   const standIn = await StandIn.start({ token: TOKEN, botUser: { id: BOT_ID, username: 'Hidden Voices' }, ...o.standIn });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hv-bot-'));
-  const env = { DISCORD_TOKEN: TOKEN, DISCORD_API_BASE: standIn.apiBase, DATABASE_PATH: path.join(dir, 'bot.db'), LOG_LEVEL: 'debug', LOG_FORMAT: 'json', ...(o.dataDir ? { DATA_DIR: o.dataDir } : {}) };
+  const env = { DISCORD_TOKEN: TOKEN, DISCORD_API_BASE: standIn.apiBase, DATABASE_PATH: path.join(dir, 'bot.db'), LOG_LEVEL: 'debug', LOG_FORMAT: 'json', ...(o.dataDir ? { DATA_DIR: o.dataDir } : {}), ...o.env };
   const logs: Record<string, unknown>[] = [];
   const log = pino({ level: 'debug', base: undefined }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const clock = { now: o.now ?? new Date('2026-03-10T12:00:00Z') };

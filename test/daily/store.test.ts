@@ -5,10 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { TestContext } from 'node:test';
+import { STORE_ENGINES, type StoreFixture } from '../../support/stores.js';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { openDatabase } from '../../src/db/database.js';
-import { SqliteDailyStore } from '../../src/daily/sqlite-store.js';
 import { transformSchedule } from '../../src/daily/store.js';
 import type { DailyStore } from '../../src/daily/store.js';
 import type { ScheduleInput, ScheduleRow } from '../../src/daily/store.js';
@@ -24,26 +23,6 @@ const input: ScheduleInput = {
   thread: false,
 };
 
-function tempFile(t: TestContext): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-store-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return path.join(dir, 'bot.db');
-}
-
-/** A store on its own connection to `file` (closed after the test). */
-function connect(t: TestContext, file: string): DailyStore {
-  const db = openDatabase(file);
-  t.after(() => db.close());
-  return new SqliteDailyStore(db);
-}
-
-function freshStore(t: TestContext): { store: DailyStore; file: string; seed: (count: number) => Promise<void> } {
-  const file = tempFile(t);
-  const raw = openDatabase(file);
-  t.after(() => raw.close());
-  return { store: connect(t, file), file, seed: async (count) => void raw.exec(seedSchedules(count)) };
-}
-
 /**
  * `count` active schedules in one statement (ids 1…count, guilds g0…, every day at 09:00 Berlin, created
  * 2026-06-01T05:00Z): thousands of upserts one by one, each its own durable commit, would be slow.
@@ -56,9 +35,21 @@ function seedSchedules(count: number): string {
     SELECT 'g' || i, 'c1', '09:00', 'Europe/Berlin', 127, 0, 'active', 0, ${since}, ${since}, ${since} FROM n ORDER BY i`;
 }
 
+for (const engine of STORE_ENGINES) describe(engine.name, () => {
+/** A fresh database for one test: the store, a seeder, and the fixture (for other connections). */
+async function freshStore(t: TestContext): Promise<{ store: DailyStore; file: StoreFixture; seed: (count: number) => Promise<void> }> {
+  const file = await engine.fresh(t);
+  return { store: file.daily, file, seed: (count) => file.exec(seedSchedules(count)) };
+}
+
+/** A store on another connection to the same database. */
+async function connect(file: StoreFixture): Promise<DailyStore> {
+  return (await file.connect()).daily;
+}
+
 describe('schedules', () => {
   it('saves, normalizes and reads back a schedule', async (t) => {
-    const { store } = freshStore(t);
+    const { store } = await freshStore(t);
     const now = at('2026-06-01T06:00:00Z');
     const saved = await store.upsertSchedule({ ...input, timeZone: 'europe/berlin', roleId: 'r1', thread: true }, now);
     assert.deepEqual(saved, {
@@ -91,7 +82,7 @@ describe('schedules', () => {
   });
 
   it('refuses invalid settings with a daily: error and stores nothing', async (t) => {
-    const { store } = freshStore(t);
+    const { store } = await freshStore(t);
     const now = at('2026-06-01T06:00:00Z');
     await assert.rejects(() => store.upsertSchedule({ ...input, time: '25:00' }, now), /^RangeError: daily: time "25:00"/);
     await assert.rejects(
@@ -103,7 +94,7 @@ describe('schedules', () => {
   });
 
   it('keeps the slot when only the role or days change, restarts it when the time changes', async (t) => {
-    const { store } = freshStore(t);
+    const { store } = await freshStore(t);
     const created = at('2026-06-01T06:00:00Z');
     await store.upsertSchedule(input, created);
     const moved = await store.upsertSchedule({ ...input, days: 31, roleId: 'r9' }, at('2026-06-01T06:30:00Z'));
@@ -117,7 +108,7 @@ describe('schedules', () => {
   });
 
   it('turns off and pauses without deleting; saving again resumes and clears the reason', async (t) => {
-    const { store } = freshStore(t);
+    const { store } = await freshStore(t);
     await store.upsertSchedule(input, at('2026-06-01T06:00:00Z'));
     assert.equal(await store.pauseSchedule(1, 'daily: paused: channel gone', at('2026-06-01T07:00:00Z')), true);
     assert.equal(await store.pauseSchedule(1, 'again', at('2026-06-01T07:01:00Z')), false, 'only an active one pauses');
@@ -138,7 +129,7 @@ describe('schedules', () => {
   });
 
   it('lists active schedules, all or for a shard’s guilds', async (t) => {
-    const { store, seed } = freshStore(t);
+    const { store, seed } = await freshStore(t);
     const now = at('2026-06-01T06:00:00Z');
     // g0 gets id 1, g1 id 2, …
     await seed(3000);
@@ -177,7 +168,7 @@ describe('schedules', () => {
   });
 
   it('keeps the posts’ language: English by default, kept when /daily set leaves it out, changed when given', async (t) => {
-    const { store } = freshStore(t);
+    const { store } = await freshStore(t);
     const now = at('2026-06-01T06:00:00Z');
     assert.equal((await store.upsertSchedule(input, now)).language, 'en');
     assert.equal((await store.upsertSchedule({ ...input, language: 'uk' }, now)).language, 'uk');
@@ -189,8 +180,8 @@ describe('schedules', () => {
 
 describe('claiming and recording posts', () => {
   it('claims a day exactly once, recording the quote, and only for an active schedule', async (t) => {
-    const { store, file } = freshStore(t);
-    const other = connect(t, file);
+    const { store, file } = await freshStore(t);
+    const other = await connect(file);
     const now = at('2026-06-01T07:00:00Z');
     await store.upsertSchedule(input, at('2026-06-01T06:00:00Z'));
     assert.equal(await store.claimPost(1, DAY, 'q1', now, 'a'), true);
@@ -213,7 +204,7 @@ describe('claiming and recording posts', () => {
   });
 
   it('marks a claimed day sent, once, and ends the failure streak', async (t) => {
-    const { store } = freshStore(t);
+    const { store } = await freshStore(t);
     await store.upsertSchedule(input, at('2026-05-30T06:00:00Z'));
     await store.claimPost(1, '2026-05-31', 'q0', at('2026-05-31T07:00:00Z'), 'a');
     assert.deepEqual(await store.markFailed(1, '2026-05-31', 'boom', at('2026-05-31T07:00:01Z'), null), { failedDays: 1 });
@@ -229,8 +220,8 @@ describe('claiming and recording posts', () => {
   });
 
   it('retries a failed day after its backoff, for one claimer only, with the same quote', async (t) => {
-    const { store, file } = freshStore(t);
-    const other = connect(t, file);
+    const { store, file } = await freshStore(t);
+    const other = await connect(file);
     await store.upsertSchedule(input, at('2026-06-01T06:00:00Z'));
     await store.claimPost(1, DAY, 'q1', at('2026-06-01T07:00:00Z'), 'a');
     assert.deepEqual(await store.markFailed(1, DAY, 'HTTP 503', at('2026-06-01T07:00:01Z'), at('2026-06-01T07:02:00Z')), {
@@ -253,7 +244,7 @@ describe('claiming and recording posts', () => {
   });
 
   it('a final failure counts a failed day; recording on an unclaimed day does nothing', async (t) => {
-    const { store } = freshStore(t);
+    const { store } = await freshStore(t);
     await store.upsertSchedule(input, at('2026-05-01T06:00:00Z'));
     for (const [i, date] of ['2026-05-01', '2026-05-02', '2026-05-03'].entries()) {
       await store.claimPost(1, date, 'q', at(`${date}T07:00:00Z`), 'a');
@@ -265,8 +256,8 @@ describe('claiming and recording posts', () => {
   });
 
   it('takes over a crashed claim at the next tick, while its nonce is fresh, one taker at a time', async (t) => {
-    const { store, file } = freshStore(t);
-    const other = connect(t, file);
+    const { store, file } = await freshStore(t);
+    const other = await connect(file);
     await store.upsertSchedule(input, at('2026-06-01T06:00:00Z'));
     await store.claimPost(1, DAY, 'q1', at('2026-06-01T07:00:00Z'), 'crashed');
     assert.equal(await store.reclaimStale(1, DAY, at('2026-06-01T07:00:59Z'), 'b'), null, 'maybe still delivering');
@@ -284,7 +275,7 @@ describe('claiming and recording posts', () => {
   });
 
   it('keeps history newest first and reports the last delivery', async (t) => {
-    const { store } = freshStore(t);
+    const { store } = await freshStore(t);
     await store.upsertSchedule(input, at('2026-05-01T06:00:00Z'));
     assert.equal(await store.lastDelivery(1), null);
     for (const date of ['2026-05-01', '2026-05-03', '2026-05-02']) {
@@ -306,7 +297,7 @@ describe('claiming and recording posts', () => {
   });
 
   it('records test posts apart: they never count as, or block, the day’s post', async (t) => {
-    const { store } = freshStore(t);
+    const { store } = await freshStore(t);
     const now = at('2026-06-01T06:00:00Z');
     const test = await store.recordTestPost(
       { guildId: 'g1', channelId: 'c1', quoteId: 'q9', requestedBy: 'u1', messageId: 'm9', error: null },
@@ -329,28 +320,35 @@ describe('claiming and recording posts', () => {
 });
 
 describe('across processes', () => {
-  const STORE_MODULE = fileURLToPath(new URL('../../src/daily/sqlite-store.ts', import.meta.url));
-  const DATABASE_MODULE = fileURLToPath(new URL('../../src/db/database.ts', import.meta.url));
+  const MODULES = ['../../src/db/database.ts', '../../src/daily/sqlite-store.ts', '../../src/db/postgres.ts', '../../src/daily/pg-store.ts'].map((m) =>
+    JSON.stringify(fileURLToPath(new URL(m, import.meta.url))),
+  );
 
   it('processes claiming the same day at the same instant: exactly one wins', async (t) => {
-    const file = tempFile(t);
-    const setup = connect(t, file);
+    const { store: setup, file } = await freshStore(t);
     await setup.upsertSchedule(input, at('2026-06-01T06:00:00Z'));
-    const startAt = Date.now() + 1500; // a common instant, after every child has started
-    const script = path.join(path.dirname(file), 'claim.mts');
+    const startAt = Date.now() + 2500; // a common instant, after every child has started
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-claim-'));
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const script = path.join(dir, 'claim.mts');
     fs.writeFileSync(
       script,
-      `import { openDatabase } from ${JSON.stringify(DATABASE_MODULE)};
-import { SqliteDailyStore } from ${JSON.stringify(STORE_MODULE)};
-const store = new SqliteDailyStore(openDatabase(${JSON.stringify(file)}));
+      `import { openDatabase } from ${MODULES[0]};
+import { SqliteDailyStore } from ${MODULES[1]};
+import { openPostgres } from ${MODULES[2]};
+import { PgDailyStore } from ${MODULES[3]};
+const where = process.env.HV_WHERE ?? '';
+const store = where.startsWith('postgres') ? new PgDailyStore(await openPostgres(where, { max: 1 })) : new SqliteDailyStore(openDatabase(where));
+await store.getSchedule(1); // connected before the common instant
 while (Date.now() < ${startAt}) { /* spin to the common instant */ }
 const won = await store.claimPost(1, '${DAY}', 'q-' + process.pid, new Date('2026-06-01T07:00:00Z'), String(process.pid));
 console.log(won ? 'won' : 'lost');
+process.exit(0);
 `,
     );
     const run = promisify(execFile);
     const results = await Promise.all(
-      Array.from({ length: 4 }, () => run(process.execPath, ['--import', 'tsx', script])),
+      Array.from({ length: 4 }, () => run(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, HV_WHERE: file.location } })),
     );
     const outcomes = results.map((r) => r.stdout.trim()).sort();
     assert.deepEqual(outcomes, ['lost', 'lost', 'lost', 'won']);
@@ -363,7 +361,7 @@ describe('check hints', () => {
   const ids = async (store: DailyStore, now: string) => (await store.listDueScheduleIds(at(now))).map((entry) => entry.guildId).sort();
 
   it('new settings have none (look now); a refresh stores the next event; only come ones are listed', async (t) => {
-    const { store } = freshStore(t);
+    const { store } = await freshStore(t);
     await store.upsertSchedule(input, at('2026-06-01T05:00:00Z')); // 09:00 Berlin = 07:00Z
     await store.upsertSchedule({ ...input, guildId: 'g2', time: '12:00' }, at('2026-06-01T05:00:00Z'));
     assert.equal(await store.getCheckHint(1), null);
@@ -392,8 +390,8 @@ describe('check hints', () => {
   });
 
   it('follows the day: claimed, failed with a retry (cleared at once), sent, failed for good', async (t) => {
-    const { store, file } = freshStore(t);
-    const other = connect(t, file);
+    const { store, file } = await freshStore(t);
+    const other = await connect(file);
     await store.upsertSchedule(input, at('2026-06-01T05:00:00Z'));
     await store.upsertSchedule({ ...input, guildId: 'g2' }, at('2026-06-01T05:00:00Z'));
     await store.claimPost(1, DAY, 'q1', at('2026-06-01T07:00:00Z'), 'a');
@@ -419,7 +417,7 @@ describe('check hints', () => {
   });
 
   it('refreshes thousands, in batches', async (t) => {
-    const { store, seed } = freshStore(t);
+    const { store, seed } = await freshStore(t);
     const now = at('2026-06-01T05:00:00Z');
     await seed(2500);
     const created = Array.from({ length: 2500 }, (_, i) => i + 1);
@@ -432,7 +430,7 @@ describe('check hints', () => {
 
 describe('the scheduler’s reads', () => {
   it('reads what is due (for this shard) and its posts, or everything and the hints to come', async (t) => {
-    const { store } = freshStore(t);
+    const { store } = await freshStore(t);
     await store.upsertSchedule(input, at('2026-06-01T05:00:00Z')); // 07:00Z
     await store.upsertSchedule({ ...input, guildId: 'g2' }, at('2026-06-01T05:00:00Z'));
     await store.upsertSchedule({ ...input, guildId: 'g3' }, at('2026-06-01T05:00:00Z'));
@@ -453,18 +451,17 @@ describe('the scheduler’s reads', () => {
   });
 
   it('reads as of one instant while another connection commits', async (t) => {
-    const { store, file } = freshStore(t);
-    const other = openDatabase(file);
-    t.after(() => other.close());
+    const { store, file } = await freshStore(t);
     await store.upsertSchedule(input, at('2026-06-01T05:00:00Z'));
     await store.claimPost(1, DAY, 'q1', at('2026-06-01T07:00:00Z'), 'a');
     // Between the snapshot's first read and the next, another process sends the day and turns the schedule off.
     const seen = await store.dueSnapshot(at('2026-06-01T07:00:00Z'), DAY, DAY, () => {
-      other.exec(`UPDATE daily_posts SET status = 'sent'; UPDATE daily_schedules SET state = 'off'`);
+      file.execElsewhereSync(`UPDATE daily_posts SET status = 'sent'; UPDATE daily_schedules SET state = 'off'`);
       return true;
     });
     assert.deepEqual(seen.schedules.map((s) => s.state), ['active']);
     assert.deepEqual(seen.posts.map((p) => p.status), ['claimed']);
     assert.deepEqual(await store.listActiveSchedules(), []);
   });
+});
 });

@@ -10,10 +10,8 @@ import os from "node:os";
 import path from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
-import { openDatabase } from "../../src/db/database.js";
 import { CLOSE_LEASE_MS, type NewQuiz } from "../../src/quiz/store.js";
-import type { QuizStore } from "../../src/quiz/store.js";
-import { SqliteQuizStore } from "../../src/quiz/sqlite-store.js";
+import { STORE_ENGINES } from "../../support/stores.js";
 
 const T0 = new Date("2026-03-10T12:00:00Z");
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
@@ -42,15 +40,16 @@ function newQuiz(id: string, over: Partial<NewQuiz> = {}): NewQuiz {
   };
 }
 
-function storeOn(t: TestContext, file = ":memory:"): QuizStore {
-  const db = openDatabase(file);
-  t.after(() => db.close());
-  return new SqliteQuizStore(db);
+for (const engine of STORE_ENGINES) describe(engine.name, () => {
+/** A fresh database's quiz store, and the fixture (its location, other connections). */
+async function storeOn(t: TestContext) {
+  const db = await engine.fresh(t);
+  return Object.assign(db.quiz, { fixture: db });
 }
 
 describe("language", () => {
   it("keeps the asker’s language for the post, English by default", async (t) => {
-    const store = storeOn(t);
+    const store = await storeOn(t);
     assert.equal((await store.create(newQuiz("q-uk", { language: "uk" }))).language, "uk");
     assert.equal((await store.get("q-uk"))?.language, "uk");
     assert.equal((await store.create(newQuiz("q-en"))).language, "en");
@@ -59,7 +58,7 @@ describe("language", () => {
 
 describe("answers", () => {
   it("count once per person: a second press changes nothing, and says what the first was", async (t) => {
-    const store = storeOn(t);
+    const store = await storeOn(t);
     await store.create(newQuiz("q1"));
     assert.equal((await store.answer("q1", "u1", 1, at(1))).status, "counted");
     const again = await store.answer("q1", "u1", 2, at(2));
@@ -71,7 +70,7 @@ describe("answers", () => {
   });
 
   it("are refused once the quiz is due to close or closed", async (t) => {
-    const store = storeOn(t);
+    const store = await storeOn(t);
     await store.create(newQuiz("q1"));
     assert.equal((await store.answer("q1", "u1", 1, at(10))).status, "closed");
     await store.create(newQuiz("q2"));
@@ -80,10 +79,10 @@ describe("answers", () => {
     assert.deepEqual(await store.tally("q2"), { answered: 0, right: 0 });
   });
 
-  it("from two processes on one file, pressed at once many times, count once each", async (t) => {
+  it("from two processes on one database, pressed at once many times, count once each", async (t) => {
     const dir = tempDir(t);
-    const file = path.join(dir, "quiz.db");
-    const store = storeOn(t, file);
+    const store = await storeOn(t);
+    const where = store.fixture.location;
     await store.create(newQuiz("q1", { closesAt: new Date("2100-01-01T00:00:00Z") }));
     const storeModule = fileURLToPath(
       new URL("../../src/quiz/sqlite-store.ts", import.meta.url),
@@ -91,20 +90,26 @@ describe("answers", () => {
     const dbModule = fileURLToPath(
       new URL("../../src/db/database.ts", import.meta.url),
     );
+    const pgModule = fileURLToPath(new URL("../../src/db/postgres.ts", import.meta.url));
+    const pgStoreModule = fileURLToPath(new URL("../../src/quiz/pg-store.ts", import.meta.url));
     const script = path.join(dir, "press.mts");
     // Each process presses for the same 40 people, each 5 times, in its own order.
     fs.writeFileSync(
       script,
       `import { openDatabase } from ${JSON.stringify(dbModule)};
        import { SqliteQuizStore } from ${JSON.stringify(storeModule)};
-       const store = new SqliteQuizStore(openDatabase(${JSON.stringify(file)}));
+       import { openPostgres } from ${JSON.stringify(pgModule)};
+       import { PgQuizStore } from ${JSON.stringify(pgStoreModule)};
+       const where = ${JSON.stringify(where)};
+       const store = where.startsWith('postgres') ? new PgQuizStore(await openPostgres(where, { max: 1 })) : new SqliteQuizStore(openDatabase(where));
        const counted = [];
        const order = process.argv[2] === 'b' ? [...Array(40).keys()].reverse() : [...Array(40).keys()];
        for (let round = 0; round < 5; round++) for (const i of order) {
          const r = await store.answer('q1', 'u' + i, (i + round) % 4, new Date());
          if (r.status === 'counted') counted.push(i);
        }
-       console.log(JSON.stringify(counted));`,
+       console.log(JSON.stringify(counted));
+       process.exit(0);`,
     );
     const run = (arg: string) =>
       new Promise<number[]>((resolve, reject) => {
@@ -133,7 +138,7 @@ describe("answers", () => {
 
 describe("closing", () => {
   it("is claimed by one closer; a lapsed claim is taken over; closed is final", async (t) => {
-    const store = storeOn(t);
+    const store = await storeOn(t);
     await store.create(newQuiz("q1"));
     assert.deepEqual(await store.dueToClose(at(9)), []);
     assert.equal(await store.claimClose("q1", at(9)), null, "not due yet");
@@ -159,7 +164,7 @@ describe("closing", () => {
 
 describe("scores and forgetting", () => {
   it("ranks a server’s answerers since a date, right answers first; forget-me deletes a person’s answers everywhere", async (t) => {
-    const store = storeOn(t);
+    const store = await storeOn(t);
     const far = new Date("2100-01-01T00:00:00Z");
     await store.create(
       newQuiz("old", {
@@ -193,10 +198,11 @@ describe("scores and forgetting", () => {
   });
 
   it("keeps one term start per server", async (t) => {
-    const store = storeOn(t);
+    const store = await storeOn(t);
     assert.equal(await store.termStart("g1"), null);
     await store.setTerm("g1", "2026-01-05", "admin", T0);
     await store.setTerm("g1", "2026-02-02", "admin", T0);
     assert.equal(await store.termStart("g1"), "2026-02-02");
   });
+});
 });

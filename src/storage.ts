@@ -1,0 +1,57 @@
+/**
+ * Where the bot keeps its state: the SQLite file (DATABASE_PATH, the default)
+ * or PostgreSQL when DATABASE_URL names one (several machines, one state). The
+ * rest of the program sees only the stores' interfaces.
+ */
+import { PgDailyStore } from './daily/pg-store.js';
+import { SqliteDailyStore } from './daily/sqlite-store.js';
+import type { DailyStore } from './daily/store.js';
+import { openDatabase } from './db/database.js';
+import { openPostgres, redactUrl, type PgLog } from './db/postgres.js';
+import { PgQuizStore } from './quiz/pg-store.js';
+import { SqliteQuizStore } from './quiz/sqlite-store.js';
+import type { QuizStore } from './quiz/store.js';
+import type { IdentifySlots } from './shard/identify.js';
+import { PgIdentifySlots } from './shard/pg-store.js';
+import { SqliteIdentifySlots } from './shard/sqlite-store.js';
+
+export interface Storage {
+  readonly engine: 'sqlite' | 'postgres';
+  /** The file, or the server's URL without its password: safe to log. */
+  readonly where: string;
+  readonly daily: DailyStore;
+  readonly quiz: QuizStore;
+  readonly identifySlots: IdentifySlots;
+  close(): Promise<void>;
+}
+
+export interface StorageSettings {
+  readonly databasePath: string;
+  readonly databaseUrl?: string | undefined;
+}
+
+/** Opens and migrates the configured database. Throws what the engine's opener throws (one line each). */
+export async function openStorage(settings: StorageSettings, log?: PgLog): Promise<Storage> {
+  if (settings.databaseUrl) {
+    const pool = await openPostgres(settings.databaseUrl, log ? { log } : {});
+    return {
+      engine: 'postgres',
+      where: redactUrl(settings.databaseUrl),
+      daily: new PgDailyStore(pool),
+      quiz: new PgQuizStore(pool),
+      identifySlots: new PgIdentifySlots(pool),
+      close: () => pool.end(),
+    };
+  }
+  const db = openDatabase(settings.databasePath);
+  return {
+    engine: 'sqlite',
+    where: settings.databasePath,
+    daily: new SqliteDailyStore(db),
+    quiz: new SqliteQuizStore(db),
+    identifySlots: new SqliteIdentifySlots(db),
+    close: async () => {
+      db.close();
+    },
+  };
+}
