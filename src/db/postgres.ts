@@ -190,6 +190,21 @@ export interface OpenPostgresOptions {
   readonly connectionTimeoutMs?: number;
 }
 
+/** Node's and PostgreSQL's codes for a server that cannot be reached or went away (class 08, 57P01–57P03). */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03']);
+
+/**
+ * Whether an error means the database cannot be reached now (refused, dropped,
+ * shutting down, no connection within the timeout), as opposed to a query the
+ * database refused: the first passes, and is said to the user as such.
+ */
+export function isDatabaseUnreachable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || code.startsWith('08'))) return true;
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/i.test(message);
+}
+
 /** `DATABASE_URL` names PostgreSQL. */
 export function isPostgresUrl(url: string | undefined): url is string {
   return url !== undefined && /^postgres(ql)?:\/\//i.test(url.trim());

@@ -5,7 +5,8 @@
  */
 import type { APIApplicationCommandOptionChoice } from 'discord-api-types/v10';
 import type { App } from '../app.js';
-import { t } from '../i18n/index.js';
+import { isDatabaseUnreachable } from '../db/postgres.js';
+import { t, type Language } from '../i18n/index.js';
 import { notice } from '../message/payload.js';
 import type { AutocompleteRequest, ButtonRequest, Command, CommandRequest, Reply } from './types.js';
 
@@ -30,13 +31,14 @@ export class Dispatcher {
   async command(request: CommandRequest): Promise<Reply> {
     const command = this.byName.get(request.commandName);
     if (!command) return { type: 'message', payload: notice(t(request.language ?? 'en', 'errors.unknownCommand', { name: request.commandName })) };
-    return command.execute(request, this.app);
+    return unlessUnreachable(() => command.execute(request, this.app), request.language);
   }
 
   async button(request: ButtonRequest): Promise<Reply> {
     const command = this.commands.find((c) => c.buttonPrefix && c.button && request.customId.startsWith(c.buttonPrefix));
     if (!command?.button) return { type: 'message', payload: notice(t(request.language ?? 'en', 'errors.staleButton')) };
-    return command.button(request, this.app);
+    const { button } = command;
+    return unlessUnreachable(() => button(request, this.app), request.language);
   }
 
   autocomplete(request: AutocompleteRequest): APIApplicationCommandOptionChoice[] {
@@ -47,5 +49,19 @@ export class Dispatcher {
   /** Which command a button belongs to, for logs. */
   buttonOwner(customId: string): string | null {
     return this.commands.find((c) => c.buttonPrefix && customId.startsWith(c.buttonPrefix))?.data.name ?? null;
+  }
+}
+
+/**
+ * Runs a handler; when the database cannot be reached (it went away mid-run),
+ * says so plainly and privately instead of a generic apology. Other errors go
+ * on to the edge's funnel.
+ */
+async function unlessUnreachable(handle: () => Promise<Reply> | Reply, language: Language | undefined): Promise<Reply> {
+  try {
+    return await handle();
+  } catch (error) {
+    if (!isDatabaseUnreachable(error)) throw error;
+    return { type: 'message', payload: notice(t(language ?? 'en', 'errors.storageUnavailable')) };
   }
 }

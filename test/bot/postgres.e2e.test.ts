@@ -54,3 +54,21 @@ test('on PostgreSQL: /daily set is stored there, the day posts once across two p
     await direct.end();
   }
 });
+
+test('PostgreSQL stopped mid-run: /quote still answers, /daily says privately that settings are unavailable, nothing crashes', async (t) => {
+  const own = await startPostgres(t);
+  const { standIn, bot, logs } = await build(t, { env: { DATABASE_URL: await own.freshDatabase() } });
+  const daily = (sub: string) =>
+    standIn.sendCommand({ name: 'daily', user: MANAGER, memberPermissions: PermissionFlagsBits.ManageGuild, options: [{ name: sub, type: T.Subcommand, options: [] }] });
+  assert.match((await (await daily('status')).response()).message?.content ?? '', /not set up here/);
+
+  await own.stop();
+  const quote = await (await standIn.sendCommand({ name: 'quote', options: [{ name: 'query', type: T.String, value: 'nep' }] })).response();
+  assert.match(quote.message?.embeds[0]?.description ?? '', /\S/, '/quote needs no database');
+  const status = await (await daily('status')).response();
+  assert.equal(status.ephemeral, true);
+  assert.match(status.message?.content ?? '', /^Settings are unavailable right now: the bot cannot reach its database/);
+  const tick = await bot.scheduler.tick();
+  assert.equal(tick.errors, 1, 'the tick logs the failure and resolves');
+  assert.ok(logs.some((l) => l.msg === 'daily: could not decide which posts are due'));
+});
