@@ -371,9 +371,21 @@ function themeLabel(app: App, theme: string): string {
   return app.corpus.themes.find((t) => t.id === theme)?.label ?? theme;
 }
 
-function deliveryLine(last: PostRecord | null, language: Language): string {
+/**
+ * The quiz ids among `posts` whose quiz is not yet revealed: a quiz day's recorded quote is
+ * the quiz's answer, so it is shown only once the quiz is closed (or closed without its post).
+ * A quiz that cannot be read (not stored yet, no quiz store) counts as still hidden.
+ */
+async function unrevealedQuizzes(daily: DailyService, posts: readonly PostRecord[]): Promise<Set<string>> {
+  const ids = [...new Set(posts.flatMap((p) => (p.quizId ? [p.quizId] : [])))];
+  const states = await Promise.all(ids.map(async (id) => ({ id, quiz: daily.quizzes ? await daily.quizzes.get(id) : null })));
+  return new Set(states.filter(({ quiz }) => quiz === null || (quiz.state !== 'closed' && quiz.state !== 'gone')).map(({ id }) => id));
+}
+
+function deliveryLine(last: PostRecord | null, language: Language, hidden: ReadonlySet<string>): string {
   if (!last) return tr(language, 'delivery.none');
-  if (last.status === 'sent') return `${tr(language, 'delivery.sent', { date: last.localDate, id: last.quoteId })}${last.sentAt ? ` ${ts(last.sentAt, TimestampStyles.RelativeTime)}` : ''}`;
+  const id = last.quizId && hidden.has(last.quizId) ? tr(language, 'history.openQuiz') : last.quoteId;
+  if (last.status === 'sent') return `${tr(language, 'delivery.sent', { date: last.localDate, id })}${last.sentAt ? ` ${ts(last.sentAt, TimestampStyles.RelativeTime)}` : ''}`;
   if (last.status === 'failed') {
     // The error is Discord's or the network's own words, kept as recorded.
     const retry = last.nextAttemptAt ? ` — ${tr(language, 'delivery.retrying', { relative: ts(last.nextAttemptAt, TimestampStyles.RelativeTime) })}` : '';
@@ -395,6 +407,7 @@ async function statusDaily(app: App, daily: DailyService, guildId: string, now: 
       syllabusNowAndNext(app, daily, s, today, language),
       daily.store.lastDelivery(s.id),
     ]);
+    const hidden = await unrevealedQuizzes(daily, last ? [last] : []);
     const next = s.state === 'active' ? nextPostInstant(s, now, post) : null;
     const holiday = s.state === 'active' && s.pausedUntil !== null && today < s.pausedUntil;
     // A reason the bot wrote when it paused itself is English ("daily: …"); one a manager typed is shown as typed.
@@ -410,7 +423,7 @@ async function statusDaily(app: App, daily: DailyService, guildId: string, now: 
       syllabus ? `**${tr(language, 'status.syllabus')}** ${syllabus}` : '',
       (s.quizDays & s.days) !== 0 ? `**${tr(language, 'status.quiz')}** ${tr(language, 'status.quizDays', { days: capitalise(daysText(s.quizDays & s.days, language)) })}` : '',
       next ? `**${tr(language, 'status.nextPost')}** ${wallClock(next, s.timeZone, language)} — ${ts(next)} (${ts(next, TimestampStyles.RelativeTime)})` : '',
-      `**${tr(language, 'status.lastDelivery')}** ${deliveryLine(last, language)}`,
+      `**${tr(language, 'status.lastDelivery')}** ${deliveryLine(last, language, hidden)}`,
       s.failedDays > 0 ? `**${tr(language, 'status.failedDays')}** ${s.failedDays}` : '',
     ];
     return { name: truncate(`#${s.channelName ?? s.channelId}`, LIMITS.fieldName), value: truncate(lines.filter(Boolean).join('\n'), LIMITS.fieldValue) };
@@ -545,7 +558,11 @@ async function historyDaily(daily: DailyService, guildId: string, request: Comma
   const several = new Set(posts.map((p) => p.channelId)).size > 1 || !channel;
   const outcome = (p: PostRecord): string =>
     p.status === 'sent' ? tr(language, 'history.sent') : p.status === 'failed' ? tr(language, 'history.failed', { error: p.lastError ?? '' }) : tr(language, 'history.sending');
-  const lines = posts.map((p) => `\`${p.localDate}\`${several ? ` ${channelMention(p.channelId)}` : ''} ${p.quoteId}${p.theme ? ` (${p.theme})` : ''}${p.quizId ? ` · ${tr(language, 'history.quiz')}` : ''} — ${outcome(p)}`);
+  const hidden = await unrevealedQuizzes(daily, posts);
+  // An open quiz's quote id is its answer: the line says it is a quiz and keeps the id back until the reveal.
+  const voice = (p: PostRecord): string =>
+    p.quizId && hidden.has(p.quizId) ? tr(language, 'history.openQuiz') : `${p.quoteId}${p.quizId ? ` · ${tr(language, 'history.quiz')}` : ''}`;
+  const lines = posts.map((p) => `\`${p.localDate}\`${several ? ` ${channelMention(p.channelId)}` : ''} ${voice(p)}${p.theme ? ` (${p.theme})` : ''} — ${outcome(p)}`);
   return privateEmbed(tr(language, 'history.title'), lines.join('\n'));
 }
 

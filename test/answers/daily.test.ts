@@ -11,6 +11,7 @@ import { DailyService } from '../../src/daily/service.js';
 import { SqliteDailyStore } from '../../src/daily/sqlite-store.js';
 import { openDatabase } from '../../src/db/database.js';
 import { Dispatcher } from '../../src/interactions/dispatch.js';
+import { SqliteQuizStore } from '../../src/quiz/sqlite-store.js';
 import type { CommandRequest, OptionValue } from '../../src/interactions/types.js';
 
 function setup(t: { after: (fn: () => void) => void }) {
@@ -64,4 +65,37 @@ test('@everyone (the role whose id is the server’s) is refused as the daily me
   assert.equal(reply.payload.flags, 64);
   assert.match(reply.payload.content ?? '', /^The daily post cannot mention @everyone\. .*Nothing was saved\.$/);
   assert.equal((await app.daily?.store.listGuildSchedules('1180000000000000202') ?? [])[0] ?? null, null);
+});
+
+test('an open quiz day keeps its quote id out of /daily history and /daily status until the reveal', async (t) => {
+  const library = loadLibrary();
+  const db = openDatabase(':memory:');
+  t.after(() => db.close());
+  const store = new SqliteDailyStore(db);
+  const quizzes = new SqliteQuizStore(db);
+  const app = createApp({ library, daily: new DailyService(library.corpus, store, { post: async () => ({ messageId: '1' }) }, quizzes) });
+  const dispatcher = new Dispatcher(commands, app);
+  const guildId = '1180000000000000202';
+  const friday = new Date('2026-12-04T09:00:00Z');
+  const s = await store.upsertSchedule({ guildId, channelId: '1180000000000000203', time: '09:00', timeZone: 'UTC', roleId: null, thread: false }, friday);
+  const quizId = `daily-${s.id}-20261204`;
+  const quoteId = library.corpus.quotes[7]?.id ?? '';
+  assert.ok(await store.claimPost(s.id, '2026-12-04', quoteId, friday, 'me', null, quizId));
+  assert.ok(await store.markSent(s.id, '2026-12-04', '99', friday));
+  await quizzes.create({ id: quizId, guildId, channelId: s.channelId, askedBy: 'bot', quoteId, mode: 'speaker', shown: '…', options: ['A', 'B', 'C', 'D'], answer: 0, language: 'en', openedAt: friday, closesAt: new Date('2026-12-05T00:00:00Z') });
+  const ask = async (subcommand: 'history' | 'status') => {
+    const reply = await dispatcher.command({ ...set(channel(null)), subcommand, options: {}, now: new Date('2026-12-04T12:00:00Z') });
+    const embed = reply.payload.embeds?.[0];
+    return [embed?.description ?? '', ...(embed?.fields ?? []).map((f) => f.value)].join('\n');
+  };
+  for (const subcommand of ['history', 'status'] as const) {
+    const text = await ask(subcommand);
+    assert.doesNotMatch(text, new RegExp(quoteId), `${subcommand} while the quiz is open`);
+    assert.match(text, /quiz, answer hidden until it closes/, subcommand);
+  }
+  assert.ok(await quizzes.claimClose(quizId, new Date('2026-12-05T00:00:00Z')));
+  assert.doesNotMatch(await ask('history'), new RegExp(quoteId), 'a quiz being closed is not yet revealed');
+  await quizzes.markClosed(quizId);
+  assert.match(await ask('history'), new RegExp(`\`2026-12-04\` <#\\d+> ${quoteId} · quiz — sent`));
+  assert.match(await ask('status'), new RegExp(`\\(${quoteId}\\)`));
 });
