@@ -9,7 +9,7 @@ import type { Corpus } from '../corpus/types.js';
 import type { DeliveryJob, DeliveryResult, PostOptions, Poster } from '../daily/ports.js';
 import type { Logger } from '../log.js';
 import { dailyPostMessage, threadName, threadOpener } from '../render/daily.js';
-import { dailyQuizMessage } from '../render/quiz.js';
+import { dailyQuizMessage, quizThreadName, quizThreadOpener } from '../render/quiz.js';
 import { limitViolations } from '../message/limits.js';
 import { toMessageOptions } from './payload.js';
 
@@ -62,8 +62,12 @@ export class DiscordPoster implements Poster {
       if (job.thread && !options.test) {
         // The post has gone out; a thread that fails is reported, never a reason to post again.
         try {
-          const thread = await message.startThread({ name: threadName(this.corpus, quote, job.localDate, job.language), autoArchiveDuration: ThreadAutoArchiveDuration.OneDay });
-          await thread.send(toMessageOptions(threadOpener(this.corpus, quote, job.language)));
+          // A quiz day's thread is neutral: the voice's themed name and question would hint at the hidden speaker.
+          const quiz = options.quiz?.quiz;
+          const name = quiz ? quizThreadName(quiz) : threadName(this.corpus, quote, job.localDate, job.language);
+          const opener = quiz ? quizThreadOpener(quiz) : threadOpener(this.corpus, quote, job.language);
+          const thread = await message.startThread({ name, autoArchiveDuration: ThreadAutoArchiveDuration.OneDay });
+          await thread.send(toMessageOptions(opener));
         } catch (err) {
           this.log.warn({ guild: job.guildId, channel: job.channelId, err }, 'daily: posted, but could not open the discussion thread');
         }

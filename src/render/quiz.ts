@@ -135,6 +135,22 @@ export function dailyQuizMessage(corpus: Corpus, quiz: Quiz, tally: Tally, o: { 
   };
 }
 
+/**
+ * A quiz day's discussion thread, named and opened from the quiz's day and mode only: the quote's
+ * theme (the voice's usual thread) would hint at the hidden speaker ("grievances of workers").
+ * Taking no quote, it cannot give one away.
+ */
+export function quizThreadName(quiz: Pick<Quiz, "id" | "language">): string {
+  const day = quizDayDate(quiz) ?? "";
+  return truncate(`${day ? `${day} · ` : ""}${t(quiz.language, "daily.post.quizThread")}`, LIMITS.threadName);
+}
+
+/** The neutral question that opens a quiz day's thread: argue the answer, which the close reveals. */
+export function quizThreadOpener(quiz: Pick<Quiz, "mode" | "language">): MessagePayload {
+  const question = t(quiz.language, quiz.mode === "source" ? "daily.post.quizDiscussSource" : "daily.post.quizDiscuss");
+  return { content: truncate(t(quiz.language, "daily.post.discuss", { question }), LIMITS.content), allowed_mentions: { parse: [] } };
+}
+
 /** The closed quiz: the quote with its speaker, note and source; the answers greyed, the right one green; Cite and Context. */
 export function closedQuizMessage(
   corpus: Corpus,

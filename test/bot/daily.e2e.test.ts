@@ -243,6 +243,7 @@ test('a quiz day: the post is a quiz, a student answers, the end of the local da
       { name: 'timezone', type: T.String, value: 'America/Los_Angeles' },
       { name: 'days', type: T.String, value: 'weekdays' },
       { name: 'quiz', type: T.String, value: 'Fri' },
+      { name: 'thread', type: T.Boolean, value: true },
     ])
   ).response();
   assert.match(set.message?.embeds[0]?.description ?? '', /On Fri the post is a quiz: who said it\?/);
@@ -264,6 +265,15 @@ test('a quiz day: the post is a quiz, a student answers, the end of the local da
   assert.ok(quiz);
   assert.equal(quiz.messageId, post?.id, 'the post’s id is kept, for the reveal');
   assert.equal(quiz.closesAt.toISOString(), '2026-12-05T08:00:00.000Z', 'midnight at the end of Friday in Los Angeles');
+  // The discussion thread gives nothing of the hidden quote away: no theme in its name or its question.
+  const threadRequest = standIn.requests.find((r) => r.method === 'POST' && r.path.endsWith(`/messages/${post?.id ?? ''}/threads`));
+  assert.equal((threadRequest?.body as { name?: string } | undefined)?.name, '2026-12-04 · Quiz');
+  const threadId = standIn.requests.find((r) => r.method === 'POST' && /\/channels\/\d+\/messages$/.test(r.path) && !r.path.includes(standIn.channelId))?.path.split('/')[2] ?? '';
+  const opener = standIn.channelMessages(threadId)[0]?.content ?? '';
+  assert.match(opener, quiz.mode === 'source' ? /^\*\*To discuss:\*\* What kind of source do you think this is/ : /^\*\*To discuss:\*\* Who do you think said it/);
+  for (const theme of bot.app.corpus.themes.filter((th) => bot.app.corpus.byId.get(quiz.quoteId)?.themes.includes(th.id))) {
+    assert.ok(!opener.includes(theme.question) && !opener.includes(theme.label), `the thread names nothing of the quote's theme ${theme.id}`);
+  }
   // The day's voice elsewhere (/voice) is not the quiz's answer.
   const voice = await (await standIn.sendCommand({ name: 'voice' })).response();
   assert.doesNotMatch(voice.message?.embeds[0]?.footer?.text ?? '', new RegExp(quiz.quoteId));
