@@ -9,6 +9,7 @@ import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { MIGRATIONS, openDatabase } from '../../src/db/database.js';
 import { appliedVersions, createPool, migratePostgres, openPostgres, PG_MIGRATIONS, redactUrl } from '../../src/db/postgres.js';
+import { openStorage } from '../../src/storage.js';
 import { startPostgres } from '../../support/postgres.js';
 
 const server = await startPostgres({ after: (fn) => after(fn as Parameters<typeof after>[0]) });
@@ -90,5 +91,27 @@ describe('PostgreSQL connections', () => {
     for (let i = 0; i < 100 && warnings.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(warnings, ['db: a PostgreSQL connection was lost; reconnecting at the next query']);
     assert.equal((await pool.query<{ n: number }>('SELECT 1 AS n')).rows[0]?.n, 1, 'the next query works');
+  });
+});
+
+describe('PostgreSQL at start', () => {
+  it('unreachable: retried with backoff, each retry logged without the password, then one clear failure', async () => {
+    const url = 'postgres://bot:hunter2-secret@127.0.0.1:1/hv';
+    const warnings: object[] = [];
+    const log = { warn: (details: object) => warnings.push(details), error: () => undefined };
+    await assert.rejects(openStorage({ databasePath: ':memory:', databaseUrl: url }, log, [5, 10]), (error: Error) => {
+      assert.match(error.message, /^db: PostgreSQL at postgres:\/\/bot:\*\*\*@127\.0\.0\.1:1\/hv: .*ECONNREFUSED/);
+      return true;
+    });
+    assert.deepEqual(warnings.map((w) => (w as { retryInMs: number }).retryInMs), [5, 10], 'two retries, then it gave up');
+    assert.ok(!JSON.stringify(warnings).includes('hunter2-secret'));
+  });
+
+  it('reachable: the stores of the engine DATABASE_URL names', async (t) => {
+    const storage = await openStorage({ databasePath: ':memory:', databaseUrl: await server.freshDatabase() });
+    t.after(() => storage.close());
+    assert.equal(storage.engine, 'postgres');
+    assert.match(storage.where, /^postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/hv_\d+$/);
+    assert.deepEqual(await storage.daily.listGuildSchedules('g'), []);
   });
 });
