@@ -28,7 +28,9 @@
  *   once they have all exited (1 if one had to be killed after `stopTimeoutMs`).
  *   SIGHUP (reload `data/`) is checked here first, so a broken corpus is logged
  *   once, problem by problem, and reaches no shard; a good one is forwarded to
- *   every shard process, each of which checks it again and swaps it in.
+ *   every shard process that is ready (one still starting gets it once ready:
+ *   before its handler is installed the signal would kill it), each of which
+ *   checks it again and swaps it in.
  * - A dead process is respawned by discord.js (`respawn: true`); one dying
  *   over and over (a crash loop would burn Discord's 1,000 IDENTIFYs a day) stops
  *   the manager with exit 1 instead, for systemd's restart policy to take over.
@@ -41,6 +43,7 @@ import { formatProblem, loadCorpus } from '../corpus/load.js';
 import { checkDiscord, type GatewayInfo } from '../discord-check.js';
 import { createLogger, type Logger } from '../log.js';
 import { StartError } from '../start-error.js';
+import { HangupRelay } from './hangup.js';
 import { IDENTIFY_SPACING_MS } from './identify.js';
 import { formatShardIds, planShards, shardSettings, type ShardPlan } from './plan.js';
 
@@ -104,7 +107,7 @@ export interface RunningShards {
   readonly plan: ShardPlan;
   /** Forwards `signal` to every shard, waits for them; resolves to the exit code (0, or 1 if one was killed). */
   stop(signal?: NodeJS.Signals): Promise<number>;
-  /** Checks DATA_DIR; if it passes, tells every shard to reload it (SIGHUP). The number of shards told. */
+  /** Checks DATA_DIR; if it passes, tells every shard to reload it (SIGHUP; one still starting once it is ready). The number of shards told or to be told. */
   reload(): number;
 }
 
@@ -156,6 +159,8 @@ export async function runShardManager(options: ShardManagerOptions): Promise<Run
   const crashLimit = options.crashLimit ?? 5;
   const crashWindowMs = options.crashWindowMs ?? 10 * 60_000;
   const deaths = new Map<number, number[]>();
+  // SIGHUP only to processes whose handler is installed: one still starting would die of it (src/shard/hangup.ts).
+  const hangups = new HangupRelay<Shard>();
 
   const stop = (signal: NodeJS.Signals = 'SIGTERM'): Promise<number> => {
     stopping ??= stopShards(manager, signal, options.stopTimeoutMs ?? 15_000, log);
@@ -181,10 +186,12 @@ export async function runShardManager(options: ShardManagerOptions): Promise<Run
     const size = plan.mode === 'clusters' ? (plan.processes[id]?.length ?? 1) : 1;
     shard.on('spawn', (child) => {
       readyShards = 0;
+      hangups.spawned(shard);
       log.info({ ...label(id), pid: (child as ChildProcess).pid }, 'sharding: shard process started');
     });
     shard.on('ready', () => {
       readyShards += 1;
+      hangups.readied(shard);
       if (plan.mode !== 'clusters') log.info(label(id), 'sharding: shard ready');
       else if (readyShards === size) log.info(label(id), 'sharding: cluster ready');
       else if (readyShards < size) log.debug({ ...label(id), readyShards }, 'sharding: a shard of the cluster is ready');
@@ -196,6 +203,7 @@ export async function runShardManager(options: ShardManagerOptions): Promise<Run
     // A respawn that fails (the new process died before ready) is reported here, not thrown.
     shard.on('error', (err) => log.error({ ...label(id), err }, 'sharding: shard error'));
     shard.on('death', (child) => {
+      hangups.died(shard);
       const proc = child as ChildProcess;
       const how = { ...label(id), pid: proc.pid, exitCode: proc.exitCode, signal: proc.signalCode };
       if (stopping) {
@@ -225,10 +233,9 @@ export async function runShardManager(options: ShardManagerOptions): Promise<Run
       log.error({ dataDir: config.dataDir, problems: checked.problems.length }, 'reload: the new corpus failed the check; the shards keep serving the previous one');
       return 0;
     }
-    const live = liveShardProcesses(manager);
-    for (const proc of live) proc.kill('SIGHUP');
-    log.info({ dataDir: config.dataDir, shards: live.length, quotes: checked.corpus.quotes.length }, 'reload: the corpus passed the check; every shard reloads it');
-    return live.length;
+    const { told, waiting } = hangups.reload(manager.shards.values());
+    log.info({ dataDir: config.dataDir, shards: told, starting: waiting, quotes: checked.corpus.quotes.length }, 'reload: the corpus passed the check; every shard reloads it');
+    return told + waiting;
   };
 
   if (options.handleSignals !== false) {
