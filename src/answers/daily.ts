@@ -18,7 +18,7 @@ import type { ButtonRequest, CommandRequest, Reply } from '../interactions/types
 import { EPHEMERAL, NO_MENTIONS, notice } from '../message/payload.js';
 import { LANGUAGES, t, type Language } from '../i18n/index.js';
 import { dailyPostMessage, dateLocale, sentenceDate } from '../render/daily.js';
-import { LIMITS } from '../message/limits.js';
+import { embedLength, fitFields, LIMITS } from '../message/limits.js';
 import { truncate } from '../text/truncate.js';
 import { COLOR } from '../render/messages.js';
 import { capitalise, showUserText } from '../render/text.js';
@@ -382,6 +382,15 @@ async function unrevealedQuizzes(daily: DailyService, posts: readonly PostRecord
   return new Set(states.filter(({ quiz }) => quiz === null || (quiz.state !== 'closed' && quiz.state !== 'gone')).map(({ id }) => id));
 }
 
+/**
+ * A recorded error or pause reason as a status or history line shows it: up to 500 characters are kept,
+ * but ten channels (or fifteen days) of them would not fit one reply.
+ */
+function shortReason(text: string): string {
+  return truncate(text, SHORT_REASON);
+}
+const SHORT_REASON = 120;
+
 function deliveryLine(last: PostRecord | null, language: Language, hidden: ReadonlySet<string>): string {
   if (!last) return tr(language, 'delivery.none');
   const id = last.quizId && hidden.has(last.quizId) ? tr(language, 'history.openQuiz') : last.quoteId;
@@ -389,7 +398,7 @@ function deliveryLine(last: PostRecord | null, language: Language, hidden: Reado
   if (last.status === 'failed') {
     // The error is Discord's or the network's own words, kept as recorded.
     const retry = last.nextAttemptAt ? ` — ${tr(language, 'delivery.retrying', { relative: ts(last.nextAttemptAt, TimestampStyles.RelativeTime) })}` : '';
-    return `${tr(language, 'delivery.failed', { date: last.localDate, error: last.lastError ?? tr(language, 'delivery.unknownError') })}${retry}`;
+    return `${tr(language, 'delivery.failed', { date: last.localDate, error: last.lastError ? shortReason(last.lastError) : tr(language, 'delivery.unknownError') })}${retry}`;
   }
   return tr(language, 'delivery.sending', { date: last.localDate });
 }
@@ -413,9 +422,9 @@ async function statusDaily(app: App, daily: DailyService, guildId: string, now: 
     // A reason the bot wrote when it paused itself is English ("daily: …"); one a manager typed is shown as typed.
     const state =
       s.state === 'paused'
-        ? tr(language, 'status.paused', { reason: s.pausedReason ?? tr(language, 'status.afterFailures') })
+        ? tr(language, 'status.paused', { reason: s.pausedReason ? shortReason(s.pausedReason) : tr(language, 'status.afterFailures') })
         : holiday
-          ? `${tr(language, 'status.pausedUntil', { date: sentenceDate(s.pausedUntil ?? today, language) })}${s.pausedReason ? ` — ${s.pausedReason}` : ''} ${tr(language, 'status.endsEarly')}`
+          ? `${tr(language, 'status.pausedUntil', { date: sentenceDate(s.pausedUntil ?? today, language) })}${s.pausedReason ? ` — ${shortReason(s.pausedReason)}` : ''} ${tr(language, 'status.endsEarly')}`
           : tr(language, 'status.on');
     const lines = [
       `${channelMention(s.channelId)} · ${state}`,
@@ -426,16 +435,17 @@ async function statusDaily(app: App, daily: DailyService, guildId: string, now: 
       `**${tr(language, 'status.lastDelivery')}** ${deliveryLine(last, language, hidden)}`,
       s.failedDays > 0 ? `**${tr(language, 'status.failedDays')}** ${s.failedDays}` : '',
     ];
-    return { name: truncate(`#${s.channelName ?? s.channelId}`, LIMITS.fieldName), value: truncate(lines.filter(Boolean).join('\n'), LIMITS.fieldValue) };
+    return { name: `#${s.channelName ?? s.channelId}`, value: lines.filter(Boolean).join('\n') };
   }));
   const description = [
     live.length === 0 ? tr(language, 'status.noneLive') : tr(language, 'status.live', { count: live.length, max: MAX_SCHEDULES_PER_GUILD }),
     off.length > 0 ? tr(language, 'status.offList', { channels: off.map((s) => `${channelMention(s.channelId)}`).join(', ') }) : '',
   ].filter(Boolean).join('\n');
-  return {
-    type: 'message',
-    payload: { embeds: [{ color: COLOR, title: tr(language, 'status.title'), description: truncate(description, LIMITS.description), fields }], flags: EPHEMERAL, allowed_mentions: NO_MENTIONS },
-  };
+  // Ten channels' fields share what the title and description leave of the embed's 6,000 characters; the
+  // description (a long list of channels turned off) keeps at most a tenth of it.
+  const head = { color: COLOR, title: tr(language, 'status.title'), description: truncate(description, LIMITS.embedTotal / 10) };
+  const embed = { ...head, fields: fitFields(fields, LIMITS.embedTotal - embedLength(head)) };
+  return { type: 'message', payload: { embeds: [embed], flags: EPHEMERAL, allowed_mentions: NO_MENTIONS } };
 }
 
 async function testDaily(daily: DailyService, s: Schedule, request: CommandRequest): Promise<Reply> {
@@ -557,7 +567,7 @@ async function historyDaily(daily: DailyService, guildId: string, request: Comma
   if (posts.length === 0) return say(language, 'history.none');
   const several = new Set(posts.map((p) => p.channelId)).size > 1 || !channel;
   const outcome = (p: PostRecord): string =>
-    p.status === 'sent' ? tr(language, 'history.sent') : p.status === 'failed' ? tr(language, 'history.failed', { error: p.lastError ?? '' }) : tr(language, 'history.sending');
+    p.status === 'sent' ? tr(language, 'history.sent') : p.status === 'failed' ? tr(language, 'history.failed', { error: shortReason(p.lastError ?? '') }) : tr(language, 'history.sending');
   const hidden = await unrevealedQuizzes(daily, posts);
   // An open quiz's quote id is its answer: the line says it is a quiz and keeps the id back until the reveal.
   const voice = (p: PostRecord): string =>

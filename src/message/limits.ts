@@ -3,7 +3,8 @@
  * Tests run every quote of the corpus through it; the edges run every reply
  * through it too, so a breach is a logged bug, never a rejected message.
  */
-import type { APIEmbed } from 'discord-api-types/v10';
+import type { APIEmbed, APIEmbedField } from 'discord-api-types/v10';
+import { truncate } from '../text/truncate.js';
 import type { MessagePayload } from './payload.js';
 
 export const LIMITS = {
@@ -27,7 +28,7 @@ export const LIMITS = {
   threadName: 100,
 } as const;
 
-function embedLength(e: APIEmbed): number {
+export function embedLength(e: APIEmbed): number {
   return (
     (e.title?.length ?? 0) +
     (e.description?.length ?? 0) +
@@ -70,4 +71,50 @@ export function limitViolations(payload: MessagePayload): string[] {
     }
   });
   return out;
+}
+
+/**
+ * Shares `budget` between items of the given sizes: an item within its fair
+ * share keeps all it wants, and what it leaves over goes to the larger ones.
+ */
+function share(sizes: readonly number[], budget: number): number[] {
+  const order = sizes.map((size, i) => ({ i, size })).sort((a, b) => a.size - b.size);
+  const allotted = new Array<number>(sizes.length).fill(0);
+  let left = Math.max(0, budget);
+  order.forEach(({ i, size }, k) => {
+    const given = Math.min(size, Math.floor(left / (order.length - k)));
+    allotted[i] = given;
+    left -= given;
+  });
+  return allotted;
+}
+
+/** Lines within `max` characters (newlines included): the longest are cut first, each keeps its start. */
+export function fitLines(lines: readonly string[], max: number): string {
+  const text = lines.join('\n');
+  if (text.length <= max) return text;
+  const allotted = share(lines.map((line) => line.length), max - (lines.length - 1));
+  return lines.map((line, i) => truncate(line, Math.max(1, allotted[i] ?? 0))).join('\n');
+}
+
+/**
+ * Fields that together stay within `budget` characters (names and values, as
+ * the embed total counts them): each first within its own limits; then, if
+ * they are still too long together, a field within its fair share keeps all
+ * of it and what it leaves over goes to the longer ones. A field cut keeps
+ * every line, its longest lines shortened first (`truncate`): ten channels
+ * all stay readable, none pushed out.
+ */
+export function fitFields(fields: readonly APIEmbedField[], budget: number): APIEmbedField[] {
+  const capped = fields.map((f) => ({ ...f, name: truncate(f.name, LIMITS.fieldName), value: fitLines(f.value.split('\n'), LIMITS.fieldValue) }));
+  const size = (f: APIEmbedField) => f.name.length + f.value.length;
+  if (capped.reduce((n, f) => n + size(f), 0) <= budget) return capped;
+  const allotted = share(capped.map(size), budget);
+  return capped.map((f, i) => {
+    const given = allotted[i] ?? 0;
+    if (size(f) <= given) return f;
+    // The name (the channel's, also mentioned in the value) keeps at most a fifth of the field.
+    const name = truncate(f.name, Math.max(1, Math.min(f.name.length, Math.floor(given / 5))));
+    return { ...f, name, value: fitLines(f.value.split('\n'), Math.max(1, given - name.length)) };
+  });
 }

@@ -11,6 +11,7 @@ import { DailyService } from '../../src/daily/service.js';
 import { SqliteDailyStore } from '../../src/daily/sqlite-store.js';
 import { openDatabase } from '../../src/db/database.js';
 import { Dispatcher } from '../../src/interactions/dispatch.js';
+import { limitViolations } from '../../src/message/limits.js';
 import { SqliteQuizStore } from '../../src/quiz/sqlite-store.js';
 import type { CommandRequest, OptionValue } from '../../src/interactions/types.js';
 
@@ -98,4 +99,51 @@ test('an open quiz day keeps its quote id out of /daily history and /daily statu
   await quizzes.markClosed(quizId);
   assert.match(await ask('history'), new RegExp(`\`2026-12-04\` <#\\d+> ${quoteId} · quiz — sent`));
   assert.match(await ask('status'), new RegExp(`\\(${quoteId}\\)`));
+});
+
+test('/daily status and /daily history fit Discord’s limits in every language at their longest: ten channels, long names, reasons and errors', async (t) => {
+  const library = loadLibrary();
+  const db = openDatabase(':memory:');
+  t.after(() => db.close());
+  const store = new SqliteDailyStore(db);
+  const app = createApp({ library, daily: new DailyService(library.corpus, store, { post: async () => ({ messageId: '1' }) }) });
+  const dispatcher = new Dispatcher(commands, app);
+  const guildId = '11800000000000000202';
+  const now = new Date('2026-03-10T06:00:00Z');
+  const themes = [...library.corpus.themes].sort((a, b) => b.label.length - a.label.length);
+  const snowflake = (n: number) => String(10n ** 19n * 9n + BigInt(n)); // 20 digits, the longest mentions
+  // Channels turned off (settings kept) are listed in the description.
+  for (let i = 0; i < 40; i++) {
+    const off = await store.upsertSchedule({ guildId, channelId: snowflake(100 + i), time: '09:00', timeZone: 'UTC', roleId: null, thread: false }, now);
+    await store.disableSchedule(off.id, now);
+  }
+  const sixDays = 0b1101111; // no run of days to shorten: each named
+  for (let i = 0; i < 10; i++) {
+    const s = await store.upsertSchedule(
+      { guildId, channelId: snowflake(i), channelName: `${'история-и-память-'.repeat(6)}${i}`.slice(0, 100), time: '23:59', timeZone: 'America/Argentina/Buenos_Aires', roleId: snowflake(50 + i), thread: true, days: sixDays, quizDays: sixDays, language: 'uk' },
+      now,
+    );
+    await store.addSyllabusRange(s.id, themes[0]?.id ?? '', '2026-03-01', '2026-03-31', now);
+    await store.addSyllabusRange(s.id, themes[1]?.id ?? '', '2026-04-01', null, now);
+    for (const date of ['2026-03-08', '2026-03-09']) {
+      assert.ok(await store.claimPost(s.id, date, library.corpus.quotes[i]?.id ?? '', now, 'me', themes[0]?.id ?? null));
+      await store.markFailed(s.id, date, `Discord refused the post (400 50035: ${'Invalid Form Body — embeds[0].description: Must be 4096 or fewer in length. '.repeat(8)})`, now, new Date('2026-03-10T07:00:00Z'));
+    }
+    await store.pauseUntil(s.id, '2026-03-20', 'Весенние каникулы: '.padEnd(200, 'школа закрыта на ремонт, занятия возобновятся после каникул, '), now);
+  }
+  for (const language of ['en', 'ru', 'uk'] as const) {
+    for (const subcommand of ['status', 'history'] as const) {
+      const reply = await dispatcher.command({ ...set(channel(null)), guildId, subcommand, options: {}, now, language });
+      assert.deepEqual(limitViolations(reply.payload), [], `${language} /daily ${subcommand}`);
+      const embed = reply.payload.embeds?.[0];
+      if (subcommand === 'status') {
+        assert.equal(embed?.fields?.length, 10, `${language}: every channel has its field`);
+        for (const [i, field] of (embed?.fields ?? []).entries()) assert.ok(field.value.startsWith(`<#${snowflake(i)}> · `), `${language}: the field of channel ${i} says which it is`);
+      } else {
+        const lines = (embed?.description ?? '').split('\n');
+        assert.equal(lines.length, 15, `${language}: fifteen days`);
+        for (const line of lines) assert.match(line, /^`2026-03-0[89]` <#\d{20}> lr-\d{3} \([\w-]+\) — \S+ Discord refused the post \(400 50035: Invalid Form Body .{40,}…$/u, `${language}: each day's line whole, its error shortened`);
+      }
+    }
+  }
 });
