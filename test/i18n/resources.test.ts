@@ -88,3 +88,18 @@ test('/themes in every language fits Discord’s limits and keeps the themes as 
   assert.equal(themesMessage(corpus, 'ru').embeds?.[0]?.title, 'Темы');
   assert.equal(themesMessage(corpus, 'uk').embeds?.[0]?.title, 'Теми');
 });
+
+test('one word for each thing within a language: server managers, defaults, and the source quiz asks what kind of source', () => {
+  const texts = (language: (typeof LANGUAGES)[number]) => [...flatten(readResource(language)).values()].flat().join('\n');
+  const ru = texts('ru');
+  const uk = texts('uk');
+  // Discord's permission is «Управлять сервером» / «Керувати сервером»: those who have it, named one way.
+  assert.doesNotMatch(ru, /администратор/i);
+  assert.doesNotMatch(uk, /адміністратор/i);
+  assert.doesNotMatch(uk, /за замовчуванням/i, 'uk says “типово” for a default');
+  // The answers are kinds of source (a leaflet, a letter), not which source.
+  assert.doesNotMatch(ru, /из какого это источника/i);
+  assert.doesNotMatch(uk, /з якого це джерела/i);
+  assert.match(t('ru', 'quiz.titleSource'), /какого рода этот источник/);
+  assert.match(t('uk', 'quiz.titleSource'), /якого роду це джерело/);
+});
