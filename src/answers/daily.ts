@@ -264,7 +264,7 @@ export function daysText(days: number, language: Language): string {
 }
 
 /** `every day`, `on weekdays (Mon–Fri)`, `on Mon, Wed, Fri`: when a schedule posts, as a sentence says it. */
-function onDaysText(days: number, language: Language): string {
+export function onDaysText(days: number, language: Language): string {
   if (days === EVERY_DAY) return tr(language, 'days.onEvery');
   if (days === WEEKDAYS) return tr(language, 'days.onWeekdays');
   if (days === WEEKENDS) return tr(language, 'days.onWeekends');

@@ -58,8 +58,9 @@ function dayIndex(word: string): number {
  * wrap (`fri-mon` is Fri, Sat, Sun, Mon). The error says what was not understood.
  */
 export function parseDays(input: string): ParseResult<number> {
-  // What formatDays wrote reads back: "weekdays (Mon–Fri)".
-  const text = input.trim().toLowerCase().replace(/\s*\(.*\)$/, '');
+  // What formatDays wrote reads back: "weekdays (Mon–Fri)"; and what the replies write as a sentence's part,
+  // "on Mon, Wed" / "по пн, ср" / "у пн, ср" (/daily set's confirmation).
+  const text = input.trim().toLowerCase().replace(/\s*\(.*\)$/, '').replace(/^(on|по|в|у)\s+/, '');
   // English, and what a Russian or Ukrainian manager types (and the bot writes back in those languages).
   if (text === '' || /^(every ?day|daily|all|all days|7 days|каждый день|ежедневно|все дни|щодня|кожен день|кожного дня|усі дні|всі дні)$/.test(text)) return { ok: true, value: EVERY_DAY };
   if (/^(week ?days|mon(day)?\s*[-–]\s*fri(day)?|school ?days|monday to friday|(по )?будн(и|ям|ие дни)|(у )?будні( дні)?)$/.test(text)) {

@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { autocompleteDays, daysText } from '../../src/answers/daily.js';
+import { autocompleteDays, daysText, onDaysText } from '../../src/answers/daily.js';
+import { capitalise } from '../../src/render/text.js';
 import { EVERY_DAY, parseDays, WEEKDAYS, WEEKENDS } from '../../src/daily/days.js';
 import { LANGUAGES } from '../../src/i18n/index.js';
 
@@ -39,6 +40,16 @@ test('what the bot writes in each language reads back as the same days', () => {
       assert.deepEqual(parseDays(daysText(mask, language)), { ok: true, value: mask }, `${language} ${daysText(mask, language)}`);
     }
   }
+  // Every set of days, as a list, as a sentence's part ("по пн, ср", "on weekdays (Mon–Fri)") and capitalised (status).
+  for (const language of LANGUAGES) {
+    for (let mask = 1; mask <= EVERY_DAY; mask++) {
+      for (const written of [daysText(mask, language), onDaysText(mask, language), capitalise(daysText(mask, language)), capitalise(onDaysText(mask, language))]) {
+        assert.deepEqual(parseDays(written), { ok: true, value: mask }, `${language} “${written}”`);
+      }
+    }
+  }
+  assert.equal(onDaysText(MON | WED, 'ru'), 'по пн, ср');
+  assert.equal(onDaysText(MON | WED, 'uk'), 'у пн, ср');
   assert.equal(daysText(MON | WED | FRI, 'ru'), 'пн, ср, пт');
   assert.equal(daysText(WEEKDAYS, 'uk'), 'будні (пн–пт)');
 });
