@@ -6,12 +6,10 @@
  * a time already past today, so the catch-up tick at each start is what posts.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import fs, { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ApplicationCommandOptionType } from 'discord-api-types/v10';
 import { SqliteDailyStore } from '../../src/daily/sqlite-store.js';
@@ -20,65 +18,10 @@ import { shardExecArgv, spawnBatches } from '../../src/shard/manager.js';
 import { shardConfigEnv, shardRole } from '../../src/shard/role.js';
 import { guildIdForShard, snowflake, StandIn } from '../../support/discord/index.js';
 import { BOT_ID, TOKEN } from '../../support/bot.js';
+import { startBotProcess as start, waitFor, type BotProcess as Run } from '../../support/processes.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const S = ApplicationCommandOptionType.String;
-type Line = Record<string, unknown>;
-
-interface Run {
-  readonly child: ChildProcess;
-  /** stdout and stderr so far. */
-  output(): string;
-  /** The JSON log lines so far. */
-  lines(): Line[];
-  readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** `npm start` as a process of its own group (killed whole in t.after, so nothing outlives the test). */
-function start(t: TestContext, env: Record<string, string>): Run {
-  const { SHARDS: _shards, SHARD_COUNT: _count, SHARDING_MANAGER: _manager, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { ...inherited, DISCORD_TOKEN: TOKEN, LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exit = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
-  t.after(() => {
-    try {
-      if (child.pid) process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  });
-  return {
-    child,
-    exit,
-    output: () => output,
-    lines: () =>
-      output.split('\n').flatMap((l) => {
-        if (!l.startsWith('{')) return [];
-        try {
-          return [JSON.parse(l) as Line];
-        } catch {
-          return [];
-        }
-      }),
-  };
-}
-
-async function waitFor<T>(what: string, run: Run | null, probe: () => T | undefined | null | false, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}\n${run?.output().slice(-3000) ?? ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function alive(pid: number): boolean {
   try {
