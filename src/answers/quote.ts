@@ -10,7 +10,7 @@ import { LIMITS } from '../message/limits.js';
 import { notice } from '../message/payload.js';
 import { truncate } from '../text/truncate.js';
 import { t, t as translate, type Language } from '../i18n/index.js';
-import { citeMessage, contextMessage, kindLabel, noSuchNoteText, noWorkText, resultMessage } from '../render/messages.js';
+import { citeMessage, contextMessage, findKind, kindLabel, noSuchNoteText, noWorkText, resultMessage } from '../render/messages.js';
 import { showUserText } from '../render/text.js';
 import { resolveFacet } from '../search/facets.js';
 import type { SearchOutcome } from '../search/engine.js';
@@ -61,8 +61,8 @@ export function checkQuoteOptions(app: App, o: QuoteOptions, language: Language 
     filters.speaker = facet.key;
   }
   if (o.source?.trim()) {
-    const s = o.source.trim().toLowerCase();
-    const kind = app.corpus.kinds.find((k) => k.id === s || k.label.toLowerCase() === s);
+    // Typed without the autocomplete, a kind may be in the reader's words (`Листовка`), as the choices show it.
+    const kind = findKind(app.corpus, o.source);
     if (!kind) return refuse('quote.errors.noKind', { input: showUserText(o.source, 40), kinds: app.corpus.kinds.map((k) => `\`${k.id}\``).join(', ') });
     filters.kind = kind.id;
   }

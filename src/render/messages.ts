@@ -5,8 +5,8 @@
  */
 import { ButtonStyle, ComponentType, type APIButtonComponent, type APIEmbed } from 'discord-api-types/v10';
 import { contextExcerpt, type SourceLayout } from '../corpus/context.js';
-import type { Corpus, Quote, Source } from '../corpus/types.js';
-import { hasKey, t, type Language } from '../i18n/index.js';
+import type { Corpus, Quote, Source, SourceKind } from '../corpus/types.js';
+import { hasKey, LANGUAGES, t, type Language } from '../i18n/index.js';
 import { pageId, quoteActionId, type PageState } from '../interactions/custom-id.js';
 import { EPHEMERAL, NO_MENTIONS, notice, type MessagePayload } from '../message/payload.js';
 import type { Filters } from '../search/query.js';
@@ -39,6 +39,17 @@ export function kindLabel(corpus: Corpus, kind: string, language: Language): str
   const key = `kinds.${kind}`;
   if (hasKey(language, key)) return t(language, key);
   return corpus.kinds.find((k) => k.id === kind)?.label ?? kind;
+}
+
+/**
+ * The kind a typed source names: its id, the corpus's label, or its label in any of the bot's languages
+ * (`Листовка`, `Інтерв'ю`), whatever the typist's Discord language; null when it names none.
+ */
+export function findKind(corpus: Corpus, input: string): SourceKind | null {
+  const fold = (text: string) => text.trim().toLowerCase().replace(/[’ʼ`]/g, "'");
+  const typed = fold(input);
+  if (typed === '') return null;
+  return corpus.kinds.find((k) => fold(k.id) === typed || fold(k.label) === typed || LANGUAGES.some((language) => fold(kindLabel(corpus, k.id, language)) === typed)) ?? null;
 }
 
 /**

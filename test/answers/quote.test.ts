@@ -321,6 +321,13 @@ describe('/quote filters', () => {
     for (const example of ['young', 'female', 'male', 'Ukrainian', 'student', 'worker']) assert.ok(resolveFacet(example, app.search.facets), example);
   });
 
+  it('reads a source kind typed in any of the bot’s languages, as the autocomplete shows it', async () => {
+    for (const [typed, kind] of [['Листовка', 'leaflet'], ['листівка', 'leaflet'], ["Інтерв'ю", 'interview'], ['Інтерв’ю', 'interview'], ['Донесение тайной полиции', 'report'], ['LETTER', 'letter']] as const) {
+      const reply = await run('quote', { source: typed });
+      assert.equal(page(reply.payload).quote.kind, kind, typed);
+    }
+  });
+
   it('refuses an unknown source kind, listing every kind', async () => {
     assertNotice(await run('quote', { source: 'diary' }), 'There is no source kind “diary”. The kinds are: `interview`, `report`, `letter`, `meeting`, `leaflet`, `manifesto`, `banner`.');
   });
