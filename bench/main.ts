@@ -9,14 +9,15 @@
  *   3. the same requests through bare MiniSearch and FlexSearch, interleaved;
  *   4. the index at 100,000 quotes: saved versus rebuilt, heap per 1,000 quotes;
  *   5. the daily scheduler: real minute ticks over a SQLite file at 100,000
- *      servers (and its hourly full pass), the pure decision alone over all of
+ *      servers (and its hourly full pass), then over an embedded PostgreSQL, the pure decision alone over all of
  *      them, a burst of 10,000 posts under Discord's global rate limit;
  *   6. /quote round trips through discord.js and the local Discord stand-in;
  *   7. the corpus drafter on the bundled essay, against its hand curation (cheap: one run);
  *   8. memory of 16 shards as `npm start` runs them through the stand-in: one process each against 2 clusters.
  *
  * `npm run bench -- --json` prints one JSON object instead of the tables;
- * `--quick` runs fewer repetitions (for trying things, not for the README).
+ * `--quick` runs fewer repetitions (for trying things, not for the README);
+ * `--only scheduler` runs that part alone and prints its figures.
  * Each measurement runs in its own child process (a fresh heap), one after
  * another; progress goes to stderr. Percentiles are nearest-rank over every
  * timed call; see each child for what exactly it times.
@@ -28,6 +29,14 @@ import { BENCH_DIR, median, round, ROOT_DIR, runChild } from './stats.js';
 const args = new Set(process.argv.slice(2));
 const json = args.has('--json');
 const quick = args.has('--quick');
+/** The parts that can run alone (`--only NAME`). */
+const PARTS = ['scheduler'] as const;
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt === -1 ? undefined : process.argv[onlyAt + 1];
+if (onlyAt !== -1 && !PARTS.some((part) => part === only)) {
+  console.error(`bench: --only takes one of: ${PARTS.join(', ')} (not ${only ?? 'nothing'})`);
+  process.exit(2);
+}
 const began = performance.now();
 const progress = (what: string) => process.stderr.write(`bench: ${what} (${((performance.now() - began) / 1000).toFixed(0)} s)\n`);
 
@@ -79,10 +88,7 @@ interface Heap {
   heap_mb_per_1000_quotes: number;
   with_corpus_mb_per_1000_quotes: number;
 }
-interface Scheduler {
-  servers: number;
-  zones: number;
-  real_tick: {
+interface RealTick {
     store: string;
     schedules: number;
     active: number;
@@ -96,7 +102,13 @@ interface Scheduler {
     full_pass_checked: number;
     all_ticks_ms: { p50: number; p99: number; max: number; n: number };
     first_tick_after_upgrade: { ms: number; checked: number; due: number; sent: number };
-  };
+    seed_ms: number;
+}
+interface Scheduler {
+  servers: number;
+  zones: number;
+  real_tick: RealTick;
+  real_tick_postgres: RealTick;
   posts_indexed: number;
   tick_ms: { p50: number; p99: number; max: number; n: number };
   tick_ms_day_start: number;
@@ -119,6 +131,48 @@ interface E2e {
   p99: number;
   max: number;
   failures: number;
+}
+
+const schedulerArgs = ['100000', '10000', quick ? '20' : '60'];
+/** The scheduler's figures in the JSON, SQLite's and PostgreSQL's side by side. */
+const schedulerFigures = (scheduler: Scheduler) => {
+  const real = scheduler.real_tick;
+  const pg = scheduler.real_tick_postgres;
+  return {
+    tick_ms_100000_servers: real.tick_ms.p50,
+    tick_ms_100000_servers_postgres: pg.tick_ms.p50,
+    tick_p99_ms_100000_servers: real.tick_ms.p99,
+    tick_p99_ms_100000_servers_postgres: pg.tick_ms.p99,
+    tick_due_p50_100000_servers: real.due_per_tick.p50,
+    tick_due_p50_100000_servers_postgres: pg.due_per_tick.p50,
+    tick_busiest_100000_servers: real.busiest_tick,
+    tick_busiest_100000_servers_postgres: pg.busiest_tick,
+    full_pass_ms_100000_servers: real.full_pass_ms,
+    full_pass_ms_100000_servers_postgres: pg.full_pass_ms,
+    first_tick_after_upgrade_ms_100000_servers: real.first_tick_after_upgrade.ms,
+    first_tick_after_upgrade_ms_100000_servers_postgres: pg.first_tick_after_upgrade.ms,
+    seed_ms_100000_servers: real.seed_ms,
+    seed_ms_100000_servers_postgres: pg.seed_ms,
+    decision_ms_100000_servers: scheduler.tick_ms.p50,
+    decision_p99_ms_100000_servers: scheduler.tick_ms.p99,
+    decision_ms_day_start_100000_servers: scheduler.tick_ms_day_start,
+    burst_10000_posts_s: scheduler.burst.simulated_s,
+    burst: scheduler.burst,
+  };
+};
+/** One line per engine for the table: the real ticks over its store. */
+const tickLine = (zones: number, real: RealTick) =>
+  `p50 ${real.tick_ms.p50} ms, p99 ${real.tick_ms.p99} ms over ${real.tick_ms.n} minute ticks (${real.due_per_tick.p50} posts due in the median tick; the busiest, ${real.busiest_tick.due} posts, ${real.busiest_tick.ms} ms); hourly full pass ${real.full_pass_ms} ms; first tick after the upgrade (storing ${real.first_tick_after_upgrade.checked} hints) ${real.first_tick_after_upgrade.ms} ms; ${zones} zones`;
+
+if (only === 'scheduler') {
+  progress('scheduler (SQLite, then PostgreSQL)');
+  const scheduler = await runChild<Scheduler>('scheduler-child.ts', schedulerArgs);
+  if (json) console.log(JSON.stringify({ ...schedulerFigures(scheduler), scheduler, seconds: round((performance.now() - began) / 1000) }));
+  else {
+    console.log(`scheduler tick, 100,000 servers, ${scheduler.real_tick.store}: ${tickLine(scheduler.zones, scheduler.real_tick)}`);
+    console.log(`scheduler tick, 100,000 servers, ${scheduler.real_tick_postgres.store}: ${tickLine(scheduler.zones, scheduler.real_tick_postgres)}`);
+  }
+  process.exit(0);
 }
 
 // ---- 1. cold start --------------------------------------------------------
@@ -178,8 +232,8 @@ progress('heap, 100,000 quotes');
 const heap = await runChild<Heap>('index-child.ts', ['heap', '100000'], ['--expose-gc']);
 
 // ---- 5. the scheduler --------------------------------------------------------
-progress('scheduler');
-const scheduler = await runChild<Scheduler>('scheduler-child.ts', ['100000', '10000', quick ? '20' : '60']);
+progress('scheduler (SQLite, then PostgreSQL)');
+const scheduler = await runChild<Scheduler>('scheduler-child.ts', schedulerArgs);
 
 // ---- 6. end to end -----------------------------------------------------------
 progress('end to end through discord.js');
@@ -218,6 +272,7 @@ const big = run('100000');
 const bundled = run('bundled');
 const rssBaseline = round(median(baseline));
 const real = scheduler.real_tick;
+const realPg = scheduler.real_tick_postgres;
 
 interface Target {
   readonly what: string;
@@ -236,6 +291,7 @@ const targets: Target[] = [
   { what: 'saved index start vs rebuild, 100,000', value: `${startup.load_ms} vs ${startup.build_ms} ms (×${round(startup.build_ms / startup.load_ms, 2)})`, target: '≥ 3× faster', met: startup.build_ms >= 3 * startup.load_ms && startup.mismatches === 0 },
   { what: 'index heap per 1,000 quotes', value: `${heap.heap_mb_per_1000_quotes} MB`, target: '≤ 3 MB', met: heap.heap_mb_per_1000_quotes <= 3 },
   { what: 'one scheduler tick, 100,000 servers (median)', value: `${real.tick_ms.p50} ms (p99 ${real.tick_ms.p99}; hourly full pass ${real.full_pass_ms})`, target: '< 10 ms', met: real.tick_ms.p50 < 10 },
+  { what: 'one scheduler tick, 100,000 servers, PostgreSQL (median)', value: `${realPg.tick_ms.p50} ms (p99 ${realPg.tick_ms.p99}; hourly full pass ${realPg.full_pass_ms})`, target: '< 50 ms', met: realPg.tick_ms.p50 < 50 },
   { what: 'draft of the essay: curated quotes with identical parts and note', value: `${pct(drafted.draft_note_accuracy)} (parts ${pct(drafted.draft_parts_recall)})`, target: '≥ 95 %', met: drafted.draft_note_accuracy >= 0.95 && drafted.passes_check },
   { what: 'draft of the essay: identical speaker', value: pct(drafted.draft_speaker_accuracy), target: '≥ 80 %', met: drafted.draft_speaker_accuracy >= 0.8 },
   { what: 'draft of the essay: proposals that are curated voices', value: pct(drafted.draft_precision), target: '≥ 90 %', met: drafted.draft_precision >= 0.9 },
@@ -272,17 +328,7 @@ const result = {
   index_saved_mb_100000: startup.saved_mb,
   heap_mb_per_1000_quotes: heap.heap_mb_per_1000_quotes,
   heap_mb_per_1000_quotes_with_corpus: heap.with_corpus_mb_per_1000_quotes,
-  tick_ms_100000_servers: real.tick_ms.p50,
-  tick_p99_ms_100000_servers: real.tick_ms.p99,
-  tick_due_p50_100000_servers: real.due_per_tick.p50,
-  tick_busiest_100000_servers: real.busiest_tick,
-  full_pass_ms_100000_servers: real.full_pass_ms,
-  first_tick_after_upgrade_ms_100000_servers: real.first_tick_after_upgrade.ms,
-  decision_ms_100000_servers: scheduler.tick_ms.p50,
-  decision_p99_ms_100000_servers: scheduler.tick_ms.p99,
-  decision_ms_day_start_100000_servers: scheduler.tick_ms_day_start,
-  burst_10000_posts_s: scheduler.burst.simulated_s,
-  burst: scheduler.burst,
+  ...schedulerFigures(scheduler),
   e2e_p50_ms: e2e.p50,
   e2e_p99_ms: e2e.p99,
   e2e_interactions: e2e.interactions,
@@ -333,7 +379,8 @@ if (json) {
         ['RSS then', `${coldOf('rss_mb')} MB (an empty script under node --import tsx: ${rssBaseline} MB)`],
         ['index at 100,000 quotes: rebuild / load saved (median of ' + startup.runs + ')', `${startup.build_ms} / ${startup.load_ms} ms; saving ${startup.save_ms} ms, ${startup.saved_mb} MB; answers identical: ${startup.mismatches === 0 ? 'yes' : `no (${startup.mismatches})`}`],
         ['index heap at 100,000 quotes', `${heap.index_mb} MB = ${heap.heap_mb_per_1000_quotes} MB per 1,000 quotes (with the quotes themselves: ${heap.with_corpus_mb_per_1000_quotes})`],
-        ['scheduler tick, 100,000 servers in ' + scheduler.zones + ' zones (SQLite file)', `p50 ${real.tick_ms.p50} ms, p99 ${real.tick_ms.p99} ms over ${real.tick_ms.n} minute ticks (${real.due_per_tick.p50} posts due in the median tick; the busiest, ${real.busiest_tick.due} posts, ${real.busiest_tick.ms} ms); hourly full pass ${real.full_pass_ms} ms; first tick after the upgrade (storing ${real.first_tick_after_upgrade.checked} hints) ${real.first_tick_after_upgrade.ms} ms`],
+        ['scheduler tick, 100,000 servers (SQLite file)', tickLine(scheduler.zones, real)],
+        ['scheduler tick, 100,000 servers (PostgreSQL, embedded, fsync on)', tickLine(scheduler.zones, realPg)],
         ['scheduler decision alone (pure dueSchedules over all 100,000, as every tick made it before the check hints)', `p50 ${scheduler.tick_ms.p50} ms, p99 ${scheduler.tick_ms.p99} ms over ${scheduler.tick_ms.n} minute ticks; first tick of a local day ${scheduler.tick_ms_day_start} ms`],
         ['10,000 posts due in one minute, 50 requests/s', `${scheduler.burst.sent} sent, ${scheduler.burst.failed} failed, ${scheduler.burst.requests} requests over ${scheduler.burst.simulated_s} s simulated (at most ${scheduler.burst.max_requests_in_any_second} in any second); the tick's own work ${scheduler.burst.tick_cpu_ms} ms`],
         [

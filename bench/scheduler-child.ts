@@ -8,7 +8,9 @@
  *    planned or not yet posted); `deliver` succeeds at once. The first tick
  *    after the upgrade (no check hints yet: a full pass that stores them all),
  *    then 60 successive minute ticks, one of which is the hourly full pass (the
- *    safety net), timed apart.
+ *    safety net), timed apart. The same servers and posts, then the same
+ *    ticks, over PostgreSQL: a fresh database on an embedded server started
+ *    (and stopped) here, bulk-seeded in batches of rows.
  * 2. The pure decision alone (`dueSchedules` over all 100,000 and ~150,000
  *    posts), as the scheduler made it every minute before the check hints, and
  *    as its full pass still makes it: successive minute ticks, and the first
@@ -27,15 +29,21 @@ import { dueSchedules, type PostRecord, type Schedule } from '../src/daily/due.j
 import { createRotation } from '../src/daily/rotation.js';
 import type { DeliveryJob } from '../src/daily/ports.js';
 import { DailyScheduler } from '../src/daily/scheduler.js';
+import { PgDailyStore } from '../src/daily/pg-store.js';
 import { SqliteDailyStore } from '../src/daily/sqlite-store.js';
+import type { DailyStore } from '../src/daily/store.js';
 import { addDays, listTimeZones, localDate } from '../src/daily/time.js';
 import { openDatabase } from '../src/db/database.js';
+import { openPostgres } from '../src/db/postgres.js';
 import { round, summarize } from './stats.js';
+import { startPostgres } from '../support/postgres.js';
 import { prng } from '../support/synthetic.js';
 
 const SERVERS = Number(process.argv[2] ?? 100_000);
 const BURST = Number(process.argv[3] ?? 10_000);
 const TICKS = Number(process.argv[4] ?? 60);
+/** Which stores the real ticks run over: `sqlite,postgres` (the default), or one of them. */
+const ENGINES = (process.argv[5] ?? 'sqlite,postgres').split(',');
 
 // ---- the servers and the steady state of their day ---------------------------
 const random = prng(11);
@@ -104,33 +112,18 @@ for (const action of dueSchedules(schedules, [], start)) {
 const steadyPosts = posts.slice();
 
 // ---- 1. the real tick ----------------------------------------------------------
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-bench-scheduler-'));
-const real = await (async () => {
-  const file = openDatabase(path.join(dir, 'bot.db'));
-  const insertSchedule = file.prepare(`
-    INSERT INTO daily_schedules (id, guild_id, channel_id, local_time, time_zone, role_id, thread, state, paused_reason,
-                                 failed_days, effective_from, created_at, updated_at)
-    VALUES (@id, @guildId, @channelId, @time, @timeZone, NULL, @thread, @state, NULL, 0, @since, @since, @since)`);
-  const insertPost = file.prepare(`
-    INSERT INTO daily_posts (schedule_id, guild_id, local_date, quote_id, channel_id, status, attempts, stale_reclaims,
-                             claimed_by, claimed_at, nonce_since, message_id, sent_at, last_error, next_attempt_at,
-                             updated_at)
-    VALUES (@scheduleId, @guildId, @localDate, @quoteId, @channelId, @status, 1, 0, 'bench', @at, @at, @messageId,
-            @sentAt, @lastError, @nextAttemptAt, @at)`);
-  file.transaction(() => {
-    for (const s of schedules) insertSchedule.run({ ...s, thread: s.thread ? 1 : 0, since: since.getTime() });
-    for (const p of steadyPosts) {
-      insertPost.run({
-        ...p,
-        at: p.claimedAt.getTime(),
-        sentAt: p.sentAt?.getTime() ?? null,
-        nextAttemptAt: p.nextAttemptAt?.getTime() ?? null,
-      });
-    }
-  })();
+interface Minute {
+  ms: number;
+  full: boolean;
+  checked: number;
+  due: number;
+  sent: number;
+}
+/** The first tick after the upgrade, then TICKS successive minute ticks, through the real scheduler over `store`. */
+async function realTicks(store: DailyStore) {
   let now = start;
   const scheduler = new DailyScheduler({
-    store: new SqliteDailyStore(file),
+    store,
     clock: () => now,
     deliver: async () => ({ messageId: '1' }),
     pickQuote: async () => ({ quoteId: 'lr-001', theme: null }),
@@ -143,19 +136,159 @@ const real = await (async () => {
     return { ms: performance.now() - t, summary };
   };
   const first = await timed(start);
-  const minutes: { ms: number; full: boolean; checked: number; due: number; sent: number }[] = [];
+  const minutes: Minute[] = [];
   for (let i = 1; i <= TICKS; i++) {
     const { ms, summary } = await timed(new Date(start.getTime() + i * 60_000));
     minutes.push({ ms, full: summary.fullPass === true, checked: summary.checked ?? 0, due: summary.due, sent: summary.sent });
   }
-  file.close();
   return { first, minutes };
-})();
-fs.rmSync(dir, { recursive: true, force: true });
-const hinted = real.minutes.filter((m) => !m.full);
-const fullPasses = real.minutes.filter((m) => m.full);
-const firstTick = real.first;
-const busiest = hinted.reduce((a, b) => (b.due > a.due ? b : a));
+}
+
+/** The real ticks' figures, the same for every engine. */
+function reportTicks(store: string, seedMs: number, real: Awaited<ReturnType<typeof realTicks>>) {
+  const hinted = real.minutes.filter((m) => !m.full);
+  const fullPasses = real.minutes.filter((m) => m.full);
+  const busiest = hinted.reduce((a, b) => (b.due > a.due ? b : a));
+  const hintedMs = summarize(hinted.map((m) => m.ms));
+  const allMs = summarize(real.minutes.map((m) => m.ms));
+  const median = (values: number[]) => summarize(values).p50;
+  return {
+    store,
+    schedules: SERVERS,
+    active: schedules.filter((s) => s.state === 'active').length,
+    posts: steadyPosts.length,
+    seed_ms: round(seedMs),
+    tick_ms: { p50: round(hintedMs.p50), p99: round(hintedMs.p99), max: round(hintedMs.max), n: hintedMs.n },
+    checked_per_tick: { p50: median(hinted.map((m) => m.checked)), max: Math.max(...hinted.map((m) => m.checked)) },
+    due_per_tick: { p50: median(hinted.map((m) => m.due)), max: busiest.due },
+    busiest_tick: { due: busiest.due, sent: busiest.sent, ms: round(busiest.ms) },
+    full_pass_ms: round(Math.max(...fullPasses.map((m) => m.ms))),
+    full_passes: fullPasses.length,
+    full_pass_checked: fullPasses[0]?.checked ?? 0,
+    all_ticks_ms: { p50: round(allMs.p50), p99: round(allMs.p99), max: round(allMs.max), n: allMs.n },
+    first_tick_after_upgrade: {
+      ms: round(real.first.ms),
+      checked: real.first.summary.checked ?? 0,
+      due: real.first.summary.due,
+      sent: real.first.summary.sent,
+    },
+  };
+}
+
+/** The SQLite file, WAL and synchronous = FULL as the bot opens it, seeded in one transaction. */
+async function onSqlite() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hv-bench-scheduler-'));
+  try {
+    const file = openDatabase(path.join(dir, 'bot.db'));
+    const t = performance.now();
+    const insertSchedule = file.prepare(`
+      INSERT INTO daily_schedules (id, guild_id, channel_id, local_time, time_zone, role_id, thread, state, paused_reason,
+                                   failed_days, effective_from, created_at, updated_at)
+      VALUES (@id, @guildId, @channelId, @time, @timeZone, NULL, @thread, @state, NULL, 0, @since, @since, @since)`);
+    const insertPost = file.prepare(`
+      INSERT INTO daily_posts (schedule_id, guild_id, local_date, quote_id, channel_id, status, attempts, stale_reclaims,
+                               claimed_by, claimed_at, nonce_since, message_id, sent_at, last_error, next_attempt_at,
+                               updated_at)
+      VALUES (@scheduleId, @guildId, @localDate, @quoteId, @channelId, @status, 1, 0, 'bench', @at, @at, @messageId,
+              @sentAt, @lastError, @nextAttemptAt, @at)`);
+    file.transaction(() => {
+      for (const s of schedules) insertSchedule.run({ ...s, thread: s.thread ? 1 : 0, since: since.getTime() });
+      for (const p of steadyPosts) {
+        insertPost.run({
+          ...p,
+          at: p.claimedAt.getTime(),
+          sentAt: p.sentAt?.getTime() ?? null,
+          nextAttemptAt: p.nextAttemptAt?.getTime() ?? null,
+        });
+      }
+    })();
+    const seedMs = performance.now() - t;
+    try {
+      return reportTicks('SQLite file, WAL, synchronous=FULL', seedMs, await realTicks(new SqliteDailyStore(file)));
+    } finally {
+      file.close();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A fresh database on an embedded PostgreSQL started here with its default
+ * crash safety (fsync, synchronous commit), over TCP on loopback as a server
+ * on the same machine is reached; migrated as the bot migrates it, seeded in
+ * batches of rows (one INSERT … SELECT FROM unnest(arrays) each), then
+ * analysed as autovacuum would after such a load. Stopped at the end.
+ */
+async function onPostgres() {
+  const cleanups: (() => unknown)[] = [];
+  try {
+    const server = await startPostgres({ after: (fn) => void cleanups.push(fn as () => unknown) }, { durable: true });
+    const pool = await openPostgres(await server.freshDatabase());
+    cleanups.push(() => pool.end());
+    const t = performance.now();
+    const BATCH = 10_000;
+    for (let i = 0; i < schedules.length; i += BATCH) {
+      const batch = schedules.slice(i, i + BATCH);
+      await pool.query(
+        `INSERT INTO daily_schedules (id, guild_id, channel_id, local_time, time_zone, role_id, thread, state, paused_reason,
+                                      failed_days, effective_from, created_at, updated_at)
+         SELECT id, guild_id, channel_id, local_time, time_zone, NULL, thread, state, NULL, 0, $6, $6, $6
+         FROM unnest($1::integer[], $2::text[], $3::text[], $4::text[], $5::text[], $7::integer[], $8::text[])
+           AS v(id, guild_id, channel_id, local_time, time_zone, thread, state)`,
+        [
+          batch.map((s) => s.id),
+          batch.map((s) => s.guildId),
+          batch.map((s) => s.channelId),
+          batch.map((s) => s.time),
+          batch.map((s) => s.timeZone),
+          since.getTime(),
+          batch.map((s) => (s.thread ? 1 : 0)),
+          batch.map((s) => s.state),
+        ],
+      );
+    }
+    // The ids were given: the identity goes on after them, as after a copy.
+    await pool.query(`SELECT setval(pg_get_serial_sequence('daily_schedules', 'id'), (SELECT max(id) FROM daily_schedules))`);
+    for (let i = 0; i < steadyPosts.length; i += BATCH) {
+      const batch = steadyPosts.slice(i, i + BATCH);
+      await pool.query(
+        `INSERT INTO daily_posts (schedule_id, guild_id, local_date, quote_id, channel_id, status, attempts, stale_reclaims,
+                                  claimed_by, claimed_at, nonce_since, message_id, sent_at, last_error, next_attempt_at,
+                                  updated_at)
+         SELECT schedule_id, guild_id, local_date, quote_id, channel_id, status, 1, 0, 'bench', at, at, message_id, sent_at,
+                last_error, next_attempt_at, at
+         FROM unnest($1::integer[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[],
+                     $9::bigint[], $10::text[], $11::bigint[])
+           AS v(schedule_id, guild_id, local_date, quote_id, channel_id, status, at, message_id, sent_at, last_error,
+                next_attempt_at)`,
+        [
+          batch.map((p) => p.scheduleId),
+          batch.map((p) => p.guildId),
+          batch.map((p) => p.localDate),
+          batch.map((p) => p.quoteId),
+          batch.map((p) => p.channelId),
+          batch.map((p) => p.status),
+          batch.map((p) => p.claimedAt.getTime()),
+          batch.map((p) => p.messageId),
+          batch.map((p) => p.sentAt?.getTime() ?? null),
+          batch.map((p) => p.lastError),
+          batch.map((p) => p.nextAttemptAt?.getTime() ?? null),
+        ],
+      );
+    }
+    await pool.query('VACUUM ANALYZE daily_schedules');
+    await pool.query('VACUUM ANALYZE daily_posts');
+    const seedMs = performance.now() - t;
+    return reportTicks('PostgreSQL (embedded, loopback TCP, fsync on, synchronous_commit on)', seedMs, await realTicks(new PgDailyStore(pool)));
+  } finally {
+    // Last opened, first closed: the pool, then the server (and its data directory).
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  }
+}
+
+const realSqlite = ENGINES.includes('sqlite') ? await onSqlite() : null;
+const realPostgres = ENGINES.includes('postgres') ? await onPostgres() : null;
 
 // ---- 2. the pure decision --------------------------------------------------------
 /** One decision, timed; then, as the scheduler would, the posts it found due go out (recorded as sent). */
@@ -227,33 +360,12 @@ for (let i = 0, j = 0; i < sentAt.length; i++) {
 db.close();
 
 const tick = summarize(ticks);
-const hintedMs = summarize(hinted.map((m) => m.ms));
-const allMs = summarize(real.minutes.map((m) => m.ms));
-const median = (values: number[]) => summarize(values).p50;
 console.log(
   JSON.stringify({
     servers: SERVERS,
     zones: zones.length,
-    real_tick: {
-      store: 'SQLite file, WAL, synchronous=FULL',
-      schedules: SERVERS,
-      active: schedules.filter((s) => s.state === 'active').length,
-      posts: steadyPosts.length,
-      tick_ms: { p50: round(hintedMs.p50), p99: round(hintedMs.p99), max: round(hintedMs.max), n: hintedMs.n },
-      checked_per_tick: { p50: median(hinted.map((m) => m.checked)), max: Math.max(...hinted.map((m) => m.checked)) },
-      due_per_tick: { p50: median(hinted.map((m) => m.due)), max: busiest.due },
-      busiest_tick: { due: busiest.due, sent: busiest.sent, ms: round(busiest.ms) },
-      full_pass_ms: round(Math.max(...fullPasses.map((m) => m.ms))),
-      full_passes: fullPasses.length,
-      full_pass_checked: fullPasses[0]?.checked ?? 0,
-      all_ticks_ms: { p50: round(allMs.p50), p99: round(allMs.p99), max: round(allMs.max), n: allMs.n },
-      first_tick_after_upgrade: {
-        ms: round(firstTick.ms),
-        checked: firstTick.summary.checked ?? 0,
-        due: firstTick.summary.due,
-        sent: firstTick.summary.sent,
-      },
-    },
+    real_tick: realSqlite,
+    real_tick_postgres: realPostgres,
     posts_indexed: posts.length,
     due_per_tick_max: due,
     tick_ms: { p50: round(tick.p50), p99: round(tick.p99), max: round(tick.max), n: tick.n },

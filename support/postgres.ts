@@ -14,8 +14,9 @@
  * - `initdb` costs seconds on two busy cores, so it runs once per machine into
  *   a cache (keyed by the package version) that each server copies, owner and
  *   modes kept; a half-written cache is never seen (written aside, renamed).
- * - No Unix socket (a file in /tmp that two test files could fight over) and no
- *   durability (fsync off): this data lives for one test file.
+ * - No Unix socket (a file in /tmp that two test files could fight over) and,
+ *   unless asked (`durable`, for the benchmark), no durability (fsync off):
+ *   this data lives for one test file.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -38,11 +39,19 @@ const PASSWORD = 'hidden-voices-test';
 const SERVER_FLAGS = [
   '-c', 'listen_addresses=127.0.0.1',
   '-c', 'unix_socket_directories=',
-  '-c', 'fsync=off',
-  '-c', 'synchronous_commit=off',
-  '-c', 'full_page_writes=off',
   '-c', 'max_connections=60',
 ];
+/** Tests' data lives for one file: no crash safety, which would only cost time. */
+const NOT_DURABLE = ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
+
+export interface StartOptions {
+  /**
+   * Keep PostgreSQL's default crash safety (fsync, synchronous commit, full
+   * page writes), as a production server runs: the benchmark's choice, so
+   * that its figures compare with SQLite's synchronous = FULL file.
+   */
+  readonly durable?: boolean;
+}
 
 export interface TestPostgres {
   /** The server's address, without a database: `postgres://user:pass@127.0.0.1:port`. */
@@ -54,7 +63,7 @@ export interface TestPostgres {
 }
 
 /** Starts a server for this test (file), stopped and deleted in `t.after`. */
-export async function startPostgres(t: Pick<TestContext, 'after'>): Promise<TestPostgres> {
+export async function startPostgres(t: Pick<TestContext, 'after'>, options: StartOptions = {}): Promise<TestPostgres> {
   const template = await initialisedTemplate();
   const home = mkdtempSync(path.join(os.tmpdir(), 'hv-pg-'));
   // mkdtemp makes the folder 0700; the server's own user must be able to pass through it.
@@ -70,7 +79,7 @@ export async function startPostgres(t: Pick<TestContext, 'after'>): Promise<Test
     password: PASSWORD,
     persistent: true,
     createPostgresUser: isRoot(),
-    postgresFlags: SERVER_FLAGS,
+    postgresFlags: options.durable ? SERVER_FLAGS : [...SERVER_FLAGS, ...NOT_DURABLE],
     onLog: (m: unknown) => remember(lines, m),
     onError: (m: unknown) => remember(lines, m),
   });

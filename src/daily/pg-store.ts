@@ -138,10 +138,17 @@ const SQL = {
       AND claimed_at <= $5 AND nonce_since IS NOT NULL AND nonce_since > $6
       AND ${SCHEDULE_IS_ACTIVE}
     RETURNING *`,
+  // One statement, so one round trip and one commit per post: the reset runs only when the post was marked, and
+  // both commit together (a data-modifying WITH always runs to completion, referenced or not).
   markSent: `
-    UPDATE daily_posts SET status = 'sent', message_id = $3, sent_at = $4, next_attempt_at = NULL, updated_at = $4
-    WHERE schedule_id = $1 AND local_date = $2 AND status <> 'sent'`,
-  resetFailedDays: 'UPDATE daily_schedules SET failed_days = 0 WHERE id = $1 AND failed_days <> 0',
+    WITH sent AS (
+      UPDATE daily_posts SET status = 'sent', message_id = $3, sent_at = $4, next_attempt_at = NULL, updated_at = $4
+      WHERE schedule_id = $1 AND local_date = $2 AND status <> 'sent'
+      RETURNING schedule_id
+    ), reset AS (
+      UPDATE daily_schedules SET failed_days = 0 WHERE id IN (SELECT schedule_id FROM sent) AND failed_days <> 0
+    )
+    SELECT count(*)::integer AS marked FROM sent`,
   markFailed: `
     UPDATE daily_posts SET status = 'failed', last_error = $3, next_attempt_at = $5, updated_at = $4
     WHERE schedule_id = $1 AND local_date = $2 AND status = 'claimed'`,
@@ -386,12 +393,7 @@ export class PgDailyStore implements DailyStore {
   }
 
   async markSent(scheduleId: number, localDate: string, messageId: string, now: Date): Promise<boolean> {
-    return transaction(this.pool, async (client) => {
-      const result = await client.query(SQL.markSent, [scheduleId, localDate, messageId, now.getTime()]);
-      if (result.rowCount === 0) return false;
-      await client.query(SQL.resetFailedDays, [scheduleId]);
-      return true;
-    });
+    return ((await this.one<{ marked: number }>(SQL.markSent, [scheduleId, localDate, messageId, now.getTime()]))?.marked ?? 0) > 0;
   }
 
   async markFailed(scheduleId: number, localDate: string, reason: string, now: Date, nextAttemptAt: Date | null): Promise<{ failedDays: number } | null> {
