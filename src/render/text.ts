@@ -11,7 +11,23 @@ import { truncate } from '../text/truncate.js';
  * link (a zero-width space after its colon keeps it text).
  */
 export function escapeMarkdown(text: string): string {
-  return escapeFormatting(text, { escape: true, heading: true, bulletedList: true, numberedList: true, maskedLink: true })
+  // Each emphasis escaper is a costly look-behind regex run on every line of
+  // every reply; one whose marker character is absent can change nothing.
+  const emphasis = text.includes('*') || text.includes('_');
+  return escapeFormatting(text, {
+    escape: true,
+    heading: true,
+    bulletedList: true,
+    numberedList: true,
+    maskedLink: true,
+    italic: emphasis,
+    bold: text.includes('*'),
+    underline: text.includes('_'),
+    strikethrough: text.includes('~'),
+    spoiler: text.includes('|'),
+    codeBlock: text.includes('`'),
+    inlineCode: text.includes('`'),
+  })
     .replace(/^(>|-#)/gm, '\\$1')
     .replace(/(https?):\/\//g, '$1:\u200b//');
 }
