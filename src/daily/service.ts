@@ -128,9 +128,18 @@ export class DailyService {
    */
   async deliver(job: DeliveryJob): Promise<DeliveryResult> {
     const quiz = job.quizId ? await this.dailyQuiz(job, job.quizId) : null;
-    if (!quiz || !this.quizzes) return this.poster.post(job);
+    // A quiz already over (a retry after its local day ended: the closer found no post to reveal) is not posted
+    // with buttons nobody may press: the day gets its quote as a plain voice.
+    if (!quiz || !this.quizzes || quiz.state !== 'open') return this.poster.post(job);
     const result = await this.poster.post(job, { quiz: { quiz, tally: await this.quizzes.tally(quiz.id) } });
-    if ('messageId' in result) await this.quizzes.setMessageId(quiz.id, result.messageId);
+    if ('messageId' in result) {
+      try {
+        await this.quizzes.setMessageId(quiz.id, result.messageId);
+      } catch {
+        // Discord has the post: failing here would make the scheduler post the day again once the nonce has expired.
+        // Without its message id the closer closes the quiz without editing the post, and logs that it did.
+      }
+    }
     return result;
   }
 

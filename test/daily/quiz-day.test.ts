@@ -133,4 +133,41 @@ describe('a quiz day through the scheduler', () => {
     assert.deepEqual(edits, ['m3'], 'revealed once');
     assert.equal((await quizzes.get(quizId))?.state, 'closed');
   });
+  /** A Friday quiz schedule over an in-memory database, its posts recorded; `quizzes` may be wrapped to fail. */
+  async function friday(wrap: (q: SqliteQuizStore) => SqliteQuizStore = (q) => q) {
+    const db = openDatabase(':memory:');
+    after(() => db.close());
+    const store = new SqliteDailyStore(db);
+    const quizzes = new SqliteQuizStore(db);
+    const posts: { job: DeliveryJob; options: PostOptions | undefined }[] = [];
+    const service = new DailyService(corpus, store, { post: (job, options) => (posts.push({ job, options }), Promise.resolve({ messageId: `m${posts.length}` })) }, wrap(quizzes));
+    const clock = { now: new Date('2026-12-04T07:00:00Z') }; // Friday 08:00 in Berlin
+    const scheduler = new DailyScheduler({ store, clock: () => clock.now, log: { info: () => {}, warn: () => {}, error: () => {} }, pickQuote: (s, d) => service.pickPost(s, d), deliver: (job) => service.deliver(job) });
+    const s = await store.upsertSchedule({ guildId: 'g1', channelId: 'c1', time: '08:00', timeZone: 'Europe/Berlin', days: 31, quizDays: 16, roleId: null, thread: false }, new Date('2026-12-01T00:00:00Z'));
+    return { store, quizzes, posts, clock, scheduler, s };
+  }
+
+  it('Discord took the quiz post but recording its message id failed: the day counts as posted, never posted again', async () => {
+    const { store, posts, clock, scheduler, s } = await friday((q) => Object.assign(Object.create(q) as SqliteQuizStore, { setMessageId: () => Promise.reject(new Error('connection lost')) }));
+    await scheduler.tick();
+    assert.equal(posts.length, 1);
+    assert.equal((await store.getPost(s.id, '2026-12-04'))?.status, 'sent');
+    clock.now = new Date('2026-12-04T07:15:00Z'); // past any retry, long past the nonce's few minutes
+    await scheduler.tick();
+    assert.equal(posts.length, 1, 'one post');
+  });
+
+  it('a quiz already over when its day is posted (a late retry) is posted as the plain voice, without buttons', async () => {
+    const { quizzes, posts, scheduler, s } = await friday();
+    const quizId = dailyQuizId(s.id, '2026-12-04');
+    // As the closer leaves a quiz whose local day ended before its post went out.
+    const question = dailyQuestion(corpus, corpus.quotes[5]!, quizId)!;
+    await quizzes.create({ id: quizId, guildId: 'g1', channelId: 'c1', askedBy: 'daily', quoteId: question.quoteId, mode: question.mode, shown: question.shown, options: question.options, answer: question.answer, language: 'en', openedAt: new Date('2026-12-04T07:00:00Z'), closesAt: new Date('2026-12-04T07:00:00Z') });
+    assert.ok(await quizzes.claimClose(quizId, new Date('2026-12-04T07:00:01Z')));
+    await quizzes.markGone(quizId, 'the post’s message id was never recorded');
+    assert.equal((await quizzes.get(quizId))?.state, 'gone');
+    await scheduler.tick();
+    assert.equal(posts.length, 1);
+    assert.equal(posts[0]?.options?.quiz, undefined, 'no buttons for a quiz nobody may answer');
+  });
 });
