@@ -14,7 +14,10 @@ export function escapeMarkdown(text: string): string {
   // Each emphasis escaper is a costly look-behind regex run on every line of
   // every reply; one whose marker character is absent can change nothing.
   const emphasis = text.includes('*') || text.includes('_');
-  return escapeFormatting(text, {
+  // The URL is broken first: @discordjs/formatters leaves a link's underscores alone, which would turn
+  // `https://x.org/_a_` into italics once the zero-width space has stopped it being a link.
+  const unlinked = text.replace(/(https?):\/\//g, '$1:\u200b//');
+  return escapeFormatting(unlinked, {
     escape: true,
     heading: true,
     bulletedList: true,
@@ -27,9 +30,7 @@ export function escapeMarkdown(text: string): string {
     spoiler: text.includes('|'),
     codeBlock: text.includes('`'),
     inlineCode: text.includes('`'),
-  })
-    .replace(/^(>|-#)/gm, '\\$1')
-    .replace(/(https?):\/\//g, '$1:\u200b//');
+  }).replace(/^(>|-#)/gm, '\\$1');
 }
 
 /**

@@ -380,6 +380,8 @@ describe('user text in Markdown', () => {
     assert.equal(formattersEscape('> quote\n>>> all\n-# small'), '> quote\n>>> all\n-# small', 'the library leaves them');
     assert.equal(escapeMarkdown('> quote\n>>> all\n-# small'), '\\> quote\n\\>>> all\n\\-# small');
     assert.equal(escapeMarkdown('see https://newpol.org'), 'see https:\u200b//newpol.org');
+    // A link no longer a link keeps no formatting either: its underscores would otherwise make italics.
+    assert.equal(escapeMarkdown('see https://x.org/_a_ and *b*'), 'see https:\u200b//x.org/\\_a\\_ and \\*b\\*');
   });
 
   it('showUserText defuses @everyone and user mentions', () => {
