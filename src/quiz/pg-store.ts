@@ -41,10 +41,6 @@ const SQL = {
   due: `
     SELECT id FROM quizzes WHERE state = 'open' AND closes_at <= $1
     UNION SELECT id FROM quizzes WHERE state = 'closing' AND retry_at <= $1`,
-  nextClose: `
-    SELECT min(at) AS at FROM (
-      SELECT min(closes_at) AS at FROM quizzes WHERE state = 'open'
-      UNION ALL SELECT min(retry_at) FROM quizzes WHERE state = 'closing') AS pending`,
   finish: `UPDATE quizzes SET state = $2, retry_at = NULL, last_error = $3 WHERE id = $1 AND state = 'closing'`,
   failed: "UPDATE quizzes SET last_error = $2 WHERE id = $1",
   scores: `
@@ -121,11 +117,6 @@ export class PgQuizStore implements QuizStore {
 
   async dueToClose(now: Date): Promise<string[]> {
     return (await this.pool.query<{ id: string }>(SQL.due, [now.getTime()])).rows.map((r) => r.id);
-  }
-
-  async nextCloseAt(): Promise<Date | null> {
-    const at = (await this.pool.query<{ at: number | null }>(SQL.nextClose)).rows[0]?.at;
-    return at === null || at === undefined ? null : new Date(at);
   }
 
   async markClosed(id: string): Promise<void> {

@@ -49,8 +49,6 @@ export class SqliteQuizStore implements QuizStore {
       due: db.prepare<[number, number], { id: string }>(`
         SELECT id FROM quizzes WHERE state = 'open' AND closes_at <= ?
         UNION SELECT id FROM quizzes WHERE state = 'closing' AND retry_at <= ?`),
-      nextClose: db.prepare<[], { at: number | null }>(`
-        SELECT min(at) AS at FROM (SELECT min(closes_at) AS at FROM quizzes WHERE state = 'open' UNION ALL SELECT min(retry_at) FROM quizzes WHERE state = 'closing')`),
       finish: db.prepare<[string, string | null, string]>(
         `UPDATE quizzes SET state = ?, retry_at = NULL, last_error = ? WHERE id = ? AND state = 'closing'`,
       ),
@@ -171,12 +169,6 @@ export class SqliteQuizStore implements QuizStore {
   /** Quizzes whose close is due, or whose close claim lapsed. */
   async dueToClose(now: Date): Promise<string[]> {
     return this.s.due.all(now.getTime(), now.getTime()).map((r) => r.id);
-  }
-
-  /** When the next close falls due, if any is pending. */
-  async nextCloseAt(): Promise<Date | null> {
-    const at = this.s.nextClose.get()?.at;
-    return at === null || at === undefined ? null : new Date(at);
   }
 
   /** The post now shows the answer. */

@@ -154,8 +154,6 @@ export interface QuizStore {
   claimClose(id: string, now: Date, force?: boolean): Promise<Quiz | null>;
   /** Quizzes whose close is due, or whose close claim lapsed. */
   dueToClose(now: Date): Promise<string[]>;
-  /** When the next close falls due, if any is pending. */
-  nextCloseAt(): Promise<Date | null>;
   /** The post now shows the answer. */
   markClosed(id: string): Promise<void>;
   /** The post cannot be edited (message or channel deleted, access lost): the quiz is closed without it. */
