@@ -22,6 +22,7 @@ import {
   quizClosedNotice,
   scoresMessage,
 } from "../render/quiz.js";
+import { findTheme, noThemeText } from "../render/messages.js";
 import { showUserText } from "../render/text.js";
 import { t, type Language } from "../i18n/index.js";
 import { Temporal } from "temporal-polyfill";
@@ -81,19 +82,8 @@ async function ask(app: App, request: CommandRequest): Promise<Reply> {
       : "";
   let theme: string | undefined;
   if (themeInput) {
-    const folded = themeInput.toLowerCase();
-    const found = app.corpus.themes.find(
-      (th) => th.id === folded || th.label.toLowerCase() === folded,
-    );
-    if (!found)
-      return message(
-        notice(
-          t(language, "quote.errors.noTheme", {
-            input: showUserText(themeInput, 40),
-            themes: app.corpus.themes.map((th) => `\`${th.id}\``).join(", "),
-          }),
-        ),
-      );
+    const found = findTheme(app.corpus, themeInput);
+    if (!found) return message(notice(noThemeText(app.corpus, themeInput, language)));
     theme = found.id;
   }
   const kindInput =

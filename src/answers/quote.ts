@@ -9,8 +9,8 @@ import type { ButtonRequest, Reply } from '../interactions/types.js';
 import { LIMITS } from '../message/limits.js';
 import { notice } from '../message/payload.js';
 import { truncate } from '../text/truncate.js';
-import { t, t as translate, type Language } from '../i18n/index.js';
-import { citeMessage, contextMessage, findKind, kindLabel, noSuchNoteText, noWorkText, resultMessage } from '../render/messages.js';
+import { t, type Language } from '../i18n/index.js';
+import { citeMessage, contextMessage, findKind, findTheme, kindLabel, noSuchNoteText, noThemeText, noWorkText, resultMessage } from '../render/messages.js';
 import { showUserText } from '../render/text.js';
 import { resolveFacet } from '../search/facets.js';
 import type { SearchOutcome } from '../search/engine.js';
@@ -47,9 +47,8 @@ export function checkQuoteOptions(app: App, o: QuoteOptions, language: Language 
     if (app.corpus.sources.length > 1) filters.work = found.id;
   }
   if (o.theme?.trim()) {
-    const folded = o.theme.trim().toLowerCase();
-    const theme = app.corpus.themes.find((th) => th.id === folded || th.label.toLowerCase() === folded);
-    if (!theme) return refuse('quote.errors.noTheme', { input: showUserText(o.theme, 40), themes: app.corpus.themes.map((th) => `\`${th.id}\``).join(', ') });
+    const theme = findTheme(app.corpus, o.theme);
+    if (!theme) return { ok: false, reply: message(notice(noThemeText(app.corpus, o.theme, language))) };
     filters.theme = theme.id;
   }
   if (o.speaker?.trim()) {
@@ -192,30 +191,30 @@ function choice(name: string, value: string): Choice {
 
 /** Suggestions while typing each /quote option. */
 export function autocompleteQuote(app: App, option: string, typed: string, language: Language = 'en'): Choice[] {
-  const t = typed.trim().toLowerCase();
+  const needle = typed.trim().toLowerCase();
   const out: Choice[] = [];
   if (option === 'theme') {
-    for (const th of app.search.themesMatching(t)) out.push(choice(`${th.label} (${countTheme(app, th.id)})`, th.id));
+    for (const th of app.search.themesMatching(needle)) out.push(choice(`${th.label} (${countTheme(app, th.id)})`, th.id));
   } else if (option === 'speaker') {
-    for (const f of app.search.facets) if (!t || f.key.includes(t)) out.push(choice(`${f.label} (${f.count})`, f.key));
+    for (const f of app.search.facets) if (!needle || f.key.includes(needle)) out.push(choice(`${f.label} (${f.count})`, f.key));
   } else if (option === 'source') {
     for (const k of app.corpus.kinds) {
       const label = kindLabel(app.corpus, k.id, language);
-      if (!t || k.id.includes(t) || k.label.toLowerCase().includes(t) || label.toLowerCase().includes(t)) out.push(choice(label, k.id));
+      if (!needle || k.id.includes(needle) || k.label.toLowerCase().includes(needle) || label.toLowerCase().includes(needle)) out.push(choice(label, k.id));
     }
   } else if (option === 'work') {
     for (const s of app.corpus.sources) {
-      if (!t || s.id.includes(t) || s.title.toLowerCase().includes(t) || s.author.toLowerCase().includes(t)) {
+      if (!needle || s.id.includes(needle) || s.title.toLowerCase().includes(needle) || s.author.toLowerCase().includes(needle)) {
         out.push(choice(`${truncate(s.title, 60, { atWord: false })} — ${s.author} (${app.corpus.quotes.filter((q) => q.sourceId === s.id).length})`, s.id));
       }
     }
   } else if (option === 'query') {
-    if (t) out.push(choice(typed.trim(), typed.trim()));
-    for (const word of app.search.completeWords(t, 10)) out.push(choice(word, word));
-    const asTheme = (label: string) => translate(language, 'quote.auto.theme', { label });
-    for (const th of app.search.themesMatching(t)) out.push(choice(asTheme(th.label), th.id.replace(/-/g, ' ')));
-    for (const f of app.search.facets) if (t.length >= 2 && f.value.toLowerCase().startsWith(t)) out.push(choice(translate(language, 'quote.auto.speaker', { label: f.value }), f.value));
-    if (!t) for (const th of app.corpus.themes) out.push(choice(asTheme(th.label), th.id.replace(/-/g, ' ')));
+    if (needle) out.push(choice(typed.trim(), typed.trim()));
+    for (const word of app.search.completeWords(needle, 10)) out.push(choice(word, word));
+    const asTheme = (label: string) => t(language, 'quote.auto.theme', { label });
+    for (const th of app.search.themesMatching(needle)) out.push(choice(asTheme(th.label), th.id.replace(/-/g, ' ')));
+    for (const f of app.search.facets) if (needle.length >= 2 && f.value.toLowerCase().startsWith(needle)) out.push(choice(t(language, 'quote.auto.speaker', { label: f.value }), f.value));
+    if (!needle) for (const th of app.corpus.themes) out.push(choice(asTheme(th.label), th.id.replace(/-/g, ' ')));
   }
   const seen = new Set<string>();
   return out.filter((c) => !seen.has(c.value) && seen.add(c.value)).slice(0, LIMITS.autocompleteChoices);

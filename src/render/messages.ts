@@ -5,7 +5,7 @@
  */
 import { ButtonStyle, ComponentType, type APIButtonComponent, type APIEmbed } from 'discord-api-types/v10';
 import { contextExcerpt, type SourceLayout } from '../corpus/context.js';
-import type { Corpus, Quote, Source, SourceKind } from '../corpus/types.js';
+import type { Corpus, Quote, Source, SourceKind, Theme } from '../corpus/types.js';
 import { hasKey, LANGUAGES, t, type Language } from '../i18n/index.js';
 import { pageId, quoteActionId, type PageState } from '../interactions/custom-id.js';
 import { EPHEMERAL, NO_MENTIONS, notice, type MessagePayload } from '../message/payload.js';
@@ -50,6 +50,17 @@ export function findKind(corpus: Corpus, input: string): SourceKind | null {
   const typed = fold(input);
   if (typed === '') return null;
   return corpus.kinds.find((k) => fold(k.id) === typed || fold(k.label) === typed || LANGUAGES.some((language) => fold(kindLabel(corpus, k.id, language)) === typed)) ?? null;
+}
+
+/** A theme by its id or its label, as typed (any case); null when the corpus has none such. */
+export function findTheme(corpus: Corpus, input: string): Theme | null {
+  const folded = input.trim().toLowerCase();
+  return folded === '' ? null : (corpus.themes.find((th) => th.id === folded || th.label.toLowerCase() === folded) ?? null);
+}
+
+/** The refusal of a theme the corpus lacks, with the themes it has. */
+export function noThemeText(corpus: Corpus, input: string, language: Language): string {
+  return t(language, 'quote.errors.noTheme', { input: showUserText(input, 40), themes: corpus.themes.map((th) => `\`${th.id}\``).join(', ') });
 }
 
 /**
